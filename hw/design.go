@@ -1,0 +1,216 @@
+package hw
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Dataflow names how a systolic array keeps its operands.
+type Dataflow string
+
+// The dataflows roofsim models.
+const (
+	// OutputStationary keeps each output in its PE while K streams through.
+	OutputStationary Dataflow = "os"
+	// WeightStationary keeps a tile of weights in the PEs while M streams through.
+	WeightStationary Dataflow = "ws"
+)
+
+// ParseDataflow accepts "os" or "ws" (and their long names).
+func ParseDataflow(s string) (Dataflow, error) {
+	switch strings.ToLower(s) {
+	case "os", "output-stationary", "output_stationary":
+		return OutputStationary, nil
+	case "ws", "weight-stationary", "weight_stationary":
+		return WeightStationary, nil
+	}
+	return "", fmt.Errorf("dataflow %q is not known (accepted: os|ws)", s)
+}
+
+// Design is one accelerator instance on a board: a number of identical
+// systolic arrays of DSP-based processing elements (PEs), their on-chip
+// buffers, a vector unit for elementwise kernels, and the HBM ports they use.
+type Design struct {
+	// Name identifies the design, e.g. "int8".
+	Name string `json:"name"`
+	// Precision is the arithmetic of the arrays (a name in JSON).
+	Precision Precision `json:"precision"`
+	// DSPsPerMACOverride, when above zero, replaces the precision's default
+	// DSP cost of one MAC.
+	DSPsPerMACOverride float64 `json:"dsps_per_mac,omitempty"`
+	// ArrayRows is the number of PE rows of one array.
+	ArrayRows int `json:"array_rows"`
+	// ArrayCols is the number of PE columns of one array.
+	ArrayCols int `json:"array_cols"`
+	// Arrays is the number of identical arrays (placed one per SLR by default).
+	Arrays int `json:"arrays"`
+	// Dataflow is the arrays' dataflow.
+	Dataflow Dataflow `json:"dataflow"`
+	// WeightBufferBytes is the weight buffer of one array in bytes, both
+	// halves of its double buffer included.
+	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
+	// InputBufferBytes is the input-activation buffer of one array in bytes,
+	// both halves included.
+	InputBufferBytes int64 `json:"input_buffer_bytes"`
+	// OutputBufferBytes is the output (accumulator) buffer of one array in
+	// bytes, both halves included.
+	OutputBufferBytes int64 `json:"output_buffer_bytes"`
+	// BufferReadBytesPerCycle is the bytes per kernel cycle one buffer can
+	// feed its array; 0 means wide enough for the array's edge every cycle.
+	BufferReadBytesPerCycle int `json:"buffer_read_bytes_per_cycle,omitempty"`
+	// VectorLanes is the number of elementwise lanes of each array's vector
+	// unit (one element operation per lane per cycle).
+	VectorLanes int `json:"vector_lanes"`
+	// HBMPorts is the number of AXI ports the design uses (one per PC).
+	HBMPorts int `json:"hbm_ports"`
+	// PortBits is the width of each of the design's AXI ports: 256 or 512.
+	PortBits int `json:"port_bits"`
+	// HBMPCs is the number of pseudo-channels the design spreads its data
+	// over; 0 means as many as it has ports.
+	HBMPCs int `json:"hbm_pcs,omitempty"`
+	// FreqHz is the design's kernel clock in Hz; 0 means the platform's.
+	FreqHz float64 `json:"freq_hz,omitempty"`
+}
+
+// PEs is the number of processing elements (MAC units) of all arrays.
+func (d Design) PEs() int { return d.ArrayRows * d.ArrayCols * d.Arrays }
+
+// DSPsPerMAC is the DSP cost of one MAC unit in this design.
+func (d Design) DSPsPerMAC() float64 {
+	if d.DSPsPerMACOverride > 0 {
+		return d.DSPsPerMACOverride
+	}
+	return d.Precision.DSPsPerMAC
+}
+
+// DSPsPerArray is the number of DSP48E2 slices one array uses (rounded up).
+func (d Design) DSPsPerArray() int {
+	return int(math.Ceil(float64(d.ArrayRows*d.ArrayCols)*d.DSPsPerMAC() - 1e-9))
+}
+
+// DSPs is the number of DSP48E2 slices all arrays use.
+func (d Design) DSPs() int { return d.DSPsPerArray() * d.Arrays }
+
+// BufferBytes is the on-chip buffer capacity of all arrays in bytes.
+func (d Design) BufferBytes() int64 {
+	return int64(d.Arrays) * (d.WeightBufferBytes + d.InputBufferBytes + d.OutputBufferBytes)
+}
+
+// ClockHz is the design's kernel clock in Hz on platform p.
+func (d Design) ClockHz(p Platform) float64 {
+	if d.FreqHz > 0 {
+		return d.FreqHz
+	}
+	return p.KernelFreqHz
+}
+
+// PCs is the number of pseudo-channels the design's data is spread over.
+func (d Design) PCs() int {
+	if d.HBMPCs > 0 {
+		return d.HBMPCs
+	}
+	return d.HBMPorts
+}
+
+// PeakOpsPerSec is the design's compute ceiling in operations (2 per MAC)
+// per second: DSPs used x MACs per DSP x 2 x clock = PEs x 2 x clock.
+func (d Design) PeakOpsPerSec(p Platform) float64 {
+	return float64(d.PEs()) * 2 * d.ClockHz(p)
+}
+
+// PortBytesPerSec is the bandwidth of all the design's AXI ports in bytes
+// per second: ports x width x clock.
+func (d Design) PortBytesPerSec(p Platform) float64 {
+	return float64(d.HBMPorts) * float64(d.PortBits) / 8 * d.ClockHz(p)
+}
+
+// MemBytesPerSec is the design's memory ceiling in bytes per second: the
+// lower of the HBM peak of the pseudo-channels it uses and its ports'
+// bandwidth.
+func (d Design) MemBytesPerSec(p Platform) float64 {
+	hbm := math.Min(p.HBM.PeakBytesPerSec(), float64(d.PCs())*p.HBM.PCBytesPerSec())
+	return math.Min(hbm, d.PortBytesPerSec(p))
+}
+
+// Validate checks the design's own fields (positive sizes, known values).
+// Fit checks whether the board can hold it.
+func (d Design) Validate() error {
+	fail := func(format string, a ...any) error {
+		return fmt.Errorf("design %q: "+format, append([]any{d.Name}, a...)...)
+	}
+	switch {
+	case d.Name == "":
+		return fmt.Errorf("design: name must not be empty")
+	case d.Precision.Name == "":
+		return fail("precision is required (accepted: %s)", PrecisionNames())
+	case d.DSPsPerMACOverride < 0 || math.IsNaN(d.DSPsPerMACOverride) || math.IsInf(d.DSPsPerMACOverride, 0):
+		return fail("dsps_per_mac must be > 0, got %g", d.DSPsPerMACOverride)
+	case d.ArrayRows <= 0:
+		return fail("array_rows must be > 0, got %d", d.ArrayRows)
+	case d.ArrayCols <= 0:
+		return fail("array_cols must be > 0, got %d", d.ArrayCols)
+	case d.Arrays <= 0:
+		return fail("arrays must be > 0, got %d", d.Arrays)
+	case d.WeightBufferBytes <= 0:
+		return fail("weight_buffer_bytes must be > 0, got %d", d.WeightBufferBytes)
+	case d.InputBufferBytes <= 0:
+		return fail("input_buffer_bytes must be > 0, got %d", d.InputBufferBytes)
+	case d.OutputBufferBytes <= 0:
+		return fail("output_buffer_bytes must be > 0, got %d", d.OutputBufferBytes)
+	case d.BufferReadBytesPerCycle < 0:
+		return fail("buffer_read_bytes_per_cycle must be >= 0, got %d", d.BufferReadBytesPerCycle)
+	case d.VectorLanes <= 0:
+		return fail("vector_lanes must be > 0, got %d", d.VectorLanes)
+	case d.HBMPorts <= 0:
+		return fail("hbm_ports must be > 0, got %d", d.HBMPorts)
+	case d.PortBits != 256 && d.PortBits != 512:
+		return fail("port_bits must be 256 or 512, got %d", d.PortBits)
+	case d.HBMPCs < 0:
+		return fail("hbm_pcs must be >= 0, got %d", d.HBMPCs)
+	case d.FreqHz < 0 || math.IsNaN(d.FreqHz) || math.IsInf(d.FreqHz, 0):
+		return fail("freq_hz must be > 0 (or 0 for the platform's clock), got %g", d.FreqHz)
+	}
+	if _, err := ParseDataflow(string(d.Dataflow)); err != nil {
+		return fail("%v", err)
+	}
+	return nil
+}
+
+// Usage is what a design takes of a board, next to what the board has.
+type Usage struct {
+	Resource string
+	Used     float64
+	Avail    float64
+	Unit     string
+}
+
+// Usage lists the board resources the design uses: DSPs, on-chip memory
+// (BRAM+URAM bytes), HBM ports and pseudo-channels.
+func (d Design) Usage(p Platform) []Usage {
+	return []Usage{
+		{"DSP48E2", float64(d.DSPs()), float64(p.DSPs), "slices"},
+		{"BRAM+URAM", float64(d.BufferBytes()), float64(p.OnChipBytes()), "bytes"},
+		{"HBM ports", float64(d.HBMPorts), float64(p.HBM.PseudoChannels), "ports"},
+		{"HBM PCs", float64(d.PCs()), float64(p.HBM.PseudoChannels), "PCs"},
+	}
+}
+
+// Fit validates the design and checks that platform p can hold it. The
+// error names the first resource that is short and by how much.
+func (d Design) Fit(p Platform) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	for _, u := range d.Usage(p) {
+		if u.Used > u.Avail {
+			return fmt.Errorf("design %q does not fit %s: needs %.0f %s of %s, the board has %.0f (over by %.0f)",
+				d.Name, p.Name, u.Used, u.Unit, u.Resource, u.Avail, u.Used-u.Avail)
+		}
+	}
+	if d.FreqHz > p.HBM.AXIMaxFreqHz {
+		return fmt.Errorf("design %q does not fit %s: freq_hz %g is above the AXI ports' limit of %g Hz",
+			d.Name, p.Name, d.FreqHz, p.HBM.AXIMaxFreqHz)
+	}
+	return nil
+}

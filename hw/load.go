@@ -1,0 +1,136 @@
+package hw
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// maxConfigBytes bounds the size of a platform or design file.
+const maxConfigBytes = 1 << 20
+
+// decodeStrict decodes one JSON object from b into v, refusing unknown
+// fields and trailing data, and turns the decoder's errors into messages
+// that name the field or the byte offset.
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, se)
+		case errors.As(err, &te):
+			return fmt.Errorf("field %q must be a JSON %s, got %s", te.Field, te.Type, te.Value)
+		case errors.Is(err, io.EOF):
+			return fmt.Errorf("empty input: expected a JSON object")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return fmt.Errorf("malformed JSON: unexpected end of input")
+		}
+		if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field") {
+			return fmt.Errorf("%s", strings.TrimPrefix(msg, "json: "))
+		}
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("malformed JSON: data after the object at byte %d", dec.InputOffset())
+	}
+	return nil
+}
+
+// ParsePlatform reads a platform from JSON. Fields that are absent keep the
+// U280's values, so a file can override a single timing parameter.
+func ParsePlatform(b []byte) (Platform, error) {
+	p := U280()
+	if err := decodeStrict(b, &p); err != nil {
+		return Platform{}, fmt.Errorf("platform: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return Platform{}, err
+	}
+	return p, nil
+}
+
+// ParseDesign reads a design from JSON. name, precision, array_rows,
+// array_cols and the three buffer sizes are required; arrays (1),
+// dataflow (os), vector_lanes (64), hbm_ports (32) and port_bits (256)
+// take those defaults when absent.
+func ParseDesign(b []byte) (Design, error) {
+	d := Design{
+		Arrays:      1,
+		Dataflow:    OutputStationary,
+		VectorLanes: presetVectorLanes,
+		HBMPorts:    32,
+		PortBits:    256,
+	}
+	if err := decodeStrict(b, &d); err != nil {
+		return Design{}, fmt.Errorf("design: %w", err)
+	}
+	if err := d.Validate(); err != nil {
+		return Design{}, err
+	}
+	df, _ := ParseDataflow(string(d.Dataflow))
+	d.Dataflow = df
+	return d, nil
+}
+
+// isFile reports whether a preset-or-file argument names a file.
+func isFile(arg string) bool {
+	return strings.HasSuffix(strings.ToLower(arg), ".json") || strings.ContainsRune(arg, os.PathSeparator)
+}
+
+// readConfig reads a configuration file of at most maxConfigBytes.
+func readConfig(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxConfigBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxConfigBytes)
+	}
+	return b, nil
+}
+
+// LoadPlatform returns the built-in platform named arg, or the platform in
+// the JSON file arg (a name ending in .json or containing a path separator).
+func LoadPlatform(arg string) (Platform, error) {
+	if !isFile(arg) {
+		return PlatformByName(arg)
+	}
+	b, err := readConfig(arg)
+	if err != nil {
+		return Platform{}, fmt.Errorf("platform file: %w", err)
+	}
+	p, err := ParsePlatform(b)
+	if err != nil {
+		return Platform{}, fmt.Errorf("%s: %w", arg, err)
+	}
+	return p, nil
+}
+
+// LoadDesign returns the built-in design named arg, or the design in the
+// JSON file arg. It does not check the fit on a board; see Design.Fit.
+func LoadDesign(arg string) (Design, error) {
+	if !isFile(arg) {
+		return DesignByName(arg)
+	}
+	b, err := readConfig(arg)
+	if err != nil {
+		return Design{}, fmt.Errorf("design file: %w", err)
+	}
+	d, err := ParseDesign(b)
+	if err != nil {
+		return Design{}, fmt.Errorf("%s: %w", arg, err)
+	}
+	return d, nil
+}

@@ -1,0 +1,120 @@
+package hw
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Byte sizes used in the hardware descriptions.
+const (
+	KiB = 1024
+	MiB = 1024 * KiB
+	GiB = 1024 * MiB
+)
+
+// Platform is an FPGA board: its programmable-logic resources, its kernel
+// clock and its HBM2 memory system.
+type Platform struct {
+	// Name identifies the platform, e.g. "u280".
+	Name string `json:"name"`
+	// KernelFreqHz is the clock of the user kernels (the accelerator), in Hz.
+	KernelFreqHz float64 `json:"kernel_freq_hz"`
+	// SLRs is the number of super logic regions (dies) of the device.
+	SLRs int `json:"slrs"`
+	// DSPs is the number of DSP48E2 slices on the device.
+	DSPs int `json:"dsps"`
+	// LUTs is the number of 6-input look-up tables on the device.
+	LUTs int `json:"luts"`
+	// FFs is the number of flip-flops on the device.
+	FFs int `json:"ffs"`
+	// BRAM18s is the number of 18 Kb block RAMs on the device.
+	BRAM18s int `json:"bram18s"`
+	// URAMs is the number of 288 Kb UltraRAM blocks on the device.
+	URAMs int `json:"urams"`
+	// HBM is the board's high-bandwidth memory.
+	HBM HBM `json:"hbm"`
+}
+
+// U280 facts. Source: AMD DS963 (UltraScale+ FPGA product table, XCU280),
+// AMD UG1314 (Alveo U280 data center accelerator card user guide) and
+// AMD PG276 (AXI HBM controller).
+const (
+	// U280KernelFreqHz is the kernel clock roofsim assumes for accelerator
+	// designs (300 MHz, the default Vitis kernel clock on the U280 platform).
+	U280KernelFreqHz = 300e6
+	// U280SLRs: the XCU280 is built from three super logic regions (UG1314).
+	U280SLRs = 3
+	// U280DSPs: 9,024 DSP48E2 slices, 3,008 per SLR (DS963).
+	U280DSPs = 9024
+	// U280LUTs: 1,303,680 CLB LUTs (DS963).
+	U280LUTs = 1303680
+	// U280FFs: 2,607,360 CLB flip-flops (DS963).
+	U280FFs = 2607360
+	// U280BRAM18s: 2,016 36 Kb block RAMs = 4,032 BRAM18 = 70.9 Mb (DS963).
+	U280BRAM18s = 4032
+	// U280URAMs: 960 UltraRAM blocks of 288 Kb = 270 Mb (DS963).
+	U280URAMs = 960
+	// BRAM18Bits is the capacity of one BRAM18 block in bits (UG573).
+	BRAM18Bits = 18 * 1024
+	// URAMBits is the capacity of one UltraRAM block in bits (UG573).
+	URAMBits = 288 * 1024
+)
+
+// U280 returns the built-in description of the AMD Alveo U280 board.
+func U280() Platform {
+	return Platform{
+		Name:         "u280",
+		KernelFreqHz: U280KernelFreqHz,
+		SLRs:         U280SLRs,
+		DSPs:         U280DSPs,
+		LUTs:         U280LUTs,
+		FFs:          U280FFs,
+		BRAM18s:      U280BRAM18s,
+		URAMs:        U280URAMs,
+		HBM:          U280HBM(),
+	}
+}
+
+// DSPsPerSLR is the number of DSP slices in one SLR (the device's DSPs
+// spread evenly over its SLRs).
+func (p Platform) DSPsPerSLR() int { return p.DSPs / p.SLRs }
+
+// BRAMBytes is the total block RAM capacity in bytes (8.86 MiB on the U280).
+func (p Platform) BRAMBytes() int64 { return int64(p.BRAM18s) * BRAM18Bits / 8 }
+
+// URAMBytes is the total UltraRAM capacity in bytes (33.75 MiB on the U280).
+func (p Platform) URAMBytes() int64 { return int64(p.URAMs) * URAMBits / 8 }
+
+// OnChipBytes is the on-chip memory an accelerator can use for buffers:
+// BRAM plus URAM, in bytes.
+func (p Platform) OnChipBytes() int64 { return p.BRAMBytes() + p.URAMBytes() }
+
+// Validate reports the first field of the platform that is not usable.
+func (p Platform) Validate() error {
+	checks := []struct {
+		ok   bool
+		what string
+	}{
+		{p.Name != "", "name must not be empty"},
+		{p.KernelFreqHz > 0 && !math.IsInf(p.KernelFreqHz, 0), fmt.Sprintf("kernel_freq_hz must be > 0, got %g", p.KernelFreqHz)},
+		{p.SLRs > 0, fmt.Sprintf("slrs must be > 0, got %d", p.SLRs)},
+		{p.DSPs > 0, fmt.Sprintf("dsps must be > 0, got %d", p.DSPs)},
+		{p.LUTs >= 0, fmt.Sprintf("luts must be >= 0, got %d", p.LUTs)},
+		{p.FFs >= 0, fmt.Sprintf("ffs must be >= 0, got %d", p.FFs)},
+		{p.BRAM18s >= 0, fmt.Sprintf("bram18s must be >= 0, got %d", p.BRAM18s)},
+		{p.URAMs >= 0, fmt.Sprintf("urams must be >= 0, got %d", p.URAMs)},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			return fmt.Errorf("platform %q: %s", p.Name, c.what)
+		}
+	}
+	if err := p.HBM.Validate(); err != nil {
+		return fmt.Errorf("platform %q: %w", p.Name, err)
+	}
+	return nil
+}
+
+// ErrUnknownPreset is wrapped by the errors of the preset look-ups.
+var ErrUnknownPreset = errors.New("unknown preset")

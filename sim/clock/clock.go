@@ -1,0 +1,49 @@
+// Package clock converts between Akita's virtual time (seconds, float64)
+// and whole cycles of a clock domain, so that every timestamp of the model
+// is an exact cycle of the clock of the part that produced it.
+package clock
+
+import (
+	"math"
+
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// tolerance absorbs the binary rounding of cycle/freq when a time is
+// converted back to cycles.
+const tolerance = 1e-6
+
+// Domain is a clock domain of a fixed frequency.
+type Domain struct {
+	// FreqHz is the clock frequency in Hz.
+	FreqHz float64
+}
+
+// New returns the clock domain of frequency freqHz.
+func New(freqHz float64) Domain { return Domain{FreqHz: freqHz} }
+
+// Time is the virtual time of the rising edge of cycle c.
+func (d Domain) Time(c uint64) akita.VTimeInSec {
+	return akita.VTimeInSec(float64(c) / d.FreqHz)
+}
+
+// Cycle is the first cycle whose edge is at or after time t.
+func (d Domain) Cycle(t akita.VTimeInSec) uint64 {
+	x := float64(t) * d.FreqHz
+	if x <= 0 {
+		return 0
+	}
+	return uint64(math.Ceil(x - tolerance))
+}
+
+// Floor is the last cycle whose edge is at or before time t.
+func (d Domain) Floor(t akita.VTimeInSec) uint64 {
+	x := float64(t) * d.FreqHz
+	if x <= 0 {
+		return 0
+	}
+	return uint64(math.Floor(x + tolerance))
+}
+
+// Seconds is the duration of n cycles in seconds.
+func (d Domain) Seconds(n uint64) float64 { return float64(n) / d.FreqHz }

@@ -1,0 +1,112 @@
+package workload
+
+import "fmt"
+
+// Stage is the part of the model a kernel belongs to.
+type Stage string
+
+// The stages of SmolVLA's VLM, in execution order.
+const (
+	StageVision    Stage = "vision"
+	StageConnector Stage = "connector"
+	StageText      Stage = "text"
+	StageHead      Stage = "head"
+)
+
+// Stages returns the stages in execution order.
+func Stages() []Stage { return []Stage{StageVision, StageConnector, StageText, StageHead} }
+
+// Kind is what a kernel computes.
+type Kind string
+
+// Kernel kinds. GEMM and AttentionMatmul run on the compute arrays; the
+// others are elementwise and run on the vector unit.
+const (
+	// KindGEMM multiplies activations (M x K) by a stored weight (K x N).
+	KindGEMM Kind = "gemm"
+	// KindAttention multiplies two activations per head (QK^T or AV).
+	KindAttention Kind = "attention"
+	// KindNorm is a LayerNorm or RMSNorm over rows.
+	KindNorm Kind = "norm"
+	// KindSoftmax is a row softmax of attention scores.
+	KindSoftmax Kind = "softmax"
+	// KindActivation is GELU, or SiLU times the up projection (SwiGLU).
+	KindActivation Kind = "activation"
+	// KindResidual is a residual add.
+	KindResidual Kind = "residual"
+	// KindShuffle is the connector's pixel shuffle (a pure data movement).
+	KindShuffle Kind = "shuffle"
+)
+
+// IsMatmul reports whether kernels of this kind run on the compute arrays.
+func (k Kind) IsMatmul() bool { return k == KindGEMM || k == KindAttention }
+
+// Kernel is one step of a forward pass. For a matmul it computes Batch
+// independent products of (M x K) by (K x N); for an elementwise kernel
+// M x N is the output shape and K is unused (1).
+type Kernel struct {
+	// Name is unique within a scenario, e.g. "vision.cam0.l3.fc1".
+	Name string `json:"name"`
+	// Stage is the model part the kernel belongs to.
+	Stage Stage `json:"stage"`
+	// Camera is the camera a vision or connector kernel works on; -1 when
+	// the kernel is not per camera.
+	Camera int `json:"camera"`
+	// Layer is the encoder layer; -1 for kernels outside the layers.
+	Layer int `json:"layer"`
+	// Kind says what the kernel computes.
+	Kind Kind `json:"kind"`
+	// M, K, N are the matmul dimensions (rows of A, inner, columns of B).
+	M int64 `json:"m"`
+	K int64 `json:"k"`
+	N int64 `json:"n"`
+	// Batch is the number of independent products (heads), 1 for a GEMM.
+	Batch int64 `json:"batch"`
+	// WeightElems is the number of stored weight elements the kernel reads
+	// (the K x N operand of a GEMM, biases and norm scales excluded).
+	WeightElems int64 `json:"weight_elems"`
+	// InputElems is the number of activation elements the kernel reads.
+	InputElems int64 `json:"input_elems"`
+	// OutputElems is the number of activation elements the kernel writes.
+	OutputElems int64 `json:"output_elems"`
+	// Ops is the number of arithmetic operations: 2 per MAC for a matmul,
+	// a fixed count per element for an elementwise kernel.
+	Ops int64 `json:"ops"`
+}
+
+// MACs is the number of multiply-accumulates of a matmul kernel (0 for an
+// elementwise one): M x K x N x Batch.
+func (k Kernel) MACs() int64 {
+	if !k.Kind.IsMatmul() {
+		return 0
+	}
+	return k.M * k.K * k.N * k.Batch
+}
+
+// Validate checks that the kernel's dimensions and counts are positive and
+// consistent.
+func (k Kernel) Validate() error {
+	if k.Name == "" {
+		return fmt.Errorf("kernel: name must not be empty")
+	}
+	if k.M <= 0 || k.K <= 0 || k.N <= 0 || k.Batch <= 0 {
+		return fmt.Errorf("kernel %s: m, k, n and batch must be > 0, got %d, %d, %d, %d", k.Name, k.M, k.K, k.N, k.Batch)
+	}
+	if k.WeightElems < 0 || k.InputElems < 0 || k.OutputElems <= 0 || k.Ops < 0 {
+		return fmt.Errorf("kernel %s: element and op counts must be >= 0 (output > 0)", k.Name)
+	}
+	if k.Kind.IsMatmul() && k.Ops != 2*k.MACs() {
+		return fmt.Errorf("kernel %s: ops %d is not 2 x MACs (%d)", k.Name, k.Ops, 2*k.MACs())
+	}
+	return nil
+}
+
+// NewGEMM returns an activation-by-weight matmul (M x K) x (K x N).
+func NewGEMM(name string, stage Stage, camera, layer int, m, k, n int64) Kernel {
+	return Kernel{
+		Name: name, Stage: stage, Camera: camera, Layer: layer, Kind: KindGEMM,
+		M: m, K: k, N: n, Batch: 1,
+		WeightElems: k * n, InputElems: m * k, OutputElems: m * n,
+		Ops: 2 * m * k * n,
+	}
+}
