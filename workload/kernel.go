@@ -32,7 +32,9 @@ const (
 	KindSoftmax Kind = "softmax"
 	// KindActivation is GELU, or SiLU times the up projection (SwiGLU).
 	KindActivation Kind = "activation"
-	// KindResidual is a residual add.
+	// KindResidual is an elementwise add of two tensors: a residual add, or
+	// the vision position-embedding add (whose second operand is the stored
+	// table, counted in WeightElems).
 	KindResidual Kind = "residual"
 	// KindShuffle is the connector's pixel shuffle (a pure data movement).
 	KindShuffle Kind = "shuffle"
@@ -63,8 +65,12 @@ type Kernel struct {
 	// Batch is the number of independent products (heads), 1 for a GEMM.
 	Batch int64 `json:"batch"`
 	// WeightElems is the number of stored weight elements the kernel reads
-	// (the K x N operand of a GEMM, biases and norm scales excluded).
+	// (the K x N operand of a GEMM, the position-embedding table of its add;
+	// biases and norm parameters excluded).
 	WeightElems int64 `json:"weight_elems"`
+	// BiasElems is the number of bias and norm-parameter elements (scale,
+	// shift) the kernel reads, kept apart from WeightElems.
+	BiasElems int64 `json:"bias_elems"`
 	// InputElems is the number of activation elements the kernel reads.
 	InputElems int64 `json:"input_elems"`
 	// OutputElems is the number of activation elements the kernel writes.
@@ -92,13 +98,21 @@ func (k Kernel) Validate() error {
 	if k.M <= 0 || k.K <= 0 || k.N <= 0 || k.Batch <= 0 {
 		return fmt.Errorf("kernel %s: m, k, n and batch must be > 0, got %d, %d, %d, %d", k.Name, k.M, k.K, k.N, k.Batch)
 	}
-	if k.WeightElems < 0 || k.InputElems < 0 || k.OutputElems <= 0 || k.Ops < 0 {
+	if k.WeightElems < 0 || k.BiasElems < 0 || k.InputElems < 0 || k.OutputElems <= 0 || k.Ops < 0 {
 		return fmt.Errorf("kernel %s: element and op counts must be >= 0 (output > 0)", k.Name)
 	}
 	if k.Kind.IsMatmul() && k.Ops != 2*k.MACs() {
 		return fmt.Errorf("kernel %s: ops %d is not 2 x MACs (%d)", k.Name, k.Ops, 2*k.MACs())
 	}
 	return nil
+}
+
+// String formats the kernel on one line: name, stage, camera, layer, kind,
+// dimensions, element counts and ops.
+func (k Kernel) String() string {
+	return fmt.Sprintf("%s stage=%s cam=%d layer=%d kind=%s m=%d k=%d n=%d batch=%d weight=%d bias=%d in=%d out=%d ops=%d",
+		k.Name, k.Stage, k.Camera, k.Layer, k.Kind, k.M, k.K, k.N, k.Batch,
+		k.WeightElems, k.BiasElems, k.InputElems, k.OutputElems, k.Ops)
 }
 
 // NewGEMM returns an activation-by-weight matmul (M x K) x (K x N).

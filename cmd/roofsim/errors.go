@@ -1,0 +1,40 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Exit codes of roofsim.
+const (
+	exitOK          = 0
+	exitCheckFailed = 1
+	exitBadInput    = 2
+)
+
+// checkError marks a failed check (a validation that did not pass): exit 1.
+type checkError struct{ err error }
+
+func (e checkError) Error() string { return e.err.Error() }
+func (e checkError) Unwrap() error { return e.err }
+
+// checkFailed wraps a failed check so that roofsim exits with code 1.
+func checkFailed(format string, a ...any) error {
+	return checkError{fmt.Errorf(format, a...)}
+}
+
+// exitCode maps an error to roofsim's exit code: failed checks are 1,
+// everything else (bad flags, files, presets, dimensions) is bad input, 2.
+func exitCode(err error) int {
+	var ce checkError
+	if errors.As(err, &ce) {
+		return exitCheckFailed
+	}
+	return exitBadInput
+}
+
+// oneLine folds a message onto one line: errors are one line on stderr.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/validation"
+	"github.com/spf13/cobra"
+)
+
+// boardFlags are the --platform and --design flags.
+type boardFlags struct {
+	platform string
+	design   string
+}
+
+func addBoardFlags(cmd *cobra.Command, b *boardFlags) {
+	cmd.Flags().StringVar(&b.platform, "platform", "u280", "platform: u280 or a platform .json file (fields absent keep the U280's values)")
+	cmd.Flags().StringVar(&b.design, "design", hw.DefaultDesignName, "accelerator design: "+hw.DesignNames()+" or a design .json file")
+}
+
+// load returns the platform and the design, checking that the design fits.
+func (b *boardFlags) load() (hw.Platform, hw.Design, error) {
+	p, err := hw.LoadPlatform(b.platform)
+	if err != nil {
+		return hw.Platform{}, hw.Design{}, fmt.Errorf("--platform: %w", err)
+	}
+	d, err := hw.LoadDesign(b.design)
+	if err != nil {
+		return hw.Platform{}, hw.Design{}, fmt.Errorf("--design: %w", err)
+	}
+	if err := d.Fit(p); err != nil {
+		return hw.Platform{}, hw.Design{}, fmt.Errorf("--design: %w", err)
+	}
+	return p, d, nil
+}
+
+func newHWCmd() *cobra.Command {
+	var out outputFlags
+	var board boardFlags
+	cmd := &cobra.Command{
+		Use:   "hw",
+		Short: "Print the platform, a design, and their ceilings",
+		Long: `Print the board (resources, HBM geometry and timing), an accelerator design
+(arrays, buffers, ports, what it takes of the board) and its roofline
+ceilings next to the seed notebook's.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := out.parse()
+			if err != nil {
+				return err
+			}
+			p, d, err := board.load()
+			if err != nil {
+				return err
+			}
+			return out.emitTables(cmd, f, validation.HardwareTables(p, d)...)
+		},
+	}
+	addOutputFlags(cmd, &out)
+	addBoardFlags(cmd, &board)
+	return cmd
+}

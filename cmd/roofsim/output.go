@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/roofsim/roofsim/validation"
+	"github.com/spf13/cobra"
+)
+
+// outputFlags are the --format and -o flags every command takes.
+type outputFlags struct {
+	format string
+	out    string
+}
+
+// addOutputFlags registers --format and -o on cmd.
+func addOutputFlags(cmd *cobra.Command, o *outputFlags) {
+	cmd.Flags().StringVar(&o.format, "format", "table", "output format: "+validation.FormatNames)
+	cmd.Flags().StringVarP(&o.out, "output", "o", "", "write the output to FILE instead of standard output")
+}
+
+// parse checks the flags before any work is done.
+func (o *outputFlags) parse() (validation.Format, error) {
+	return validation.ParseFormat(o.format)
+}
+
+// emit renders the whole output into memory with render and then writes it
+// to standard output or, with -o, to the file in one piece (a temporary file
+// renamed into place), so a failure never leaves a partly written file.
+func (o *outputFlags) emit(cmd *cobra.Command, render func(w io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return err
+	}
+	if o.out == "" {
+		_, err := cmd.OutOrStdout().Write(buf.Bytes())
+		return err
+	}
+	if err := writeFileAtomic(o.out, buf.Bytes()); err != nil {
+		return fmt.Errorf("-o: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory and a rename. A path that exists and is not a regular file (a
+// device such as /dev/stdout, a pipe) is written directly.
+func writeFileAtomic(path string, data []byte) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return fmt.Errorf("%s: is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		_, werr := f.Write(data)
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("%s: %w", path, werr)
+		}
+		return nil
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	name := tmp.Name()
+	_, werr := tmp.Write(data)
+	if werr == nil {
+		werr = tmp.Chmod(0o644)
+	}
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(name, path)
+	}
+	if werr != nil {
+		os.Remove(name)
+		return fmt.Errorf("%s: %w", path, werr)
+	}
+	return nil
+}
+
+// emitTables writes tables in the chosen format.
+func (o *outputFlags) emitTables(cmd *cobra.Command, f validation.Format, tables ...*validation.Table) error {
+	return o.emit(cmd, func(w io.Writer) error { return validation.WriteTables(w, f, tables...) })
+}
