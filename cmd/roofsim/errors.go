@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 )
 
@@ -18,11 +17,6 @@ type checkError struct{ err error }
 
 func (e checkError) Error() string { return e.err.Error() }
 func (e checkError) Unwrap() error { return e.err }
-
-// checkFailed wraps a failed check so that roofsim exits with code 1.
-func checkFailed(format string, a ...any) error {
-	return checkError{fmt.Errorf(format, a...)}
-}
 
 // exitCode maps an error to roofsim's exit code: failed checks are 1,
 // everything else (bad flags, files, presets, dimensions) is bad input, 2.
