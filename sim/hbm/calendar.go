@@ -1,0 +1,59 @@
+package hbm
+
+import (
+	"github.com/roofsim/roofsim/sim/clock"
+	"github.com/roofsim/roofsim/sim/link"
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// Calendar is the HBM clock domain's calendar: it wakes controllers at the
+// HBM cycles they ask for, with one engine event per cycle in which any of
+// them wakes. The 32 controllers of a streaming System often wake in the
+// same cycles; sharing the event keeps the engine's work per cycle, not per
+// controller. It is a scheduling aid of the System, not a model component:
+// no controller sees another's wake-ups.
+type Calendar struct {
+	clk   clock.Domain
+	queue link.TimeQueue[wakeUp]
+	waker *link.Waker
+}
+
+// wakeUp is a controller's wake-up at an HBM cycle.
+type wakeUp struct {
+	c     *Controller
+	cycle int64
+}
+
+// NewCalendar returns a calendar for a clock of freqHz on engine.
+func NewCalendar(engine akita.Engine, freqHz float64) *Calendar {
+	k := &Calendar{clk: clock.New(freqHz)}
+	k.waker = link.NewWaker(engine, k)
+	return k
+}
+
+// wake asks for controller c to be woken at cycle.
+func (k *Calendar) wake(c *Controller, cycle int64) {
+	t := k.clk.Time(uint64(cycle))
+	k.queue.PushLane(c.index, t, wakeUp{c, cycle})
+	k.waker.Ensure(t)
+}
+
+// Handle wakes every controller due now.
+func (k *Calendar) Handle(e akita.Event) error {
+	if !k.waker.Take(e) {
+		return nil
+	}
+	now := e.Time()
+	for {
+		t, ok := k.queue.Next()
+		if !ok || t > now {
+			break
+		}
+		_, w := k.queue.Pop()
+		w.c.wake(w.cycle)
+	}
+	if t, ok := k.queue.Next(); ok {
+		k.waker.Ensure(t)
+	}
+	return nil
+}

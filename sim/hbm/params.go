@@ -1,0 +1,158 @@
+package hbm
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/roofsim/roofsim/hw"
+)
+
+// PagePolicy is what a controller does with a row after accessing it.
+type PagePolicy string
+
+// The page policies.
+const (
+	// OpenPage leaves a row open until a request to another row of the same
+	// bank needs the bank (or a refresh closes it). The default.
+	OpenPage PagePolicy = "open"
+	// ClosedPage closes a row (auto-precharge) after an access unless a
+	// queued request hits the same row.
+	ClosedPage PagePolicy = "closed"
+)
+
+// ParsePagePolicy accepts "open" or "closed".
+func ParsePagePolicy(s string) (PagePolicy, error) {
+	switch p := PagePolicy(strings.ToLower(s)); p {
+	case OpenPage, ClosedPage:
+		return p, nil
+	}
+	return "", fmt.Errorf("page policy %q is not known (accepted: open|closed)", s)
+}
+
+// Params are the model's parameters beyond the hardware description
+// (hw.HBM): the kernel-side ports, the controller's queue and policy, the
+// address map and the pipeline latencies of the hard HBM subsystem.
+//
+// The pipeline latencies: PG276 gives no latency figures for the AXI port,
+// the switch, the controller or the PHY. Shuhai (Wang et al., "Shuhai:
+// Benchmarking High Bandwidth Memory on FPGAs", FCCM 2020) measured the idle
+// read latency of the U280's HBM at an AXI port at roughly 100-140 ns from
+// a page hit to a page miss. The DRAM itself accounts for only CL + one
+// burst (about 17 ns) of a page hit, so about 90 ns are pipeline: roofsim
+// splits them into 20 ns on the kernel side of the port in each direction
+// (AXI register slices, clock and width conversion), 20 ns from the HBM AXI
+// port to the controller's queue (switch, controller front end) and 30 ns
+// from the DRAM data to the HBM AXI port (PHY read path, read reorder,
+// switch). With them an idle 32 B read takes 110 ns on a page hit, 127 ns
+// on a closed bank and 140 ns on a row conflict (TestIdleReadLatency).
+type Params struct {
+	// PortBits is the width of a kernel-side AXI port: 256 or 512 bits. A
+	// port moves PortBits/8 bytes per kernel cycle in each direction (the
+	// read and write data channels of AXI are separate).
+	PortBits int `json:"port_bits"`
+	// KernelFreqHz is the clock of the kernel-side AXI ports (300 MHz).
+	KernelFreqHz float64 `json:"kernel_freq_hz"`
+	// SwitchFreqHz is the clock of the HBM switch and its lateral links; the
+	// switch runs as fast as the fastest AXI clock of its stack (AMD AR#
+	// 71165), the HBM AXI ports' maximum of 450 MHz by default.
+	SwitchFreqHz float64 `json:"switch_freq_hz"`
+	// Outstanding is the most AXI transactions (bursts) a port has in
+	// flight in each direction (reads and writes count separately). The
+	// HBM ports take 64 AXI IDs (PG276).
+	Outstanding int `json:"outstanding"`
+	// QueueDepth is the number of AXI bursts a controller's scheduler sees
+	// at once (its reorder window); later bursts wait in arrival order.
+	// PG276 does not state the depth; 32 is roofsim's assumption.
+	QueueDepth int `json:"queue_depth"`
+	// PagePolicy is the controllers' row policy (open by default).
+	PagePolicy PagePolicy `json:"page_policy"`
+	// Refresh enables all-bank refresh every tREFI (on by default; tests
+	// switch it off to check other timing rules alone).
+	Refresh bool `json:"refresh"`
+	// InterleaveBytes is the granularity at which consecutive global
+	// addresses rotate over the PCs; 0 gives each PC one contiguous range of
+	// PCBytes (the U280's default global address map).
+	InterleaveBytes int64 `json:"interleave_bytes"`
+	// AddressOrder orders the fields of a PC-local address from the most to
+	// the least significant bits, e.g. "row-ba-bg-col" (the default: a
+	// stream fills a 1 KiB page, then moves to the next bank group, then
+	// bank, then row).
+	AddressOrder string `json:"address_order"`
+	// LateralLinks is the number of lateral links between two neighbouring
+	// switch groups in each direction. A port always uses the same one of
+	// them, so one port's crossing traffic gets at most one link. PG276
+	// gives no number; 2 is roofsim's assumption.
+	LateralLinks int `json:"lateral_links"`
+	// PortReqLatencyCycles is the kernel-side pipeline of a port from a
+	// request (or the last beat of its write data) to the HBM AXI port, in
+	// kernel cycles (6 = 20 ns at 300 MHz; see the type's comment).
+	PortReqLatencyCycles int `json:"port_req_latency_cycles"`
+	// PortRspLatencyCycles is the kernel-side pipeline from the HBM AXI port
+	// back to the requester, in kernel cycles (6 = 20 ns at 300 MHz).
+	PortRspLatencyCycles int `json:"port_rsp_latency_cycles"`
+	// SwitchReqLatencyCycles is the latency from the HBM AXI port to the
+	// controller's queue (switch inside a group and controller front end),
+	// in HBM cycles (18 = 20 ns at 900 MHz).
+	SwitchReqLatencyCycles int `json:"switch_req_latency_cycles"`
+	// SwitchRspLatencyCycles is the latency from the last data beat on the
+	// DRAM bus (or the write's completion) back to the HBM AXI port (PHY
+	// read path, read reorder, switch), in HBM cycles (27 = 30 ns).
+	SwitchRspLatencyCycles int `json:"switch_rsp_latency_cycles"`
+}
+
+// DefaultParams returns the model's defaults for the board h: 256-bit ports
+// at 300 MHz, h's AXI IDs as the outstanding limit, a 32-burst queue, open
+// page, refresh on, no interleaving, "row-ba-bg-col", 2 lateral links and
+// the pipeline latencies described on Params.
+func DefaultParams(h hw.HBM) Params {
+	return Params{
+		PortBits:               h.AXIPortBits,
+		KernelFreqHz:           300e6,
+		SwitchFreqHz:           h.AXIMaxFreqHz,
+		Outstanding:            h.AXIIDs,
+		QueueDepth:             32,
+		PagePolicy:             OpenPage,
+		Refresh:                true,
+		InterleaveBytes:        0,
+		AddressOrder:           DefaultAddressOrder,
+		LateralLinks:           2,
+		PortReqLatencyCycles:   6,
+		PortRspLatencyCycles:   6,
+		SwitchReqLatencyCycles: 18,
+		SwitchRspLatencyCycles: 27,
+	}
+}
+
+// Validate reports the first parameter that is not usable with h.
+func (p Params) Validate(h hw.HBM) error {
+	finite := func(x float64) bool { return x > 0 && !math.IsInf(x, 0) && !math.IsNaN(x) }
+	checks := []struct {
+		ok   bool
+		what string
+	}{
+		{p.PortBits == 256 || p.PortBits == 512, fmt.Sprintf("port_bits must be 256 or 512, got %d", p.PortBits)},
+		{p.PortBits%h.AXIPortBits == 0 || h.AXIPortBits <= 0, fmt.Sprintf("port_bits must be a multiple of the HBM port's %d bits, got %d", h.AXIPortBits, p.PortBits)},
+		{p.PortBits/8 >= h.BurstBytes, fmt.Sprintf("port_bits/8 must be at least the %d B burst, got %d", h.BurstBytes, p.PortBits)},
+		{finite(p.KernelFreqHz), fmt.Sprintf("kernel_freq_hz must be > 0, got %g", p.KernelFreqHz)},
+		{finite(p.SwitchFreqHz), fmt.Sprintf("switch_freq_hz must be > 0, got %g", p.SwitchFreqHz)},
+		{p.Outstanding > 0, fmt.Sprintf("outstanding must be > 0, got %d", p.Outstanding)},
+		{p.QueueDepth > 0, fmt.Sprintf("queue_depth must be > 0, got %d", p.QueueDepth)},
+		{p.PagePolicy == OpenPage || p.PagePolicy == ClosedPage, fmt.Sprintf("page_policy %q is not known (accepted: open|closed)", p.PagePolicy)},
+		{p.InterleaveBytes >= 0, fmt.Sprintf("interleave_bytes must be >= 0, got %d", p.InterleaveBytes)},
+		{p.LateralLinks > 0, fmt.Sprintf("lateral_links must be > 0, got %d", p.LateralLinks)},
+		{p.PortReqLatencyCycles >= 0, fmt.Sprintf("port_req_latency_cycles must be >= 0, got %d", p.PortReqLatencyCycles)},
+		{p.PortRspLatencyCycles >= 0, fmt.Sprintf("port_rsp_latency_cycles must be >= 0, got %d", p.PortRspLatencyCycles)},
+		{p.SwitchReqLatencyCycles >= 0, fmt.Sprintf("switch_req_latency_cycles must be >= 0, got %d", p.SwitchReqLatencyCycles)},
+		{p.SwitchRspLatencyCycles >= 0, fmt.Sprintf("switch_rsp_latency_cycles must be >= 0, got %d", p.SwitchRspLatencyCycles)},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			return fmt.Errorf("hbm: %s", c.what)
+		}
+	}
+	if _, err := NewAddressMap(h, p.InterleaveBytes, p.AddressOrder); err != nil {
+		return err
+	}
+	return nil
+}

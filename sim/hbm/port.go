@@ -1,0 +1,402 @@
+package hbm
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/roofsim/roofsim/sim/clock"
+	"github.com/roofsim/roofsim/sim/link"
+	"github.com/sarchlab/akita/v3/mem/mem"
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// MaxRequestBytes is the largest request an AXI port takes (4 KiB, the AXI
+// burst boundary; larger transfers are split by the requester).
+const MaxRequestBytes = 4096
+
+// axiBoundaryBytes is the address boundary no AXI burst may cross (AXI spec).
+const axiBoundaryBytes = 4096
+
+// txn is one requester's request in flight at a port.
+type txn struct {
+	req    akita.Msg
+	id     string
+	src    akita.Port
+	write  bool
+	bytes  uint64
+	arrive int64 // kernel cycle
+	left   int   // bursts not yet complete
+	done   int64 // kernel cycle the last burst completed at the port
+	bad    bool  // refused: answered at once, not counted
+}
+
+// burstFIFO is a queue of bursts waiting for an outstanding slot.
+type burstFIFO struct {
+	items []*burst
+	head  int
+}
+
+func (f *burstFIFO) push(b *burst) { f.items = append(f.items, b) }
+func (f *burstFIFO) len() int      { return len(f.items) - f.head }
+func (f *burstFIFO) pop() *burst {
+	b := f.items[f.head]
+	f.items[f.head] = nil
+	f.head++
+	switch {
+	case f.head == len(f.items):
+		f.items, f.head = f.items[:0], 0
+	case f.head >= 64 && 2*f.head >= len(f.items):
+		// Reuse the front of a queue that never empties.
+		n := copy(f.items, f.items[f.head:])
+		clear(f.items[n:])
+		f.items, f.head = f.items[:n], 0
+	}
+	return b
+}
+
+// AXIPort is one kernel-side AXI port of the HBM subsystem, in the kernel
+// clock domain. It takes mem.ReadReq and mem.WriteReq on its Top port,
+// splits each request into AXI bursts (at most 16 beats of the port width,
+// never across a 4 KiB boundary or a pseudo-channel boundary), keeps at
+// most Outstanding bursts in flight per direction, moves write data through
+// its write channel and read data through its read channel at one beat per
+// kernel cycle (the port's width x clock ceiling), and answers each request
+// with mem.DataReadyRsp or mem.WriteDoneRsp once its last burst is done.
+//
+// The port schedules no events of its own: every cycle it computes (the
+// cycle a burst leaves, the cycle a response leaves) follows from committed
+// channel slots, so it sends the message once, stamped with that cycle.
+type AXIPort struct {
+	*akita.ComponentBase
+
+	index       int
+	kclk, hclk  clock.Domain
+	top, bottom akita.Port
+	ctrls       []akita.Port
+	amap        AddressMap
+	beatBytes   uint64
+	maxBurst    uint64
+	burstBytes  uint64
+	outstanding int
+	reqLat      int64
+	rspLat      int64
+
+	rdInFlight, wrInFlight int
+	rdWait, wrWait         burstFIFO
+	arFree, awFree         int64
+	rFree, wFree           int64
+
+	open      int  // requests not yet answered
+	seen      bool // a request has arrived
+	outbox    []akita.Msg
+	burstPool []*burst
+	txnPool   []*txn
+
+	stats    PortStats
+	firstErr error
+}
+
+// AXIPortConfig holds what an AXI port needs to be built.
+type AXIPortConfig struct {
+	// Index is the port's number (0..31 on the U280).
+	Index int
+	// Map decodes global addresses.
+	Map AddressMap
+	// KernelFreqHz and HBMFreqHz are the port's and the controllers' clocks.
+	KernelFreqHz, HBMFreqHz float64
+	// PortBits is the port's width (256 or 512).
+	PortBits int
+	// HBMBurstBytes is the controller's burst (32 B).
+	HBMBurstBytes int
+	// MaxBurstBeats is the longest AXI burst in beats (16 for AXI3).
+	MaxBurstBeats int
+	// Outstanding is the most bursts in flight per direction.
+	Outstanding int
+	// ReqLatencyCycles and RspLatencyCycles are the kernel-side pipeline
+	// latencies in kernel cycles.
+	ReqLatencyCycles, RspLatencyCycles int
+}
+
+// NewAXIPort builds the port named name.
+func NewAXIPort(name string, cfg AXIPortConfig) *AXIPort {
+	p := &AXIPort{
+		ComponentBase: akita.NewComponentBase(name),
+		index:         cfg.Index,
+		kclk:          clock.New(cfg.KernelFreqHz),
+		hclk:          clock.New(cfg.HBMFreqHz),
+		amap:          cfg.Map,
+		beatBytes:     uint64(cfg.PortBits / 8),
+		burstBytes:    uint64(cfg.HBMBurstBytes),
+		outstanding:   cfg.Outstanding,
+		reqLat:        int64(cfg.ReqLatencyCycles),
+		rspLat:        int64(cfg.RspLatencyCycles),
+	}
+	p.maxBurst = p.beatBytes * uint64(cfg.MaxBurstBeats)
+	p.top = link.NewPort(p, math.MaxInt32, name+".Top")
+	p.bottom = link.NewPort(p, math.MaxInt32, name+".Bottom")
+	p.AddPort("Top", p.top)
+	p.AddPort("Bottom", p.bottom)
+	return p
+}
+
+// Top is the requester-side port.
+func (p *AXIPort) Top() akita.Port { return p.top }
+
+// Bottom is the switch-side port.
+func (p *AXIPort) Bottom() akita.Port { return p.bottom }
+
+// Stats returns the port's statistics.
+func (p *AXIPort) Stats() PortStats { return p.stats }
+
+// NotifyRecv takes requests (Top) and completed bursts (Bottom).
+func (p *AXIPort) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
+	k := int64(p.kclk.Cycle(now))
+	for {
+		m := port.Retrieve(now)
+		if m == nil {
+			return
+		}
+		if port == p.top {
+			p.accept(m, k)
+		} else {
+			p.burstDone(m.(*burst), now, k)
+		}
+	}
+}
+
+// NotifyPortFree sends the responses that the requester's connection
+// refused earlier.
+func (p *AXIPort) NotifyPortFree(now akita.VTimeInSec, _ akita.Port) {
+	for len(p.outbox) > 0 {
+		m := p.outbox[0]
+		if m.Meta().SendTime < now {
+			m.Meta().SendTime = now
+		}
+		if p.top.Send(m) != nil {
+			return
+		}
+		p.outbox[0] = nil
+		p.outbox = p.outbox[1:]
+	}
+}
+
+// Handle is not used: the port schedules no events.
+func (p *AXIPort) Handle(akita.Event) error { return nil }
+
+func (p *AXIPort) fail(format string, a ...any) {
+	p.stats.Errors++
+	if p.firstErr == nil {
+		p.firstErr = fmt.Errorf("hbm: %s: "+format, append([]any{p.Name()}, a...)...)
+	}
+}
+
+// accept splits a request into bursts and issues those that have a slot.
+func (p *AXIPort) accept(m akita.Msg, k int64) {
+	t := p.newTxn()
+	t.req, t.id, t.src, t.arrive = m, m.Meta().ID, m.Meta().Src, k
+	var addr uint64
+	switch r := m.(type) {
+	case *mem.ReadReq:
+		addr, t.bytes = r.Address, r.AccessByteSize
+	case *mem.WriteReq:
+		addr, t.bytes, t.write = r.Address, uint64(len(r.Data)), true
+	default:
+		p.fail("message %T is not a mem.ReadReq or mem.WriteReq", m)
+		p.recycleTxn(t)
+		return
+	}
+	if !p.seen {
+		p.seen = true
+		p.stats.FirstArrival = k
+	}
+	p.open++
+	switch {
+	case t.bytes == 0 || t.bytes%p.burstBytes != 0 || t.bytes > MaxRequestBytes:
+		p.fail("request %s: size %d B must be a multiple of %d B from %d to %d", t.id, t.bytes, p.burstBytes, p.burstBytes, MaxRequestBytes)
+	case addr%p.burstBytes != 0:
+		p.fail("request %s: address %#x is not %d B aligned", t.id, addr, p.burstBytes)
+	case addr+t.bytes > p.amap.TotalBytes() || addr+t.bytes < addr:
+		p.fail("request %s: [%#x, %#x) is outside the %d B address space", t.id, addr, addr+t.bytes, p.amap.TotalBytes())
+	default:
+		p.split(t, addr)
+		return
+	}
+	// A request the port cannot serve is answered at once (and reported by
+	// Check), so that its requester does not wait forever.
+	t.done, t.bad = k, true
+	p.respond(t)
+}
+
+func (p *AXIPort) split(t *txn, addr uint64) {
+	end := addr + t.bytes
+	for addr < end {
+		n := min(end-addr,
+			axiBoundaryBytes-addr%axiBoundaryBytes,
+			p.amap.ContiguousBytes(addr),
+			p.maxBurst-addr%p.beatBytes)
+		pc, local := p.amap.Split(addr)
+		b := p.newBurst()
+		b.txn, b.port, b.pc, b.local, b.bytes, b.write = t, p.index, pc, local, int(n), t.write
+		b.beats = int((addr%p.beatBytes + n + p.beatBytes - 1) / p.beatBytes)
+		t.left++
+		addr += n
+		if t.write {
+			if p.wrInFlight < p.outstanding {
+				p.wrInFlight++
+				p.stats.MaxWritesInFlight = max(p.stats.MaxWritesInFlight, p.wrInFlight)
+				p.issueWrite(b, t.arrive)
+			} else {
+				p.wrWait.push(b)
+			}
+		} else {
+			if p.rdInFlight < p.outstanding {
+				p.rdInFlight++
+				p.stats.MaxReadsInFlight = max(p.stats.MaxReadsInFlight, p.rdInFlight)
+				p.issueRead(b, t.arrive)
+			} else {
+				p.rdWait.push(b)
+			}
+		}
+	}
+}
+
+// issueRead puts a read burst on the read address channel at or after
+// kernel cycle at and sends it to its controller.
+func (p *AXIPort) issueRead(b *burst, at int64) {
+	t := max(at, p.arFree)
+	p.arFree = t + 1
+	p.stats.ReadBursts++
+	b.spanCycles = 0
+	p.send(b, t+p.reqLat)
+}
+
+// issueWrite puts a write burst on the write address channel and its data
+// on the write data channel (one beat per kernel cycle) and sends it once
+// its last beat is through.
+func (p *AXIPort) issueWrite(b *burst, at int64) {
+	t := max(at, p.awFree)
+	p.awFree = t + 1
+	ws := max(t, p.wFree)
+	we := ws + int64(b.beats)
+	p.wFree = we
+	p.stats.WBusyCycles += uint64(b.beats)
+	p.stats.WriteBursts++
+	b.spanCycles = int64(p.hclk.Cycle(p.kclk.Time(uint64(we))) - p.hclk.Cycle(p.kclk.Time(uint64(ws))))
+	p.send(b, we+p.reqLat)
+}
+
+func (p *AXIPort) send(b *burst, k int64) {
+	b.done = false
+	b.Src, b.Dst = p.bottom, p.ctrls[b.pc]
+	b.SendTime = p.kclk.Time(uint64(k))
+	if p.bottom.Send(b) != nil {
+		// The switch accepts every message; a refusal is a wiring bug.
+		panic(fmt.Sprintf("%s: switch refused a burst", p.Name()))
+	}
+}
+
+// burstDone handles a completed burst that arrived at kernel cycle k (time
+// now): read data passes the read channel, then the burst's slot goes to
+// the next waiting burst.
+func (p *AXIPort) burstDone(b *burst, now akita.VTimeInSec, k int64) {
+	t := b.txn
+	fin := k
+	if !b.write {
+		arrive := int64(p.hclk.Cycle(now))
+		first := int64(p.kclk.Cycle(p.hclk.Time(uint64(max(arrive-b.spanCycles, 0)))))
+		start := max(p.rFree, first)
+		fin = max(start+int64(b.beats), k+1)
+		p.rFree = fin
+		p.stats.RBusyCycles += uint64(b.beats)
+		if p.rdWait.len() > 0 {
+			p.issueRead(p.rdWait.pop(), fin)
+		} else {
+			p.rdInFlight--
+		}
+	} else {
+		if p.wrWait.len() > 0 {
+			p.issueWrite(p.wrWait.pop(), fin)
+		} else {
+			p.wrInFlight--
+		}
+	}
+	p.recycleBurst(b)
+	t.done = max(t.done, fin)
+	t.left--
+	if t.left == 0 {
+		p.respond(t)
+	}
+}
+
+// respond answers a request once its last burst is through the port.
+func (p *AXIPort) respond(t *txn) {
+	at := t.done + p.rspLat
+	when := p.kclk.Time(uint64(at))
+	var rsp akita.Msg
+	if t.write {
+		rsp = mem.WriteDoneRspBuilder{}.WithSendTime(when).WithSrc(p.top).WithDst(t.src).WithRspTo(t.id).Build()
+	} else {
+		rsp = mem.DataReadyRspBuilder{}.WithSendTime(when).WithSrc(p.top).WithDst(t.src).WithRspTo(t.id).Build()
+	}
+	switch {
+	case t.bad:
+	case t.write:
+		p.stats.WriteReqs++
+		p.stats.WriteBytes += t.bytes
+	default:
+		p.stats.ReadReqs++
+		p.stats.ReadBytes += t.bytes
+	}
+	if !t.bad {
+		p.stats.Latency.Add(at - t.arrive)
+	}
+	p.stats.LastResponse = max(p.stats.LastResponse, at)
+	p.open--
+	p.recycleTxn(t)
+	if len(p.outbox) > 0 || p.top.Send(rsp) != nil {
+		p.outbox = append(p.outbox, rsp)
+	}
+}
+
+func (p *AXIPort) newBurst() *burst {
+	if n := len(p.burstPool); n > 0 {
+		b := p.burstPool[n-1]
+		p.burstPool = p.burstPool[:n-1]
+		return b
+	}
+	return &burst{}
+}
+
+func (p *AXIPort) recycleBurst(b *burst) {
+	*b = burst{}
+	p.burstPool = append(p.burstPool, b)
+}
+
+func (p *AXIPort) newTxn() *txn {
+	if n := len(p.txnPool); n > 0 {
+		t := p.txnPool[n-1]
+		p.txnPool = p.txnPool[:n-1]
+		return t
+	}
+	return &txn{}
+}
+
+func (p *AXIPort) recycleTxn(t *txn) {
+	*t = txn{}
+	p.txnPool = append(p.txnPool, t)
+}
+
+// check reports requests still open, bursts in flight or refused requests.
+func (p *AXIPort) check() error {
+	if p.firstErr != nil {
+		return fmt.Errorf("%w (%d bad requests in all)", p.firstErr, p.stats.Errors)
+	}
+	if p.open != 0 || p.rdInFlight != 0 || p.wrInFlight != 0 || p.rdWait.len() != 0 || p.wrWait.len() != 0 {
+		return fmt.Errorf("hbm: %s: %d requests unanswered, %d read and %d write bursts in flight, %d+%d waiting",
+			p.Name(), p.open, p.rdInFlight, p.wrInFlight, p.rdWait.len(), p.wrWait.len())
+	}
+	if len(p.outbox) != 0 {
+		return fmt.Errorf("hbm: %s: %d responses not delivered", p.Name(), len(p.outbox))
+	}
+	return nil
+}

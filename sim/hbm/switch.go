@@ -1,0 +1,256 @@
+package hbm
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/roofsim/roofsim/sim/clock"
+	"github.com/roofsim/roofsim/sim/link"
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// lateral is one lateral link of the switch in one direction.
+type lateral struct {
+	free       int64 // HBM cycle the link is free again
+	lastMaster int   // AXI port whose write data used it last (-1: none)
+	busy       int64 // HBM cycles it carried data
+}
+
+// Switch is the U280's segmented HBM switch, an Akita connection between
+// the AXI ports and the controllers (PG276, "Switch Network"). Ports and PCs
+// form groups of SwitchGroupPorts; inside a group the switch is a full
+// crossbar with no penalty. A burst between a port and a PC of another group
+// travels over the lateral links between neighbouring groups (the groups of
+// both stacks form one chain): each hop adds LateralLatencyCycles, and a
+// link carries data at LateralBWFraction of a port's bandwidth at the switch
+// clock, shared by every burst that uses it. A port always uses the same one
+// of the LateralLinks parallel links. Write data loses one switch cycle each
+// time a link changes master (PG276).
+//
+// Every message is delivered at its exact arrival cycle: send time +
+// ReqLatency (port to controller) or RspLatency (controller to port) + the
+// lateral hops. Bursts on their way wait in the switch's own time queue; the
+// switch keeps one engine event at the earliest (bursts due in the same
+// cycle share it).
+type Switch struct {
+	akita.HookableBase
+
+	name       string
+	engine     akita.Engine
+	hclk       clock.Domain
+	groupPorts int
+	nGroups    int
+	nLinks     int
+	reqLat     int64
+	rspLat     int64
+	hopLat     int64
+	deadCycles int64
+	// occPerByte is the HBM cycles a lateral link needs per byte.
+	occPerByte float64
+
+	links []lateral
+	ports []akita.Port // AXI ports' bottom ports by index
+	ctrls []akita.Port // controllers' top ports by PC
+	queue link.TimeQueue[delivery]
+	waker *link.Waker
+
+	stats SwitchStats
+}
+
+// SwitchConfig holds what the switch needs to be built.
+type SwitchConfig struct {
+	// HBMFreqHz is the HBM clock (the unit of all the switch's cycles).
+	HBMFreqHz float64
+	// SwitchFreqHz is the switch clock (lateral link bandwidth, dead cycle).
+	SwitchFreqHz float64
+	// Ports is the number of AXI ports (= PCs).
+	Ports int
+	// GroupPorts is the number of ports (and PCs) per group.
+	GroupPorts int
+	// PortBytes is the width of the switch's ports in bytes (32).
+	PortBytes int
+	// LateralBWFraction is the share of a switch port's bandwidth one lateral
+	// link carries.
+	LateralBWFraction float64
+	// LateralLinks is the number of parallel lateral links per direction
+	// between neighbouring groups.
+	LateralLinks int
+	// LateralLatencyCycles is the latency of one hop in HBM cycles.
+	LateralLatencyCycles int
+	// ReqLatencyCycles and RspLatencyCycles are the base latencies in HBM
+	// cycles (see Params).
+	ReqLatencyCycles, RspLatencyCycles int
+}
+
+// NewSwitch builds the switch.
+func NewSwitch(name string, engine akita.Engine, cfg SwitchConfig) *Switch {
+	akita.NameMustBeValid(name)
+	s := &Switch{
+		name:       name,
+		engine:     engine,
+		hclk:       clock.New(cfg.HBMFreqHz),
+		groupPorts: cfg.GroupPorts,
+		nGroups:    cfg.Ports / cfg.GroupPorts,
+		nLinks:     cfg.LateralLinks,
+		reqLat:     int64(cfg.ReqLatencyCycles),
+		rspLat:     int64(cfg.RspLatencyCycles),
+		hopLat:     int64(cfg.LateralLatencyCycles),
+		deadCycles: int64(math.Ceil(cfg.HBMFreqHz/cfg.SwitchFreqHz - 1e-9)),
+		ports:      make([]akita.Port, cfg.Ports),
+		ctrls:      make([]akita.Port, cfg.Ports),
+	}
+	lateralBytesPerSec := cfg.LateralBWFraction * float64(cfg.PortBytes) * cfg.SwitchFreqHz
+	s.occPerByte = cfg.HBMFreqHz / lateralBytesPerSec
+	s.links = make([]lateral, 2*max(s.nGroups-1, 0)*s.nLinks)
+	for i := range s.links {
+		s.links[i].lastMaster = -1
+	}
+	s.waker = link.NewWaker(engine, s)
+	return s
+}
+
+// Name returns the switch's name.
+func (s *Switch) Name() string { return s.name }
+
+// attachPort plugs AXI port i's bottom port into the switch.
+func (s *Switch) attachPort(i int, p akita.Port) {
+	s.ports[i] = p
+	p.SetConnection(s)
+}
+
+// attachController plugs controller pc's top port into the switch.
+func (s *Switch) attachController(pc int, p akita.Port) {
+	s.ctrls[pc] = p
+	p.SetConnection(s)
+}
+
+// PlugIn connects a port; the System uses attachPort and attachController,
+// which know the port's role.
+func (s *Switch) PlugIn(port akita.Port, _ int) { port.SetConnection(s) }
+
+// Unplug is not supported: the switch's wiring is fixed.
+func (s *Switch) Unplug(akita.Port) {}
+
+// NotifyAvailable is not used: the model's ports never refuse a message.
+func (s *Switch) NotifyAvailable(akita.VTimeInSec, akita.Port) {}
+
+// CanSend is always true: AXI ports limit their bursts in flight themselves.
+func (s *Switch) CanSend(akita.Port) bool { return true }
+
+// Stats returns the switch's statistics.
+func (s *Switch) Stats() SwitchStats {
+	st := s.stats
+	for i := range s.links {
+		st.LinkBusyCycles = max(st.LinkBusyCycles, uint64(s.links[i].busy))
+	}
+	return st
+}
+
+// Send routes a burst: to its controller while it is a request, back to its
+// AXI port once done.
+func (s *Switch) Send(msg akita.Msg) *akita.SendError {
+	b, ok := msg.(*burst)
+	if !ok {
+		panic(fmt.Sprintf("switch %s: message %T is not an HBM burst", s.name, msg))
+	}
+	// Senders stamp their bursts at or after now (the Waker clamps the rest).
+	t := int64(s.hclk.Cycle(b.SendTime))
+	gp, gc := b.port/s.groupPorts, b.pc/s.groupPorts
+	var dst akita.Port
+	if !b.done {
+		t += s.reqLat
+		dst = s.ctrls[b.pc]
+		if gp != gc {
+			t = s.cross(gp, gc, t, b, b.write)
+		}
+	} else {
+		t += s.rspLat
+		dst = s.ports[b.port]
+		if gp != gc {
+			t = s.cross(gc, gp, t, b, !b.write)
+		}
+	}
+	at := s.hclk.Time(uint64(t))
+	// One lane per sender: a port's bursts and a controller's responses
+	// each leave in time order.
+	lane := b.port
+	if b.done {
+		lane = len(s.ports) + b.pc
+	}
+	s.queue.PushLane(lane, at, delivery{msg: b, dst: dst})
+	s.waker.Ensure(at)
+	return nil
+}
+
+// cross moves b from group from to group to over the lateral links,
+// starting at HBM cycle t (when its last byte reaches the first hop), and
+// returns the cycle its last byte arrives. With data the burst occupies
+// each link for its bytes at the link's bandwidth, cut-through: its first
+// byte may enter a link spanCycles before its last.
+func (s *Switch) cross(from, to int, t int64, b *burst, data bool) int64 {
+	s.stats.Crossings++
+	dir, step := 0, 1
+	if to < from {
+		dir, step = 1, -1
+	}
+	var occ int64
+	span := int64(0)
+	if data {
+		occ = int64(math.Ceil(float64(b.bytes)*s.occPerByte - 1e-9))
+		span = b.spanCycles
+	}
+	for g := from; g != to; g += step {
+		hop := min(g, g+step) // link between groups hop and hop+1
+		ln := &s.links[(dir*(s.nGroups-1)+hop)*s.nLinks+b.port%s.nLinks]
+		if !data {
+			t += s.hopLat
+			continue
+		}
+		start := max(t-span, ln.free)
+		if b.write && ln.lastMaster >= 0 && ln.lastMaster != b.port {
+			start += s.deadCycles
+		}
+		ln.lastMaster = b.port
+		end := max(start+occ, t)
+		ln.free = start + occ
+		ln.busy += occ
+		span = end - start
+		t = end + s.hopLat
+	}
+	if data {
+		b.spanCycles = span
+	}
+	return t
+}
+
+// delivery is a burst on its way to dst.
+type delivery struct {
+	msg *burst
+	dst akita.Port
+}
+
+// Pending is the number of bursts on their way.
+func (s *Switch) Pending() int { return s.queue.Len() }
+
+// Handle delivers the bursts due now.
+func (s *Switch) Handle(e akita.Event) error {
+	if !s.waker.Take(e) {
+		return nil
+	}
+	now := e.Time()
+	for {
+		t, ok := s.queue.Next()
+		if !ok || t > now {
+			break
+		}
+		_, d := s.queue.Pop()
+		d.msg.RecvTime = now
+		if d.dst.Recv(d.msg) != nil {
+			s.stats.DeliveryFailures++
+		}
+	}
+	if t, ok := s.queue.Next(); ok {
+		s.waker.Ensure(t)
+	}
+	return nil
+}

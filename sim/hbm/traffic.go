@@ -1,0 +1,316 @@
+package hbm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/roofsim/roofsim/sim/link"
+	"github.com/sarchlab/akita/v3/mem/mem"
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// Pattern is the address pattern of a Traffic generator.
+type Pattern string
+
+// The patterns.
+const (
+	// PatternSeq walks its region in order, one request after the other.
+	PatternSeq Pattern = "seq"
+	// PatternStrided jumps StrideBytes from one request to the next.
+	PatternStrided Pattern = "strided"
+	// PatternRandom picks a uniformly random request-aligned address.
+	PatternRandom Pattern = "random"
+)
+
+// PatternNames lists the patterns, separated by '|'.
+const PatternNames = "seq|strided|random"
+
+// Patterns are all patterns in order.
+var Patterns = []Pattern{PatternSeq, PatternStrided, PatternRandom}
+
+// ParsePattern accepts seq, strided or random.
+func ParsePattern(s string) (Pattern, error) {
+	switch p := Pattern(strings.ToLower(s)); p {
+	case PatternSeq, PatternStrided, PatternRandom:
+		return p, nil
+	case "sequential":
+		return PatternSeq, nil
+	}
+	return "", fmt.Errorf("pattern %q is not known (accepted: %s)", s, PatternNames)
+}
+
+// Op is the operation mix of a Traffic generator.
+type Op string
+
+// The operation mixes.
+const (
+	// OpRead sends only reads.
+	OpRead Op = "read"
+	// OpWrite sends only writes.
+	OpWrite Op = "write"
+	// OpMixed alternates reads and writes (read first).
+	OpMixed Op = "mixed"
+)
+
+// OpNames lists the operation mixes, separated by '|'.
+const OpNames = "read|write|mixed"
+
+// ParseOp accepts read, write or mixed.
+func ParseOp(s string) (Op, error) {
+	switch o := Op(strings.ToLower(s)); o {
+	case OpRead, OpWrite, OpMixed:
+		return o, nil
+	}
+	return "", fmt.Errorf("op %q is not known (accepted: %s)", s, OpNames)
+}
+
+// TrafficConfig describes the requests of a Traffic generator.
+type TrafficConfig struct {
+	// Pattern is the address pattern.
+	Pattern Pattern
+	// Op is the read/write mix.
+	Op Op
+	// SizeBytes is the size of every request (a multiple of 32 up to 4096).
+	SizeBytes int
+	// Requests is the number of requests to send.
+	Requests int
+	// Window is the most requests in flight at once.
+	Window int
+	// Base is the global address of the region the requests stay in.
+	Base uint64
+	// RegionBytes is the region's size (a multiple of SizeBytes).
+	RegionBytes uint64
+	// StrideBytes is the distance between requests of PatternStrided.
+	StrideBytes uint64
+	// Seed seeds PatternRandom (with the generator's Base).
+	Seed uint64
+}
+
+// Validate reports the first field of the configuration that is not usable.
+func (c TrafficConfig) Validate() error {
+	switch {
+	case c.SizeBytes < 32 || c.SizeBytes > MaxRequestBytes || c.SizeBytes%32 != 0:
+		return fmt.Errorf("hbm: traffic: size must be a multiple of 32 from 32 to %d bytes, got %d", MaxRequestBytes, c.SizeBytes)
+	case c.Requests < 0:
+		return fmt.Errorf("hbm: traffic: requests must be >= 0, got %d", c.Requests)
+	case c.Window <= 0:
+		return fmt.Errorf("hbm: traffic: window must be > 0, got %d", c.Window)
+	case c.RegionBytes < uint64(c.SizeBytes) || c.RegionBytes%uint64(c.SizeBytes) != 0:
+		return fmt.Errorf("hbm: traffic: region (%d B) must be a positive multiple of the size (%d B)", c.RegionBytes, c.SizeBytes)
+	case c.Pattern == PatternStrided && (c.StrideBytes == 0 || c.StrideBytes%32 != 0):
+		return fmt.Errorf("hbm: traffic: stride must be a positive multiple of 32 bytes, got %d", c.StrideBytes)
+	}
+	if _, err := ParsePattern(string(c.Pattern)); err != nil {
+		return fmt.Errorf("hbm: traffic: %w", err)
+	}
+	if _, err := ParseOp(string(c.Op)); err != nil {
+		return fmt.Errorf("hbm: traffic: %w", err)
+	}
+	return nil
+}
+
+// Traffic is a requester that sends a benchmark's requests to one AXI port
+// and checks their responses: it keeps up to Window requests in flight and
+// sends the next one as soon as one is answered. Write requests carry a
+// slice of one shared zero buffer (the model never reads it).
+type Traffic struct {
+	*akita.ComponentBase
+
+	engine akita.Engine
+	cfg    TrafficConfig
+	port   akita.Port
+	dst    akita.Port
+	rng    *rand.Rand
+	zero   []byte
+
+	sent, answered int
+	inFlight       int
+	pending        map[string]akita.Msg // request ID -> request
+	// freeReads and freeWrites are answered requests, reused for later
+	// ones (with new IDs): the memory system holds none once it answers.
+	freeReads  []*mem.ReadReq
+	freeWrites []*mem.WriteReq
+	// reqOverhead is the TrafficBytes akita's builders give a request
+	// beyond its data.
+	reqOverhead int
+	requested   uint64
+	delivered   uint64
+	strays      uint64
+	finish      akita.VTimeInSec
+	started     bool
+}
+
+// NewTraffic builds a generator named name.
+func NewTraffic(name string, engine akita.Engine, cfg TrafficConfig) (*Traffic, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	g := &Traffic{
+		ComponentBase: akita.NewComponentBase(name),
+		engine:        engine,
+		cfg:           cfg,
+		rng:           rand.New(rand.NewPCG(cfg.Seed, cfg.Base)),
+		pending:       make(map[string]akita.Msg, cfg.Window),
+	}
+	if cfg.Op != OpRead {
+		g.zero = make([]byte, cfg.SizeBytes)
+	}
+	g.reqOverhead = mem.ReadReqBuilder{}.Build().TrafficBytes
+	g.port = link.NewPort(g, math.MaxInt32, name+".Port")
+	g.AddPort("Port", g.port)
+	return g, nil
+}
+
+// Port is the generator's port; connect it to an AXI port.
+func (g *Traffic) Port() akita.Port { return g.port }
+
+// SetTarget sets the port the requests go to (the AXI port's Top).
+func (g *Traffic) SetTarget(dst akita.Port) { g.dst = dst }
+
+// Start schedules the first requests at time t.
+func (g *Traffic) Start(t akita.VTimeInSec) {
+	link.NewWaker(g.engine, g).Ensure(t)
+}
+
+// Handle starts sending (the start event of Start).
+func (g *Traffic) Handle(e akita.Event) error {
+	g.started = true
+	g.fill(e.Time())
+	return nil
+}
+
+// NotifyRecv takes responses and sends more requests.
+func (g *Traffic) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
+	for {
+		m := port.Retrieve(now)
+		if m == nil {
+			break
+		}
+		rsp, ok := m.(mem.AccessRsp)
+		if !ok {
+			g.strays++
+			continue
+		}
+		req, ok := g.pending[rsp.GetRspTo()]
+		if !ok {
+			g.strays++
+			continue
+		}
+		delete(g.pending, rsp.GetRspTo())
+		switch r := req.(type) {
+		case *mem.ReadReq:
+			g.delivered += r.AccessByteSize
+			g.freeReads = append(g.freeReads, r)
+		case *mem.WriteReq:
+			g.delivered += uint64(len(r.Data))
+			g.freeWrites = append(g.freeWrites, r)
+		}
+		g.answered++
+		g.inFlight--
+		g.finish = now
+	}
+	g.fill(now)
+}
+
+// NotifyPortFree sends the requests the connection refused.
+func (g *Traffic) NotifyPortFree(now akita.VTimeInSec, _ akita.Port) { g.fill(now) }
+
+// fill sends requests while the window and the connection allow.
+func (g *Traffic) fill(now akita.VTimeInSec) {
+	size := uint64(g.cfg.SizeBytes)
+	for g.inFlight < g.cfg.Window && g.sent < g.cfg.Requests {
+		addr := g.cfg.Base + g.offset(uint64(g.sent))
+		write := g.cfg.Op == OpWrite || g.cfg.Op == OpMixed && g.sent%2 == 1
+		m := g.request(now, addr, write)
+		if g.port.Send(m) != nil {
+			g.release(m)
+			return // the connection calls NotifyPortFree
+		}
+		g.pending[m.Meta().ID] = m
+		g.requested += size
+		g.sent++
+		g.inFlight++
+	}
+}
+
+// request builds request number g.sent (a recycled one when there is).
+func (g *Traffic) request(now akita.VTimeInSec, addr uint64, write bool) akita.Msg {
+	size := uint64(g.cfg.SizeBytes)
+	if write {
+		if n := len(g.freeWrites); n > 0 {
+			r := g.freeWrites[n-1]
+			g.freeWrites = g.freeWrites[:n-1]
+			*r = mem.WriteReq{Address: addr, Data: g.zero[:size]}
+			r.ID, r.Src, r.Dst, r.SendTime = akita.GetIDGenerator().Generate(), g.port, g.dst, now
+			r.TrafficBytes = int(size) + g.reqOverhead
+			return r
+		}
+		return mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(g.port).WithDst(g.dst).
+			WithAddress(addr).WithData(g.zero[:size]).Build()
+	}
+	if n := len(g.freeReads); n > 0 {
+		r := g.freeReads[n-1]
+		g.freeReads = g.freeReads[:n-1]
+		*r = mem.ReadReq{Address: addr, AccessByteSize: size}
+		r.ID, r.Src, r.Dst, r.SendTime = akita.GetIDGenerator().Generate(), g.port, g.dst, now
+		r.TrafficBytes = g.reqOverhead
+		return r
+	}
+	return mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(g.port).WithDst(g.dst).
+		WithAddress(addr).WithByteSize(size).Build()
+}
+
+// release returns a request that was never sent to the free lists.
+func (g *Traffic) release(m akita.Msg) {
+	switch r := m.(type) {
+	case *mem.ReadReq:
+		g.freeReads = append(g.freeReads, r)
+	case *mem.WriteReq:
+		g.freeWrites = append(g.freeWrites, r)
+	}
+}
+
+// offset is the region offset of request k.
+func (g *Traffic) offset(k uint64) uint64 {
+	size, region := uint64(g.cfg.SizeBytes), g.cfg.RegionBytes
+	switch g.cfg.Pattern {
+	case PatternStrided:
+		// Request-sized windows at 32 B steps that fit in the region.
+		slots := (region-size)/32 + 1
+		return k * g.cfg.StrideBytes / 32 % slots * 32
+	case PatternRandom:
+		return g.rng.Uint64N(region/size) * size
+	default:
+		return k * size % region
+	}
+}
+
+// Done reports whether every request was sent and answered.
+func (g *Traffic) Done() bool { return g.answered == g.cfg.Requests && len(g.pending) == 0 }
+
+// FinishTime is when the last response arrived.
+func (g *Traffic) FinishTime() akita.VTimeInSec { return g.finish }
+
+// RequestedBytes and DeliveredBytes count the bytes of the requests sent
+// and of those answered.
+func (g *Traffic) RequestedBytes() uint64 { return g.requested }
+
+// DeliveredBytes counts the bytes of the requests answered (each once).
+func (g *Traffic) DeliveredBytes() uint64 { return g.delivered }
+
+// Check reports requests not answered, answered twice or never sent.
+func (g *Traffic) Check() error {
+	switch {
+	case g.cfg.Requests > 0 && !g.started:
+		return fmt.Errorf("hbm: %s: never started", g.Name())
+	case g.strays != 0:
+		return fmt.Errorf("hbm: %s: %d responses to no open request (duplicates or strays)", g.Name(), g.strays)
+	case !g.Done():
+		return fmt.Errorf("hbm: %s: %d of %d requests answered, %d pending", g.Name(), g.answered, g.cfg.Requests, len(g.pending))
+	case g.delivered != g.requested:
+		return fmt.Errorf("hbm: %s: %d bytes requested, %d delivered", g.Name(), g.requested, g.delivered)
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+package link
+
+import (
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// TimeQueue is a min-queue of values by time; values of equal time leave
+// in the order they were pushed. Components that hold many future
+// deliveries keep them in a TimeQueue and schedule one engine event at its
+// earliest time (see Waker), which keeps Akita's event heap small.
+//
+// PushLane queues a value in a lane (a source that mostly pushes in time
+// order, such as one sender): a value not earlier than the lane's last one
+// waits in the lane's FIFO and only the lane's first value sits in the heap,
+// so the heap stays as small as the number of busy lanes. The order is the
+// same as with Push: by time, then by push order.
+//
+// The heap (4-ary) holds only pointer-free keys, so reordering it costs no
+// write barriers; direct values sit in a slab.
+type TimeQueue[T any] struct {
+	heap  []timeKey
+	vals  []T
+	free  []int32
+	seq   uint64
+	lanes []lane[T]
+	n     int
+}
+
+// timeKey orders the heap; slot >= 0 is a value in vals, slot < 0 the head
+// of lane -slot-1.
+type timeKey struct {
+	t    akita.VTimeInSec
+	seq  uint64
+	slot int32
+}
+
+func (a timeKey) less(b timeKey) bool {
+	return a.t < b.t || a.t == b.t && a.seq < b.seq
+}
+
+// lane is a FIFO of values whose times do not decrease.
+type lane[T any] struct {
+	items []laneItem[T]
+	head  int
+}
+
+type laneItem[T any] struct {
+	t   akita.VTimeInSec
+	seq uint64
+	v   T
+}
+
+// Len is the number of values queued.
+func (q *TimeQueue[T]) Len() int { return q.n }
+
+// Push queues v at time t.
+func (q *TimeQueue[T]) Push(t akita.VTimeInSec, v T) {
+	var slot int32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+		q.vals[slot] = v
+	} else {
+		slot = int32(len(q.vals))
+		q.vals = append(q.vals, v)
+	}
+	q.n++
+	q.pushKey(t, q.nextSeq(), slot)
+}
+
+func (q *TimeQueue[T]) nextSeq() uint64 {
+	q.seq++
+	return q.seq
+}
+
+// PushLane queues v at time t in lane l (l >= 0).
+func (q *TimeQueue[T]) PushLane(l int, t akita.VTimeInSec, v T) {
+	for len(q.lanes) <= l {
+		q.lanes = append(q.lanes, lane[T]{})
+	}
+	ln := &q.lanes[l]
+	switch {
+	case ln.head == len(ln.items):
+		seq := q.nextSeq()
+		ln.items = append(ln.items[:0], laneItem[T]{t, seq, v})
+		ln.head = 0
+		q.n++
+		q.pushKey(t, seq, int32(-l-1))
+	case t >= ln.items[len(ln.items)-1].t:
+		if ln.head > 0 && len(ln.items) == cap(ln.items) {
+			// Reuse the part already taken instead of growing.
+			k := copy(ln.items, ln.items[ln.head:])
+			clear(ln.items[k:])
+			ln.items, ln.head = ln.items[:k], 0
+		}
+		ln.items = append(ln.items, laneItem[T]{t, q.nextSeq(), v})
+		q.n++
+	default:
+		q.Push(t, v)
+	}
+}
+
+func (q *TimeQueue[T]) pushKey(t akita.VTimeInSec, seq uint64, slot int32) {
+	k := timeKey{t: t, seq: seq, slot: slot}
+	q.heap = append(q.heap, k)
+	i := len(q.heap) - 1
+	for i > 0 {
+		parent := (i - 1) / 4
+		if !k.less(q.heap[parent]) {
+			break
+		}
+		q.heap[i] = q.heap[parent]
+		i = parent
+	}
+	q.heap[i] = k
+}
+
+// Next is the earliest time queued; ok is false when the queue is empty.
+func (q *TimeQueue[T]) Next() (t akita.VTimeInSec, ok bool) {
+	if len(q.heap) == 0 {
+		return 0, false
+	}
+	return q.heap[0].t, true
+}
+
+// Pop takes the earliest value (see TimeQueue for the order among equal
+// times). The queue must not be empty.
+func (q *TimeQueue[T]) Pop() (akita.VTimeInSec, T) {
+	top := q.popKey()
+	q.n--
+	if top.slot < 0 {
+		ln := &q.lanes[-top.slot-1]
+		it := ln.items[ln.head]
+		ln.items[ln.head] = laneItem[T]{}
+		ln.head++
+		if ln.head < len(ln.items) {
+			next := ln.items[ln.head]
+			q.pushKey(next.t, next.seq, top.slot)
+		}
+		return it.t, it.v
+	}
+	v := q.vals[top.slot]
+	var zero T
+	q.vals[top.slot] = zero
+	q.free = append(q.free, top.slot)
+	return top.t, v
+}
+
+func (q *TimeQueue[T]) popKey() timeKey {
+	top := q.heap[0]
+	n := len(q.heap) - 1
+	last := q.heap[n]
+	q.heap = q.heap[:n]
+	if n == 0 {
+		return top
+	}
+	i := 0
+	for {
+		c := 4*i + 1
+		if c >= n {
+			break
+		}
+		best := c
+		for j := c + 1; j < min(c+4, n); j++ {
+			if q.heap[j].less(q.heap[best]) {
+				best = j
+			}
+		}
+		if !q.heap[best].less(last) {
+			break
+		}
+		q.heap[i] = q.heap[best]
+		i = best
+	}
+	q.heap[i] = last
+	return top
+}
+
+// Waker keeps at most one live engine event for a handler: Ensure(t)
+// schedules a wake-up at t unless one at t or earlier is pending; an event
+// that an earlier Ensure superseded is recognised by Take and ignored.
+type Waker struct {
+	engine  akita.Engine
+	handler akita.Handler
+	at      akita.VTimeInSec
+	pending bool
+	free    []*wakeEvent
+}
+
+// NewWaker returns a Waker that schedules events for handler on engine.
+func NewWaker(engine akita.Engine, handler akita.Handler) *Waker {
+	return &Waker{engine: engine, handler: handler}
+}
+
+// Ensure makes sure the handler wakes up at t or earlier (at the current
+// time if t has passed).
+func (w *Waker) Ensure(t akita.VTimeInSec) {
+	if w.pending && w.at <= t {
+		return
+	}
+	if now := w.engine.CurrentTime(); t < now {
+		t = now
+	}
+	w.at, w.pending = t, true
+	var ev *wakeEvent
+	if n := len(w.free); n > 0 {
+		ev = w.free[n-1]
+		w.free = w.free[:n-1]
+	} else {
+		ev = &wakeEvent{handler: w.handler}
+	}
+	ev.time = t
+	w.engine.Schedule(ev)
+}
+
+// Take accepts an event the handler received: it returns false for a
+// superseded event (ignore it) and true for the live one, which is then no
+// longer pending. The event is recycled.
+func (w *Waker) Take(e akita.Event) bool {
+	ev, ok := e.(*wakeEvent)
+	if !ok {
+		return false
+	}
+	live := w.pending && ev.time == w.at
+	w.free = append(w.free, ev)
+	if live {
+		w.pending = false
+	}
+	return live
+}
+
+// wakeEvent is a Waker's event.
+type wakeEvent struct {
+	time    akita.VTimeInSec
+	handler akita.Handler
+}
+
+// Time is when the event happens.
+func (e *wakeEvent) Time() akita.VTimeInSec { return e.time }
+
+// Handler is the handler to wake.
+func (e *wakeEvent) Handler() akita.Handler { return e.handler }
+
+// IsSecondary is false: wake-ups are primary events.
+func (e *wakeEvent) IsSecondary() bool { return false }
