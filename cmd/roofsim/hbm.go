@@ -5,7 +5,6 @@ import (
 	"image/color"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/roofsim/roofsim/hw"
@@ -96,7 +95,7 @@ against size.`,
 			tables := hbmTables(r)
 			if f.plot != "" {
 				sweep := cfg
-				if sweep.TotalBytes, err = parseSizeFlag("--plot-bytes", f.plotBytes); err != nil {
+				if sweep.TotalBytes, err = parseSize("--plot-bytes", f.plotBytes, maxHBMFlag); err != nil {
 					return err
 				}
 				rs, err := hbm.Sweep(sweep, hbm.Patterns, hbmSweepSizes)
@@ -146,7 +145,7 @@ func (f *hbmFlags) config() (hbm.BenchConfig, error) {
 	if cfg.Op, err = hbm.ParseOp(f.op); err != nil {
 		return cfg, fmt.Errorf("--op %q is not known (accepted: %s)", f.op, hbm.OpNames)
 	}
-	size, err := parseSizeFlag("--size", f.size)
+	size, err := parseSize("--size", f.size, maxHBMFlag)
 	if err != nil {
 		return cfg, err
 	}
@@ -167,10 +166,10 @@ func (f *hbmFlags) config() (hbm.BenchConfig, error) {
 	}
 	cfg.Params.Outstanding = f.outstanding
 	cfg.CrossSwitch = f.cross
-	if cfg.TotalBytes, err = parseSizeFlag("--bytes", f.bytes); err != nil {
+	if cfg.TotalBytes, err = parseSize("--bytes", f.bytes, maxHBMFlag); err != nil {
 		return cfg, err
 	}
-	stride, err := parseSizeFlag("--stride", f.stride)
+	stride, err := parseSize("--stride", f.stride, maxHBMFlag)
 	if err != nil {
 		return cfg, err
 	}
@@ -190,36 +189,6 @@ func (f *hbmFlags) config() (hbm.BenchConfig, error) {
 		return cfg, err
 	}
 	return cfg, nil
-}
-
-// sizeUnits are the accepted size suffixes, longest first.
-var sizeUnits = []struct {
-	suffix string
-	mult   int64
-}{{"GiB", hw.GiB}, {"MiB", hw.MiB}, {"KiB", hw.KiB}, {"G", hw.GiB}, {"M", hw.MiB}, {"K", hw.KiB}, {"B", 1}}
-
-// maxSizeFlag bounds the sizes of the hbm flags (16 GiB).
-const maxSizeFlag = 16 * hw.GiB
-
-// parseSizeFlag reads the size of flag: bytes, or a number with B, KiB (K),
-// MiB (M) or GiB (G).
-func parseSizeFlag(flag, s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range sizeUnits {
-		if len(t) > len(u.suffix) && strings.EqualFold(t[len(t)-len(u.suffix):], u.suffix) {
-			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mult
-			break
-		}
-	}
-	v, err := strconv.ParseInt(t, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s %q is not a size (accepted: bytes, or a number with B|KiB|MiB|GiB)", flag, s)
-	}
-	if v <= 0 || v > maxSizeFlag/mult {
-		return 0, fmt.Errorf("%s %q must be > 0 and at most 16 GiB", flag, s)
-	}
-	return v * mult, nil
 }
 
 // hbmPhysics reports a run that breaks a ceiling (a bug of the model).

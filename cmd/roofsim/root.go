@@ -28,6 +28,7 @@ Exit codes: 0 success, 1 a failed check, 2 bad input.`,
 		newHWCmd(),
 		newParamsCmd(),
 		newRooflineCmd(),
+		newGEMMCmd(),
 		newHBMCmd(),
 	)
 	return root

@@ -1,0 +1,319 @@
+package compute
+
+import (
+	"fmt"
+
+	"github.com/roofsim/roofsim/sim/clock"
+	"github.com/roofsim/roofsim/sim/link"
+	"github.com/sarchlab/akita/v3/mem/mem"
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// DMAConfig is the DMA engine's parameters.
+type DMAConfig struct {
+	// Ports is the number of memory ports the DMA drives (the design's HBM
+	// ports).
+	Ports int
+	// MaxRequestBytes is the largest request in bytes (at most 4 KiB).
+	MaxRequestBytes int64
+	// InterleaveBytes is the address interleave over the ports: byte a goes
+	// through port (a / InterleaveBytes) mod Ports.
+	InterleaveBytes int64
+	// MaxOutstanding is the number of requests each port may have in flight
+	// (AXI IDs).
+	MaxOutstanding int
+	// BurstBytes is the granule requests are rounded up to (32 B).
+	BurstBytes int64
+}
+
+// Validate reports the first unusable field.
+func (c DMAConfig) Validate() error {
+	switch {
+	case c.Ports <= 0:
+		return fmt.Errorf("dma: ports must be > 0, got %d", c.Ports)
+	case c.BurstBytes <= 0:
+		return fmt.Errorf("dma: burst bytes must be > 0, got %d", c.BurstBytes)
+	case c.MaxRequestBytes < c.BurstBytes || c.MaxRequestBytes%c.BurstBytes != 0 || c.MaxRequestBytes > 4096:
+		return fmt.Errorf("dma: max request bytes must be a multiple of %d up to 4096, got %d", c.BurstBytes, c.MaxRequestBytes)
+	case c.InterleaveBytes < c.BurstBytes || c.InterleaveBytes%c.BurstBytes != 0:
+		return fmt.Errorf("dma: interleave bytes must be a multiple of %d, got %d", c.BurstBytes, c.InterleaveBytes)
+	case c.MaxOutstanding <= 0:
+		return fmt.Errorf("dma: max outstanding requests per port must be > 0, got %d", c.MaxOutstanding)
+	}
+	return nil
+}
+
+// DMAStats counts the DMA's traffic.
+type DMAStats struct {
+	// RequestsIssued and RequestsCompleted count memory requests.
+	RequestsIssued, RequestsCompleted int64
+	// BytesRead and BytesWritten are per operand, in bytes.
+	BytesRead, BytesWritten [numOperands]int64
+	// Transfers counts the tile transfers (loads and stores) asked for.
+	Transfers int64
+}
+
+// piece is one memory request of a transfer.
+type piece struct {
+	xfer int
+	addr uint64
+	size int64
+}
+
+// xfer is a transfer in progress.
+type xfer struct {
+	id        int
+	remaining int
+	write     bool
+}
+
+// inflightReq is a request sent to memory.
+type inflightReq struct {
+	xfer int
+	port int
+	msg  akita.Msg
+}
+
+// DMA moves tiles between off-chip memory and the on-chip buffers. It cuts
+// a transfer into requests of at most MaxRequestBytes that do not cross an
+// interleave boundary, sends each through the port its address maps to,
+// keeps at most MaxOutstanding requests in flight per port, and reports the
+// transfer done when its last response is back.
+type DMA struct {
+	*akita.ComponentBase
+	engine     akita.Engine
+	clock      clock.Domain
+	cfg        DMAConfig
+	ctrlPort   akita.Port
+	ctrlRemote akita.Port
+	memPorts   []akita.Port
+	memRemote  []akita.Port
+
+	queues      [][]piece
+	heads       []int
+	outstanding []int
+	inflight    map[string]inflightReq
+	xfers       []xfer
+	freeXfers   []int
+	touched     []int // scratch: ports a transfer added requests to
+	freeReads   []*mem.ReadReq
+	freeWrites  []*mem.WriteReq
+	zero        []byte
+	stats       DMAStats
+	err         error
+}
+
+// newDMA builds the DMA engine named name.
+func newDMA(name string, engine akita.Engine, c clock.Domain, cfg DMAConfig) *DMA {
+	d := &DMA{
+		ComponentBase: akita.NewComponentBase(name),
+		engine:        engine,
+		clock:         c,
+		cfg:           cfg,
+		queues:        make([][]piece, cfg.Ports),
+		heads:         make([]int, cfg.Ports),
+		outstanding:   make([]int, cfg.Ports),
+		inflight:      make(map[string]inflightReq),
+		zero:          make([]byte, cfg.MaxRequestBytes),
+	}
+	d.ctrlPort = link.NewPort(d, portCapacity, name+".Ctrl")
+	d.AddPort("Ctrl", d.ctrlPort)
+	for i := range cfg.Ports {
+		p := link.NewPort(d, portCapacity, fmt.Sprintf("%s.Mem[%d]", name, i))
+		d.AddPort(fmt.Sprintf("Mem[%d]", i), p)
+		d.memPorts = append(d.memPorts, p)
+	}
+	return d
+}
+
+// MemPort returns the DMA's memory port i.
+func (d *DMA) MemPort(i int) akita.Port { return d.memPorts[i] }
+
+// Stats returns the DMA's counters.
+func (d *DMA) Stats() DMAStats { return d.stats }
+
+// idle reports whether no request is queued or in flight.
+func (d *DMA) idle() bool {
+	if len(d.inflight) > 0 {
+		return false
+	}
+	for i := range d.queues {
+		if d.heads[i] < len(d.queues[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// NotifyPortFree resumes issuing on a memory port whose connection refused
+// a request.
+func (d *DMA) NotifyPortFree(_ akita.VTimeInSec, port akita.Port) {
+	for i, p := range d.memPorts {
+		if p == port {
+			d.issue(i)
+		}
+	}
+}
+
+// Handle is not used: the DMA acts on arriving messages only.
+func (d *DMA) Handle(akita.Event) error { return nil }
+
+// NotifyRecv takes transfer requests from the controller and responses from
+// memory.
+func (d *DMA) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
+	for msg := port.Retrieve(now); msg != nil; msg = port.Retrieve(now) {
+		switch m := msg.(type) {
+		case *transferReq:
+			d.start(m)
+		case *mem.DataReadyRsp:
+			d.respond(m.RespondTo)
+		case *mem.WriteDoneRsp:
+			d.respond(m.RespondTo)
+		default:
+			d.fail(fmt.Errorf("dma %s: unexpected message %T", d.Name(), msg))
+		}
+	}
+}
+
+func (d *DMA) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
+
+// start cuts a transfer into requests and issues what the ports allow.
+func (d *DMA) start(t *transferReq) {
+	d.stats.Transfers++
+	xi := len(d.xfers)
+	if n := len(d.freeXfers); n > 0 {
+		xi = d.freeXfers[n-1]
+		d.freeXfers = d.freeXfers[:n-1]
+	} else {
+		d.xfers = append(d.xfers, xfer{})
+	}
+	bytes := max(ceilDiv(t.bytes, d.cfg.BurstBytes)*d.cfg.BurstBytes, 0)
+	unit := uint64(min(d.cfg.MaxRequestBytes, d.cfg.InterleaveBytes))
+	n := 0
+	d.touched = d.touched[:0]
+	for addr, end := t.addr, t.addr+uint64(bytes); addr < end; {
+		next := min(end, (addr/unit+1)*unit)
+		port := int(addr / uint64(d.cfg.InterleaveBytes) % uint64(d.cfg.Ports))
+		if len(d.queues[port]) == d.heads[port] {
+			d.touched = append(d.touched, port)
+		}
+		d.queues[port] = append(d.queues[port], piece{xfer: xi, addr: addr, size: int64(next - addr)})
+		n++
+		addr = next
+	}
+	if t.write {
+		d.stats.BytesWritten[t.op] += bytes
+	} else {
+		d.stats.BytesRead[t.op] += bytes
+	}
+	d.xfers[xi] = xfer{id: t.id, remaining: n, write: t.write}
+	if n == 0 {
+		d.finish(xi)
+		return
+	}
+	for _, p := range d.touched {
+		d.issue(p)
+	}
+}
+
+// issue sends port p's queued requests while the port has room and the
+// connection takes them.
+func (d *DMA) issue(p int) {
+	q := d.queues[p]
+	var now akita.VTimeInSec
+	timed := false
+	for d.heads[p] < len(q) && d.outstanding[p] < d.cfg.MaxOutstanding && d.memPorts[p].CanSend() {
+		if !timed {
+			now, timed = d.engine.CurrentTime(), true
+		}
+		pc := q[d.heads[p]]
+		msg := d.request(p, pc, now)
+		if err := d.memPorts[p].Send(msg); err != nil {
+			d.recycle(msg)
+			break
+		}
+		q[d.heads[p]] = piece{}
+		d.heads[p]++
+		d.inflight[msg.Meta().ID] = inflightReq{xfer: pc.xfer, port: p, msg: msg}
+		d.outstanding[p]++
+		d.stats.RequestsIssued++
+	}
+	if d.heads[p] == len(q) {
+		d.queues[p], d.heads[p] = q[:0], 0
+	}
+}
+
+// request builds the memory request of piece pc on port p. Requests are
+// taken from a free list: the DMA recycles a request once its response is
+// back, when the memory no longer refers to it.
+func (d *DMA) request(p int, pc piece, now akita.VTimeInSec) akita.Msg {
+	var meta *akita.MsgMeta
+	var msg akita.Msg
+	if d.xfers[pc.xfer].write {
+		var r *mem.WriteReq
+		if n := len(d.freeWrites); n > 0 {
+			r, d.freeWrites = d.freeWrites[n-1], d.freeWrites[:n-1]
+			*r = mem.WriteReq{}
+		} else {
+			r = &mem.WriteReq{}
+		}
+		r.Address, r.Data = pc.addr, d.zero[:pc.size]
+		meta, msg = &r.MsgMeta, r
+	} else {
+		var r *mem.ReadReq
+		if n := len(d.freeReads); n > 0 {
+			r, d.freeReads = d.freeReads[n-1], d.freeReads[:n-1]
+			*r = mem.ReadReq{}
+		} else {
+			r = &mem.ReadReq{}
+		}
+		r.Address, r.AccessByteSize = pc.addr, uint64(pc.size)
+		meta, msg = &r.MsgMeta, r
+	}
+	meta.ID = akita.GetIDGenerator().Generate()
+	meta.Src, meta.Dst = d.memPorts[p], d.memRemote[p]
+	meta.SendTime = now
+	meta.TrafficBytes = int(pc.size)
+	return msg
+}
+
+// recycle returns a request to the free lists.
+func (d *DMA) recycle(msg akita.Msg) {
+	switch r := msg.(type) {
+	case *mem.ReadReq:
+		d.freeReads = append(d.freeReads, r)
+	case *mem.WriteReq:
+		d.freeWrites = append(d.freeWrites, r)
+	}
+}
+
+// respond retires the request a response answers.
+func (d *DMA) respond(id string) {
+	r, ok := d.inflight[id]
+	if !ok {
+		d.fail(fmt.Errorf("dma %s: response to unknown request %q", d.Name(), id))
+		return
+	}
+	delete(d.inflight, id)
+	d.recycle(r.msg)
+	d.outstanding[r.port]--
+	d.stats.RequestsCompleted++
+	x := &d.xfers[r.xfer]
+	x.remaining--
+	if x.remaining == 0 {
+		d.finish(r.xfer)
+	}
+	d.issue(r.port)
+}
+
+// finish reports transfer xi done to the controller.
+func (d *DMA) finish(xi int) {
+	id := d.xfers[xi].id
+	d.xfers[xi] = xfer{}
+	d.freeXfers = append(d.freeXfers, xi)
+	send(d.engine, d.ctrlPort, d.ctrlRemote, &transferDone{id: id})
+}

@@ -1,0 +1,112 @@
+// Package compute is the compute side of a roofsim accelerator as Akita
+// components: systolic arrays of DSP48E2 processing elements at the kernel
+// clock, their double-buffered on-chip buffers, a tiler that maps a kernel
+// onto them, a DMA engine that moves tiles through memory ports, a vector
+// unit per array for the elementwise kernels, and the controller that walks
+// the tiler's steps. It is event-driven: an array schedules the end of a
+// step (all its folds) at its exact cycle, the DMA one event per memory
+// response, never one per cycle.
+//
+// # Folds
+//
+// A fold is what an R x C array holds still at one time:
+//
+//	output-stationary (os): an R x C block of outputs (rows of M, columns
+//	    of N); the temporal dimension T streamed through it is K
+//	weight-stationary (ws): an R x C block of weights (rows of K, columns
+//	    of N); T is M
+//
+// Its cycles, as the standard systolic-array analysis counts them
+// (Samajdar et al., "A Systematic Methodology for Characterizing
+// Scalability of DNN Accelerators using SCALE-Sim", ISPASS 2020), are a
+// fill F, a stream S and a drain D, with the array's full R and C even for
+// an edge fold that uses fewer PEs:
+//
+//	os: F = R + C - 2 (operands enter skewed; the far corner starts last)
+//	    S = T
+//	    D = R         (the outputs shift out through the rows)
+//	ws: F = R         (the weights shift in a row per cycle)
+//	    S = T
+//	    D = R + C - 2 (the last input crosses the columns, its partial sum
+//	                   falls through the rows)
+//
+// so one fold takes F + S + D = 2R + C + T - 2 cycles in both dataflows.
+// n folds back to back on one array take
+//
+//	--fold-overlap=false: n (F + D) + sum S
+//	--fold-overlap:       F + D + (n - 1) max(F, D) + sum S
+//
+// With overlap (the default), the next fold's fill runs during the previous
+// fold's drain, as arrays with double-buffered weight or accumulator
+// registers do: the fill starts when the previous stream ends, and the next
+// stream starts when both the fill and the previous drain are done. When a
+// fold's tiles arrive late, its fill starts when they arrive and the wait is
+// counted as a stall.
+//
+// When a buffer's read bandwidth B (BufferReadBytesPerCycle, bytes per
+// cycle) cannot feed the array's edge every cycle, the stream slows down:
+// S = max(T, ceil(T R a / B)) for the inputs (a bytes per input element)
+// and, for output-stationary, also ceil(T C w / B) for the weights; a
+// weight-stationary fill becomes F = max(R, ceil(R C w / B)).
+//
+// # Tiling
+//
+// The tiler cuts a matmul into tiles of TileM x TileK x TileN that fit half
+// of each double buffer (the other half loads the next tile): an input tile
+// of TileM x TileK, a weight tile of TileK x TileN and an output tile of
+// TileM x TileN, held as 32-bit partial sums when K is cut into chunks or
+// the dataflow is weight-stationary (whose folds accumulate over K in the
+// output buffer), else at the activation width. TileM is a multiple of R for
+// output-stationary, TileK a multiple of R for weight-stationary and TileN a
+// multiple of C, so that the tiles hold whole folds and the fold count is
+// the same as for the untiled matmul when the stationary dimension is not
+// cut. K is the innermost loop, so that an output tile stays on chip until
+// it is complete; the tiler chooses between walking column groups
+// outermost (nmk: a weight tile stays while rows stream past) and rows
+// outermost (mnk: an input tile stays while columns stream past). It weighs
+// every tiling by max(closed-form compute cycles, bytes / memory bandwidth),
+// then by off-chip bytes (so every operand is read once whenever a tiling
+// that does so is as fast), then by the load before the first step and the
+// store after the last, which nothing overlaps.
+//
+// A tile is loaded when an array's previous step used another tile of that
+// operand; otherwise it stays in the buffer (that is the reuse the loop
+// order buys). Plan.PredictedBytes is the traffic this gives, per operand.
+//
+// # Several arrays
+//
+// A design has Arrays identical arrays. A matmul's output columns of every
+// batch are cut into column jobs of TileN columns; consecutive jobs go to
+// consecutive arrays, one job per array per step. In a step the arrays work
+// on the same rows and K range of different columns, so they share the
+// input tile: it is read from memory once and written into every array's
+// input buffer. Query heads that share a KV head (attention with grouped
+// KV) share their right-hand tile the same way. The closed-form compute of
+// a kernel is that of its busiest array; with batch B and ceil(N/C) column
+// blocks per batch, that array has ceil(B ceil(N/C) / Arrays) blocks when
+// the tiling balances them (it does when the memory does not limit). An
+// elementwise kernel's rows are split evenly over the arrays' vector units.
+//
+// # Memory side
+//
+// The DMA cuts a tile transfer into requests of at most 4 KiB that do not
+// cross an interleave boundary (4 KiB by default), sends each through the
+// design HBM port its address maps to ((address / interleave) mod ports),
+// and keeps at most MaxOutstanding requests in flight per port. Requests
+// are akita mem.ReadReq / mem.WriteReq (sizes multiples of 32 B); the
+// memory answers with mem.DataReadyRsp / mem.WriteDoneRsp. The ideal memory
+// (package idealmem) and the HBM model speak the same messages. Tiles are
+// laid out in memory in the order the kernel first uses them (weights
+// packed offline in tile order, activations written by the previous kernel
+// in the layout the next one reads), so each tile is one contiguous range.
+//
+// # Time accounting
+//
+// A kernel's Cycles run from its start to its last output written back.
+// They split exactly into the critical engine's (the array or vector unit
+// that finishes last) ComputeCycles, the closed-form cycles of its folds,
+// StallDataCycles (its steps waited for tiles from memory, including the
+// first load), StallSpaceCycles (a step waited for a free output buffer
+// half, whose tile was still being written back) and WritebackCycles (from
+// its last fold to the last output written back).
+package compute

@@ -1,0 +1,198 @@
+package compute
+
+import (
+	"github.com/roofsim/roofsim/sim/clock"
+	"github.com/roofsim/roofsim/sim/link"
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// EngineStats is what one array or vector unit did during a kernel, in
+// cycles of the kernel clock counted from the kernel's start.
+type EngineStats struct {
+	// Works is the number of steps the engine ran.
+	Works int64
+	// BusyCycles is the closed-form cycles of its work: what it would have
+	// taken with every tile in the buffers in time.
+	BusyCycles int64
+	// StreamCycles is the part of BusyCycles spent streaming operands
+	// (arrays); the rest is fill and drain.
+	StreamCycles int64
+	// StallDataCycles and StallSpaceCycles are the cycles the engine's work
+	// started late because a tile was still coming from memory, or because
+	// the output buffer had no free half.
+	StallDataCycles, StallSpaceCycles int64
+	// FinishCycle is when its last work ended, from the kernel's start:
+	// BusyCycles + StallDataCycles + StallSpaceCycles.
+	FinishCycle int64
+	// Folds, MACs and PECycles count the array's folds, useful
+	// multiply-accumulates and PE-cycles of its streams.
+	Folds, MACs, PECycles int64
+	// VectorOps counts the vector unit's element operations.
+	VectorOps int64
+}
+
+// engineBase is what arrays and vector units share: a control port, a
+// FIFO of works in flight and their completion events.
+type engineBase struct {
+	*akita.ComponentBase
+	engine akita.Engine
+	clock  clock.Domain
+	index  int
+	port   akita.Port
+	ctrl   akita.Port
+	// done holds the indexes of the works in flight with the cycle each
+	// ends, in order; one event per work.
+	done  []pendingWork
+	head  int
+	start uint64
+	stats EngineStats
+}
+
+type pendingWork struct {
+	index int
+	end   uint64
+}
+
+func newEngineBase(name string, engine akita.Engine, c clock.Domain, index int, comp akita.Component) engineBase {
+	b := engineBase{ComponentBase: akita.NewComponentBase(name), engine: engine, clock: c, index: index}
+	b.port = link.NewPort(comp, portCapacity, name+".Ctrl")
+	b.AddPort("Ctrl", b.port)
+	return b
+}
+
+// finishAt records that the work at index ends at cycle end and schedules
+// its completion.
+func (b *engineBase) finishAt(h akita.Handler, index int, end uint64) {
+	b.done = append(b.done, pendingWork{index: index, end: end})
+	b.stats.FinishCycle = int64(end - b.start)
+	b.engine.Schedule(cycleEvent{time: b.clock.Time(end), handler: h})
+}
+
+// complete reports the oldest work in flight to the controller.
+func (b *engineBase) complete() {
+	w := b.done[b.head]
+	b.done[b.head] = pendingWork{}
+	b.head++
+	if b.head == len(b.done) {
+		b.done, b.head = b.done[:0], 0
+	}
+	send(b.engine, b.port, b.ctrl, &computeDone{engine: b.index, index: w.index})
+}
+
+// idle reports whether the engine has no work in flight.
+func (b *engineBase) idle() bool { return b.head == len(b.done) }
+
+// NotifyPortFree is not used: links never refuse a message from it.
+func (b *engineBase) NotifyPortFree(akita.VTimeInSec, akita.Port) {}
+
+// Array is one R x C systolic array of DSP-based PEs. It runs a step's folds
+// back to back and schedules the step's completion at the exact cycle its
+// last fold drains; it never ticks through the folds.
+type Array struct {
+	engineBase
+	pipe pipeline
+}
+
+// newArray builds array index named name.
+func newArray(name string, engine akita.Engine, c clock.Domain, index int) *Array {
+	a := &Array{}
+	a.engineBase = newEngineBase(name, engine, c, index, a)
+	return a
+}
+
+// Stats returns what the array did in the current kernel.
+func (a *Array) Stats() EngineStats { return a.stats }
+
+// NotifyRecv takes compute requests from the controller.
+func (a *Array) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
+	for msg := port.Retrieve(now); msg != nil; msg = port.Retrieve(now) {
+		a.run(now, msg.(*computeReq))
+	}
+}
+
+// run schedules one step: its folds start as soon as the pipeline allows
+// once the request (its data) is there.
+func (a *Array) run(now akita.VTimeInSec, req *computeReq) {
+	if req.first {
+		a.start = req.start
+		a.pipe = pipeline{streamEnd: req.start, drainEnd: req.start}
+		a.stats = EngineStats{}
+	}
+	t := req.timing
+	w := req.w
+	ready := a.clock.Cycle(now)
+	prevDrain := a.pipe.drainEnd
+	s := t.StreamCycles(w.temporal)
+	ideal, actual := t.folds(&a.pipe, w.folds, s, ready)
+	lost := int64(actual - ideal)
+	a.stats.Works++
+	a.stats.BusyCycles += int64(a.pipe.drainEnd-prevDrain) - lost
+	a.stats.StreamCycles += w.folds * s
+	if req.cause == causeSpace {
+		a.stats.StallSpaceCycles += lost
+	} else {
+		a.stats.StallDataCycles += lost
+	}
+	a.stats.Folds += w.folds
+	a.stats.MACs += w.macs
+	a.stats.PECycles += w.peCycles
+	a.finishAt(a, req.index, a.pipe.drainEnd)
+}
+
+// Handle reports a finished step.
+func (a *Array) Handle(akita.Event) error {
+	a.complete()
+	return nil
+}
+
+// VectorUnit is one array's vector unit for elementwise kernels: Lanes
+// element operations per cycle. A chunk of e elements with o operations each
+// takes ceil(e x o / Lanes) cycles.
+type VectorUnit struct {
+	engineBase
+	end uint64
+}
+
+// newVectorUnit builds vector unit index named name.
+func newVectorUnit(name string, engine akita.Engine, c clock.Domain, index int) *VectorUnit {
+	v := &VectorUnit{}
+	v.engineBase = newEngineBase(name, engine, c, index, v)
+	return v
+}
+
+// Stats returns what the vector unit did in the current kernel.
+func (v *VectorUnit) Stats() EngineStats { return v.stats }
+
+// NotifyRecv takes compute requests from the controller.
+func (v *VectorUnit) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
+	for msg := port.Retrieve(now); msg != nil; msg = port.Retrieve(now) {
+		v.run(now, msg.(*computeReq))
+	}
+}
+
+func (v *VectorUnit) run(now akita.VTimeInSec, req *computeReq) {
+	if req.first {
+		v.start, v.end = req.start, req.start
+		v.stats = EngineStats{}
+	}
+	ready := v.clock.Cycle(now)
+	begin := max(v.end, ready)
+	lost := int64(begin - v.end)
+	v.end = begin + uint64(req.w.vectorCycles)
+	v.stats.Works++
+	v.stats.BusyCycles += req.w.vectorCycles
+	v.stats.StreamCycles += req.w.vectorCycles
+	if req.cause == causeSpace {
+		v.stats.StallSpaceCycles += lost
+	} else {
+		v.stats.StallDataCycles += lost
+	}
+	v.stats.VectorOps += req.w.vectorOps
+	v.finishAt(v, req.index, v.end)
+}
+
+// Handle reports a finished chunk.
+func (v *VectorUnit) Handle(akita.Event) error {
+	v.complete()
+	return nil
+}

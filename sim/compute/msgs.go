@@ -1,0 +1,100 @@
+package compute
+
+import (
+	"math"
+
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// stallCause says why a step reached its array late.
+type stallCause int
+
+const (
+	// causeData: a tile of inputs or weights was still on its way from
+	// off-chip memory.
+	causeData stallCause = iota
+	// causeSpace: the output buffer had no free half (both were waiting for
+	// their write-back).
+	causeSpace
+)
+
+// computeReq asks an array or a vector unit to run one work. The
+// controller sends it when the work's tiles are in the buffers.
+type computeReq struct {
+	akita.MsgMeta
+	w *work
+	// index is the work's position in the engine's list for this kernel.
+	index int
+	// first marks the kernel's first work: the engine starts from an idle
+	// pipeline at cycle start.
+	first bool
+	start uint64
+	// timing is the fold timing of the kernel (array engine).
+	timing *ArrayTiming
+	cause  stallCause
+}
+
+// Meta returns the message's meta data.
+func (m *computeReq) Meta() *akita.MsgMeta { return &m.MsgMeta }
+
+// computeDone reports that the work at index finished (its last fold
+// drained, or the vector unit's last element was written to the buffer).
+type computeDone struct {
+	akita.MsgMeta
+	engine int
+	index  int
+}
+
+// Meta returns the message's meta data.
+func (m *computeDone) Meta() *akita.MsgMeta { return &m.MsgMeta }
+
+// transferReq asks the DMA to move bytes between off-chip memory at addr
+// and the buffers: a read (load) or a write (store).
+type transferReq struct {
+	akita.MsgMeta
+	id    int
+	write bool
+	op    Operand
+	addr  uint64
+	bytes int64
+}
+
+// Meta returns the message's meta data.
+func (m *transferReq) Meta() *akita.MsgMeta { return &m.MsgMeta }
+
+// transferDone reports that every request of transfer id completed.
+type transferDone struct {
+	akita.MsgMeta
+	id int
+}
+
+// Meta returns the message's meta data.
+func (m *transferDone) Meta() *akita.MsgMeta { return &m.MsgMeta }
+
+// cycleEvent is an event at a cycle of a component's clock, handled by the
+// component; it carries no ID so that it costs no allocation of Akita's ID
+// generator.
+type cycleEvent struct {
+	time    akita.VTimeInSec
+	handler akita.Handler
+}
+
+// Time, Handler and IsSecondary make cycleEvent an akita.Event.
+func (e cycleEvent) Time() akita.VTimeInSec { return e.time }
+func (e cycleEvent) Handler() akita.Handler { return e.handler }
+func (e cycleEvent) IsSecondary() bool      { return false }
+
+// portCapacity is the buffer of the components' ports in messages: they
+// take every message out as it arrives, so it is only a bound.
+const portCapacity = math.MaxInt32
+
+// send sets the meta data of msg and sends it from src to dst now.
+func send(engine akita.Engine, src, dst akita.Port, msg akita.Msg) {
+	m := msg.Meta()
+	m.Src, m.Dst = src, dst
+	m.SendTime = engine.CurrentTime()
+	// Wires accept every message; a refusal is a wiring bug.
+	if err := src.Send(msg); err != nil {
+		panic("compute: a connection refused a message from " + src.Name())
+	}
+}

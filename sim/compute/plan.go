@@ -1,0 +1,386 @@
+package compute
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/workload"
+)
+
+// Operand is one of a kernel's three tensors.
+type Operand int
+
+// The operands. For a GEMM, Inputs is the M x K activation, Weights the
+// K x N weight and Outputs the M x N result; for an attention matmul Weights
+// is the right-hand activation (K^T or V). For an elementwise kernel Inputs
+// are its activation operands, Weights its stored table or parameters.
+const (
+	Inputs Operand = iota
+	Weights
+	Outputs
+	numOperands
+)
+
+// Operands lists the operands in order.
+func Operands() []Operand { return []Operand{Inputs, Weights, Outputs} }
+
+// String returns "inputs", "weights" or "outputs".
+func (o Operand) String() string {
+	switch o {
+	case Inputs:
+		return "inputs"
+	case Weights:
+		return "weights"
+	case Outputs:
+		return "outputs"
+	}
+	return fmt.Sprintf("operand(%d)", int(o))
+}
+
+// Engine is the unit a kernel runs on.
+type Engine string
+
+// The engines.
+const (
+	// EngineArray is the systolic arrays (GEMM and attention matmuls).
+	EngineArray Engine = "array"
+	// EngineVector is the vector units (elementwise kernels).
+	EngineVector Engine = "vector"
+)
+
+// LoopOrder is the order of the tiler's loops; K is always innermost, so
+// that an output tile stays on chip until it is complete.
+type LoopOrder string
+
+// The loop orders.
+const (
+	// OrderNMK walks the column groups outermost: a group's weight tiles
+	// stay in the weight buffer while the row tiles stream past them.
+	OrderNMK LoopOrder = "nmk"
+	// OrderMNK walks the row tiles outermost: a row tile of inputs stays in
+	// the input buffer while the column groups stream past it.
+	OrderMNK LoopOrder = "mnk"
+	// OrderRows is the elementwise order: chunks of rows, one after another.
+	OrderRows LoopOrder = "rows"
+)
+
+// tileKey identifies a tile of one operand; two works that name the same
+// key use the same data.
+type tileKey struct {
+	valid   bool
+	b, i, j int64
+}
+
+// work is what one array (or vector unit) does in one step.
+type work struct {
+	step  int
+	array int
+	keys  [numOperands]tileKey
+	// bytes is the size of each operand's tile in bytes: what a load of the
+	// inputs or weights tile moves, and what the output store moves.
+	bytes [numOperands]int64
+	// store says the step completes its output tile, which is written back
+	// after it.
+	store bool
+	// Array work: folds of the step, each streaming temporal elements.
+	folds, temporal int64
+	// macs is the useful multiply-accumulates; peCycles the PE-cycles of the
+	// folds' streams (folds x R x C x temporal).
+	macs, peCycles int64
+	// Vector work: element operations and lanes cycles.
+	vectorOps, vectorCycles int64
+}
+
+// load is one tile read from off-chip memory into the buffers of its
+// consumer arrays (several when they share the tile: it is read once).
+type load struct {
+	step      int
+	op        Operand
+	key       tileKey
+	bytes     int64
+	addr      uint64
+	consumers []int
+}
+
+// store is an output tile written back after work w.
+type store struct {
+	bytes int64
+	addr  uint64
+}
+
+// Plan maps one kernel onto the design: tile sizes, loop order, the steps
+// each array runs and the tiles moved in and out.
+type Plan struct {
+	// Kernel is the kernel planned.
+	Kernel workload.Kernel
+	// Engine is the unit the kernel runs on.
+	Engine Engine
+	// Arrays is the number of arrays (and vector units) of the design.
+	Arrays int
+	// TileM, TileK, TileN are the tile sizes in elements (for an elementwise
+	// kernel TileM is the rows of a chunk, TileK 1 and TileN the row length).
+	TileM, TileK, TileN int64
+	// Order is the loop order.
+	Order LoopOrder
+	// Steps is the number of steps; in each step every array with work does
+	// one tile.
+	Steps int
+	// ActiveArrays is the number of arrays that have work.
+	ActiveArrays int
+	// Timing is the arrays' fold timing for this kernel (array engine).
+	Timing ArrayTiming
+	// PredictedBytes is the off-chip traffic of the plan per operand in
+	// bytes (reads for inputs and weights, writes for outputs), each tile
+	// rounded up to the memory burst.
+	PredictedBytes [numOperands]int64
+	// PredictedComputeCycles is the closed-form busy cycles of each array
+	// (or vector unit) when no data is ever late.
+	PredictedComputeCycles []int64
+
+	works  [][]*work // per array, in step order
+	loads  []load    // in step order
+	stores [][]store // per array, parallel to works (zero when !store)
+	// footprint is the bytes of each operand's tiles laid out in memory.
+	footprint [numOperands]uint64
+}
+
+// ComputeCycles is the closed-form busy cycles of the busiest array.
+func (p *Plan) ComputeCycles() int64 {
+	var m int64
+	for _, c := range p.PredictedComputeCycles {
+		m = max(m, c)
+	}
+	return m
+}
+
+// String summarises the plan on one line.
+func (p *Plan) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s tile %dx%dx%d order %s steps %d arrays %d/%d", p.Engine, p.TileM, p.TileK, p.TileN, p.Order, p.Steps, p.ActiveArrays, p.Arrays)
+	return b.String()
+}
+
+// planConfig is what the tiler needs to know of the design and the memory.
+type planConfig struct {
+	design       hw.Design
+	arrays       int64
+	inHalf       int64 // bytes of one half of each buffer, per array
+	wHalf, oHalf int64
+	// memBytesPerCycle is the off-chip bandwidth the tiler estimates with;
+	// 0 is unlimited.
+	memBytesPerCycle float64
+	burstBytes       int64
+	regionBytes      uint64 // size of each operand's address region
+	foldOverlap      bool
+	vectorOps        map[workload.Kind]int64
+}
+
+// bytesOf is the size of n elements of bits bits, rounded up to a byte.
+func bytesOf(n, bits int64) int64 { return ceilDiv(n*bits, 8) }
+
+// share is the part of total that falls on rows [r0, r1) of rows, spread
+// evenly; the shares of consecutive ranges add up to total exactly.
+func share(total, r0, r1, rows int64) int64 {
+	return mulDiv(total, r1, rows) - mulDiv(total, r0, rows)
+}
+
+// mulDiv is a*b/c rounded down without overflow for the sizes seen here.
+func mulDiv(a, b, c int64) int64 {
+	if a <= math.MaxInt64/max(b, 1) {
+		return a * b / c
+	}
+	return int64(float64(a) / float64(c) * float64(b))
+}
+
+// newPlan maps kernel k onto the design.
+func newPlan(k workload.Kernel, cfg planConfig) (*Plan, error) {
+	if err := k.Validate(); err != nil {
+		return nil, fmt.Errorf("compute: %w", err)
+	}
+	var p *Plan
+	var err error
+	if k.Kind.IsMatmul() {
+		p, err = planMatmul(k, cfg)
+	} else {
+		p, err = planVector(k, cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.finish(cfg)
+	for _, op := range Operands() {
+		if p.footprint[op] > cfg.regionBytes {
+			return nil, fmt.Errorf("compute: kernel %s: its %s take %d bytes, more than the %d of their region of off-chip memory",
+				k.Name, op, p.footprint[op], cfg.regionBytes)
+		}
+	}
+	return p, nil
+}
+
+// planVector plans an elementwise kernel: its rows are split evenly over
+// the vector units, and each unit walks its rows in chunks that fit its
+// input, weight and output buffers.
+func planVector(k workload.Kernel, cfg planConfig) (*Plan, error) {
+	d := cfg.design
+	prec := d.Precision
+	aBits, wBits := int64(prec.ActBits), int64(prec.WeightBits)
+	rows := k.M * k.Batch
+	a := cfg.arrays
+	per := ceilDiv(rows, a)
+	lanes := int64(d.VectorLanes)
+	if lanes <= 0 {
+		return nil, fmt.Errorf("compute: design %q: vector_lanes must be > 0, got %d", d.Name, d.VectorLanes)
+	}
+	// Bytes of one row of each operand, rounded up.
+	inRow := bytesOf(ceilDiv(k.InputElems, rows), aBits)
+	outRow := bytesOf(ceilDiv(k.OutputElems, rows), aBits)
+	streamW := k.WeightElems > 0
+	wRow := int64(0)
+	if streamW {
+		wRow = bytesOf(ceilDiv(k.WeightElems, rows), wBits) + bytesOf(ceilDiv(k.BiasElems, rows), aBits)
+	}
+	mt := per
+	limit := func(half, row int64, field string) error {
+		if row == 0 {
+			return nil
+		}
+		if row > half {
+			return fmt.Errorf("compute: design %q: %s %d is too small for kernel %s: each half of the double buffer must hold one row, %d bytes; give at least %d",
+				d.Name, field, 2*half, k.Name, row, 2*row)
+		}
+		mt = min(mt, half/row)
+		return nil
+	}
+	if err := limit(cfg.inHalf, inRow, "input_buffer_bytes"); err != nil {
+		return nil, err
+	}
+	if err := limit(cfg.oHalf, outRow, "output_buffer_bytes"); err != nil {
+		return nil, err
+	}
+	if err := limit(cfg.wHalf, wRow, "weight_buffer_bytes"); err != nil {
+		return nil, err
+	}
+	params := int64(0)
+	if !streamW && k.BiasElems > 0 {
+		params = bytesOf(k.BiasElems, aBits)
+		if params > cfg.wHalf {
+			return nil, fmt.Errorf("compute: design %q: weight_buffer_bytes %d is too small for kernel %s: each half of the double buffer must hold its parameters, %d bytes; give at least %d",
+				d.Name, 2*cfg.wHalf, k.Name, params, 2*params)
+		}
+	}
+	chunks := ceilDiv(per, mt)
+	p := &Plan{
+		Kernel: k, Engine: EngineVector, Arrays: int(a),
+		TileM: mt, TileK: 1, TileN: k.N, Order: OrderRows, Steps: int(chunks),
+		works: make([][]*work, a),
+	}
+	ops := func(r0, r1 int64) int64 {
+		if x, ok := cfg.vectorOps[k.Kind]; ok {
+			return x * share(k.OutputElems, r0, r1, rows)
+		}
+		return share(k.Ops, r0, r1, rows)
+	}
+	p.PredictedComputeCycles = make([]int64, a)
+	for ci := range chunks {
+		for ai := range a {
+			r0 := ai*per + ci*mt
+			r1 := min(rows, min((ai+1)*per, r0+mt))
+			if r0 >= r1 {
+				continue
+			}
+			w := &work{step: int(ci), array: int(ai), store: true}
+			w.keys[Inputs] = tileKey{valid: true, b: ai, i: ci}
+			w.bytes[Inputs] = bytesOf(share(k.InputElems, r0, r1, rows), aBits)
+			switch {
+			case streamW:
+				w.keys[Weights] = tileKey{valid: true, b: ai, i: ci}
+				w.bytes[Weights] = bytesOf(share(k.WeightElems, r0, r1, rows), wBits) + bytesOf(share(k.BiasElems, r0, r1, rows), aBits)
+			case params > 0:
+				w.keys[Weights] = tileKey{valid: true, b: -1}
+				w.bytes[Weights] = params
+			}
+			w.keys[Outputs] = tileKey{valid: true, b: ai, i: ci}
+			w.bytes[Outputs] = bytesOf(share(k.OutputElems, r0, r1, rows), aBits)
+			w.vectorOps = ops(r0, r1)
+			w.vectorCycles = ceilDiv(w.vectorOps, lanes)
+			p.works[ai] = append(p.works[ai], w)
+			p.PredictedComputeCycles[ai] += w.vectorCycles
+		}
+	}
+	return p, nil
+}
+
+// finish derives the loads (a tile is loaded when an array's previous work
+// used another tile of that operand; arrays that need the same tile in the
+// same step share one load), the stores, their addresses, and the predicted
+// traffic.
+func (p *Plan) finish(cfg planConfig) {
+	burst := max(cfg.burstBytes, 1)
+	round := func(b int64) int64 { return ceilDiv(b, burst) * burst }
+	prev := make([][numOperands]tileKey, p.Arrays)
+	next := make([]int, p.Arrays)
+	var region [numOperands]uint64
+	for op := range region {
+		region[op] = uint64(op) * cfg.regionBytes
+	}
+	var keyOp [numOperands]map[tileKey]uint64
+	for op := range keyOp {
+		keyOp[op] = make(map[tileKey]uint64)
+	}
+	addrOf := func(op Operand, key tileKey, bytes int64) uint64 {
+		if a, ok := keyOp[op][key]; ok {
+			return a
+		}
+		a := region[op]
+		region[op] += uint64(round(bytes))
+		keyOp[op][key] = a
+		return a
+	}
+	p.stores = make([][]store, p.Arrays)
+	for step := 0; step < p.Steps; step++ {
+		first := len(p.loads)
+		for ai := range p.Arrays {
+			if next[ai] >= len(p.works[ai]) || p.works[ai][next[ai]].step != step {
+				continue
+			}
+			w := p.works[ai][next[ai]]
+			next[ai]++
+			for _, op := range []Operand{Inputs, Weights} {
+				key := w.keys[op]
+				if !key.valid || key == prev[ai][op] {
+					continue
+				}
+				prev[ai][op] = key
+				shared := false
+				for li := first; li < len(p.loads); li++ {
+					if l := &p.loads[li]; l.op == op && l.key == key {
+						l.consumers = append(l.consumers, ai)
+						shared = true
+						break
+					}
+				}
+				if !shared {
+					p.loads = append(p.loads, load{step: step, op: op, key: key, bytes: w.bytes[op],
+						addr: addrOf(op, key, w.bytes[op]), consumers: []int{ai}})
+					p.PredictedBytes[op] += round(w.bytes[op])
+				}
+			}
+			st := store{}
+			if w.store {
+				st = store{bytes: w.bytes[Outputs], addr: addrOf(Outputs, w.keys[Outputs], w.bytes[Outputs])}
+				p.PredictedBytes[Outputs] += round(st.bytes)
+			}
+			p.stores[ai] = append(p.stores[ai], st)
+		}
+	}
+	for _, ws := range p.works {
+		if len(ws) > 0 {
+			p.ActiveArrays++
+		}
+	}
+	for op := range region {
+		p.footprint[op] = region[op] - uint64(op)*cfg.regionBytes
+	}
+}

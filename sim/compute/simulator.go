@@ -1,0 +1,413 @@
+package compute
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/clock"
+	"github.com/roofsim/roofsim/sim/idealmem"
+	"github.com/roofsim/roofsim/sim/link"
+	"github.com/roofsim/roofsim/workload"
+	akita "github.com/sarchlab/akita/v3/sim"
+)
+
+// MemorySystem is the off-chip memory behind the DMA: one Akita port per
+// design HBM port, speaking mem.ReadReq/WriteReq and answering with
+// DataReadyRsp/WriteDoneRsp. The ideal memory and the HBM model both are.
+type MemorySystem interface {
+	// Port returns the memory port the DMA's port i connects to.
+	Port(i int) akita.Port
+}
+
+// MemoryFactory builds a memory system on engine for design d on platform
+// p. It must have at least d.HBMPorts ports.
+type MemoryFactory func(engine akita.Engine, d hw.Design, p hw.Platform) (MemorySystem, error)
+
+// connector is a memory system with its own way of connecting a requester
+// to its port i (the HBM model's System.Connect); others are plugged into a
+// zero-latency sim/link Link.
+type connector interface {
+	Connect(i int, requester akita.Port) error
+}
+
+// checker is a memory system that can report, after the engine stopped,
+// requests it left unanswered (the HBM model's System.Check).
+type checker interface {
+	Check() error
+}
+
+// errorer is a memory system that records malformed requests (the ideal
+// memory's Err).
+type errorer interface {
+	Err() error
+}
+
+// Options are the simulation's parameters beyond the design.
+type Options struct {
+	// FoldOverlap lets a fold's fill overlap the previous fold's drain (on
+	// by default), as arrays with double-buffered weight or accumulator
+	// registers do.
+	FoldOverlap bool
+	// Memory builds the off-chip memory; nil is the ideal memory configured
+	// by IdealMemory.
+	Memory MemoryFactory
+	// IdealMemory configures the ideal memory when Memory is nil.
+	IdealMemory idealmem.Config
+	// DMA configures the DMA engine.
+	DMA DMAConfig
+	// VectorOpsPerElement overrides, per kernel kind, the element operations
+	// of an elementwise kernel (ops per output element); kinds not listed
+	// use the kernel's own op count.
+	VectorOpsPerElement map[workload.Kind]int64
+}
+
+// DMADefaultRequestBytes is the DMA's largest request: 4 KiB, the largest
+// the memory side accepts (an AXI burst may not cross a 4 KiB boundary).
+const DMADefaultRequestBytes = 4096
+
+// DefaultOptions are the options of design d on platform p: fold overlap
+// on, the ideal memory of idealmem.DesignConfig, 4 KiB requests interleaved
+// over the design's ports every 4 KiB, and as many outstanding requests per
+// port as the port has AXI IDs.
+func DefaultOptions(d hw.Design, p hw.Platform) Options {
+	return Options{
+		FoldOverlap: true,
+		IdealMemory: idealmem.DesignConfig(d, p),
+		DMA: DMAConfig{
+			Ports:           d.HBMPorts,
+			MaxRequestBytes: DMADefaultRequestBytes,
+			InterleaveBytes: DMADefaultRequestBytes,
+			MaxOutstanding:  p.HBM.AXIIDs,
+			BurstBytes:      int64(p.HBM.BurstBytes),
+		},
+	}
+}
+
+// KernelStats is the result of simulating one kernel. Cycles are of the
+// kernel clock and count from the kernel's start.
+type KernelStats struct {
+	// Kernel is the kernel simulated.
+	Kernel workload.Kernel
+	// Plan is how it was mapped.
+	Plan *Plan
+	// FreqHz is the kernel clock.
+	FreqHz float64
+	// Cycles is the kernel's time: from its start to its last output
+	// written back.
+	Cycles int64
+	// ComputeCycles is the busy cycles of the critical engine (the array or
+	// vector unit that finished last): the closed-form count of its folds.
+	ComputeCycles int64
+	// StreamCycles is the part of ComputeCycles spent streaming operands;
+	// FillDrainCycles is the rest.
+	StreamCycles, FillDrainCycles int64
+	// StallDataCycles is the critical engine's wait for tiles still coming
+	// from memory; StallSpaceCycles its wait for a free output buffer half.
+	StallDataCycles, StallSpaceCycles int64
+	// WritebackCycles is the time from the critical engine's last fold to
+	// the last output written back.
+	WritebackCycles int64
+	// Folds, MACs and PECycles sum over all arrays.
+	Folds, MACs, PECycles int64
+	// VectorOps sums the vector units' element operations.
+	VectorOps int64
+	// PEs is the number of PEs (or vector lanes) of the design.
+	PEs int64
+	// BytesRead and BytesWritten are the off-chip traffic per operand.
+	BytesRead, BytesWritten [numOperands]int64
+	// DMARequestsIssued and DMARequestsCompleted count memory requests.
+	DMARequestsIssued, DMARequestsCompleted int64
+	// Engines is each array's (or vector unit's) statistics.
+	Engines []EngineStats
+}
+
+// StallCycles is the cycles beyond ComputeCycles: waiting for data, for
+// buffer space, and for the last write-back.
+func (s KernelStats) StallCycles() int64 {
+	return s.StallDataCycles + s.StallSpaceCycles + s.WritebackCycles
+}
+
+// Seconds is the kernel's time in seconds.
+func (s KernelStats) Seconds() float64 { return float64(s.Cycles) / s.FreqHz }
+
+// TotalBytesRead is the off-chip bytes read.
+func (s KernelStats) TotalBytesRead() int64 { return s.BytesRead[Inputs] + s.BytesRead[Weights] }
+
+// TotalBytesWritten is the off-chip bytes written.
+func (s KernelStats) TotalBytesWritten() int64 { return s.BytesWritten[Outputs] }
+
+// Utilization is useful MACs over the PE-cycles of the whole design during
+// the kernel: the fraction of the design's peak the kernel reached (arrays).
+func (s KernelStats) Utilization() float64 {
+	if s.Cycles == 0 || s.PEs == 0 {
+		return 0
+	}
+	if s.Plan != nil && s.Plan.Engine == EngineVector {
+		return float64(s.VectorOps) / (float64(s.PEs) * float64(s.Cycles))
+	}
+	return float64(s.MACs) / (float64(s.PEs) * float64(s.Cycles))
+}
+
+// MappingEfficiency is useful MACs over the PE-cycles of the folds'
+// streams: the share of the PEs the tiling keeps busy while streaming (edge
+// folds that do not fill the array lower it).
+func (s KernelStats) MappingEfficiency() float64 {
+	if s.PECycles == 0 {
+		return 0
+	}
+	return float64(s.MACs) / float64(s.PECycles)
+}
+
+// OI is the achieved operational intensity: ops over the bytes actually
+// moved.
+func (s KernelStats) OI() float64 {
+	b := s.TotalBytesRead() + s.TotalBytesWritten()
+	if b == 0 {
+		return math.Inf(1)
+	}
+	return float64(s.Kernel.Ops) / float64(b)
+}
+
+// Simulator is the compute side of one design on one engine: a controller,
+// a DMA engine, one systolic array and one vector unit per design array,
+// and the off-chip memory. It runs kernels one after another.
+type Simulator struct {
+	design   hw.Design
+	platform hw.Platform
+	opts     Options
+	clock    clock.Domain
+	engine   akita.Engine
+	ctrl     *Controller
+	dma      *DMA
+	arrays   []*Array
+	vectors  []*VectorUnit
+	memory   MemorySystem
+	cfg      planConfig
+	plans    map[planKey]*Plan
+}
+
+// planKey is what a plan depends on in a kernel.
+type planKey struct {
+	kind                                          workload.Kind
+	m, k, n, batch, weight, bias, input, out, ops int64
+}
+
+// NewSimulator builds the simulator of design d on platform p. The design
+// must fit the platform (hw.Design.Fit).
+func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) {
+	if err := d.Fit(p); err != nil {
+		return nil, err
+	}
+	if err := opts.DMA.Validate(); err != nil {
+		return nil, fmt.Errorf("compute: %w", err)
+	}
+	if opts.DMA.Ports != d.HBMPorts {
+		return nil, fmt.Errorf("compute: the DMA has %d ports, the design %d HBM ports", opts.DMA.Ports, d.HBMPorts)
+	}
+	c := clock.New(d.ClockHz(p))
+	engine := akita.NewSerialEngine()
+	s := &Simulator{design: d, platform: p, opts: opts, clock: c, engine: engine, plans: make(map[planKey]*Plan)}
+
+	if opts.Memory != nil {
+		m, err := opts.Memory(engine, d, p)
+		if err != nil {
+			return nil, fmt.Errorf("compute: memory: %w", err)
+		}
+		s.memory = m
+	} else {
+		ic := opts.IdealMemory
+		if ic.Ports != d.HBMPorts {
+			return nil, fmt.Errorf("compute: the ideal memory has %d ports, the design %d HBM ports", ic.Ports, d.HBMPorts)
+		}
+		m, err := idealmem.New("U280.IdealMem", ic)
+		if err != nil {
+			return nil, fmt.Errorf("compute: %w", err)
+		}
+		s.memory = m
+	}
+
+	s.ctrl = newController("Accel.Ctrl", engine, c)
+	s.dma = newDMA("Accel.DMA", engine, c, opts.DMA)
+	ctrlWire := link.New("Accel.CtrlLink", engine, c, 0)
+	ctrlWire.PlugIn(s.ctrl.port, 0)
+	ctrlWire.PlugIn(s.dma.ctrlPort, 0)
+	s.ctrl.dma = s.dma.ctrlPort
+	s.dma.ctrlRemote = s.ctrl.port
+	for i := range d.Arrays {
+		a := newArray(fmt.Sprintf("Accel.Array[%d]", i), engine, c, i)
+		v := newVectorUnit(fmt.Sprintf("Accel.Vector[%d]", i), engine, c, i)
+		a.ctrl, v.ctrl = s.ctrl.port, s.ctrl.port
+		ctrlWire.PlugIn(a.port, 0)
+		ctrlWire.PlugIn(v.port, 0)
+		s.ctrl.arrayPorts = append(s.ctrl.arrayPorts, a.port)
+		s.ctrl.vecPorts = append(s.ctrl.vecPorts, v.port)
+		s.arrays = append(s.arrays, a)
+		s.vectors = append(s.vectors, v)
+	}
+	var memLink *link.Link
+	for i := range d.HBMPorts {
+		mp := s.memory.Port(i)
+		if conn, ok := s.memory.(connector); ok {
+			if err := conn.Connect(i, s.dma.memPorts[i]); err != nil {
+				return nil, fmt.Errorf("compute: memory: %w", err)
+			}
+		} else {
+			if memLink == nil {
+				memLink = link.New("Accel.MemLink", engine, c, 0)
+			}
+			memLink.PlugIn(s.dma.memPorts[i], 0)
+			memLink.PlugIn(mp, 0)
+		}
+		s.dma.memRemote = append(s.dma.memRemote, mp)
+	}
+
+	s.cfg = planConfig{
+		design:           d,
+		arrays:           int64(d.Arrays),
+		inHalf:           d.InputBufferBytes / 2,
+		wHalf:            d.WeightBufferBytes / 2,
+		oHalf:            d.OutputBufferBytes / 2,
+		memBytesPerCycle: s.planBandwidth(),
+		burstBytes:       opts.DMA.BurstBytes,
+		regionBytes:      uint64(p.HBM.TotalBytes()) / uint64(numOperands) / uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)) * uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)),
+		foldOverlap:      opts.FoldOverlap,
+		vectorOps:        opts.VectorOpsPerElement,
+	}
+	return s, nil
+}
+
+// planBandwidth is the off-chip bandwidth the tiler weighs tilings with, in
+// bytes per cycle; 0 is unlimited.
+func (s *Simulator) planBandwidth() float64 {
+	if s.opts.Memory != nil {
+		return s.design.MemBytesPerSec(s.platform) / s.clock.FreqHz
+	}
+	ic := s.opts.IdealMemory
+	return ic.PortRate() * float64(ic.Ports)
+}
+
+// Plan returns how kernel k maps onto the design.
+func (s *Simulator) Plan(k workload.Kernel) (*Plan, error) {
+	key := planKey{k.Kind, k.M, k.K, k.N, k.Batch, k.WeightElems, k.BiasElems, k.InputElems, k.OutputElems, k.Ops}
+	if p, ok := s.plans[key]; ok {
+		q := *p
+		q.Kernel = k
+		return &q, nil
+	}
+	p, err := newPlan(k, s.cfg)
+	if err != nil {
+		return nil, err
+	}
+	s.plans[key] = p
+	return p, nil
+}
+
+// Run simulates kernel k, starting when the previous kernel ended.
+func (s *Simulator) Run(k workload.Kernel) (KernelStats, error) {
+	p, err := s.Plan(k)
+	if err != nil {
+		return KernelStats{}, err
+	}
+	for i := range s.arrays {
+		s.arrays[i].stats = EngineStats{}
+		s.vectors[i].stats = EngineStats{}
+	}
+	dma0 := s.dma.Stats()
+	s.ctrl.begin(p)
+	if err := s.engine.Run(); err != nil {
+		return KernelStats{}, fmt.Errorf("compute: kernel %s: %w", k.Name, err)
+	}
+	if err := s.ctrl.check(); err != nil {
+		return KernelStats{}, err
+	}
+	if s.dma.err != nil {
+		return KernelStats{}, s.dma.err
+	}
+	if !s.dma.idle() {
+		return KernelStats{}, fmt.Errorf("compute: kernel %s: the DMA still had requests when the simulation stopped", k.Name)
+	}
+	if e, ok := s.memory.(errorer); ok && e.Err() != nil {
+		return KernelStats{}, fmt.Errorf("compute: kernel %s: %w", k.Name, e.Err())
+	}
+	if c, ok := s.memory.(checker); ok {
+		if err := c.Check(); err != nil {
+			return KernelStats{}, fmt.Errorf("compute: kernel %s: %w", k.Name, err)
+		}
+	}
+	for i := range s.arrays {
+		if !s.arrays[i].idle() || !s.vectors[i].idle() {
+			return KernelStats{}, fmt.Errorf("compute: kernel %s: array %d still had work when the simulation stopped", k.Name, i)
+		}
+	}
+	return s.stats(p, dma0), nil
+}
+
+// RunAll simulates the kernels one after another.
+func (s *Simulator) RunAll(ks []workload.Kernel) ([]KernelStats, error) {
+	out := make([]KernelStats, 0, len(ks))
+	for _, k := range ks {
+		st, err := s.Run(k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// stats gathers the kernel's statistics after it ran.
+func (s *Simulator) stats(p *Plan, dma0 DMAStats) KernelStats {
+	d := s.dma.Stats()
+	st := KernelStats{
+		Kernel: p.Kernel, Plan: p, FreqHz: s.clock.FreqHz,
+		Cycles:               int64(s.ctrl.endCycle - s.ctrl.start),
+		DMARequestsIssued:    d.RequestsIssued - dma0.RequestsIssued,
+		DMARequestsCompleted: d.RequestsCompleted - dma0.RequestsCompleted,
+	}
+	for op := range numOperands {
+		st.BytesRead[op] = d.BytesRead[op] - dma0.BytesRead[op]
+		st.BytesWritten[op] = d.BytesWritten[op] - dma0.BytesWritten[op]
+	}
+	if p.Engine == EngineArray {
+		st.PEs = int64(s.design.PEs())
+		for _, a := range s.arrays {
+			st.Engines = append(st.Engines, a.Stats())
+		}
+	} else {
+		st.PEs = int64(s.design.VectorLanes * s.design.Arrays)
+		for _, v := range s.vectors {
+			st.Engines = append(st.Engines, v.Stats())
+		}
+	}
+	crit := -1
+	for i, e := range st.Engines {
+		st.Folds += e.Folds
+		st.MACs += e.MACs
+		st.PECycles += e.PECycles
+		st.VectorOps += e.VectorOps
+		if e.Works > 0 && (crit < 0 || e.FinishCycle > st.Engines[crit].FinishCycle) {
+			crit = i
+		}
+	}
+	if crit >= 0 {
+		e := st.Engines[crit]
+		st.ComputeCycles = e.BusyCycles
+		st.StreamCycles = e.StreamCycles
+		st.FillDrainCycles = e.BusyCycles - e.StreamCycles
+		st.StallDataCycles = e.StallDataCycles
+		st.StallSpaceCycles = e.StallSpaceCycles
+		st.WritebackCycles = st.Cycles - e.FinishCycle
+	}
+	return st
+}
+
+// RunKernel simulates one kernel on a fresh simulator of design d on
+// platform p.
+func RunKernel(d hw.Design, p hw.Platform, k workload.Kernel, opts Options) (KernelStats, error) {
+	s, err := NewSimulator(d, p, opts)
+	if err != nil {
+		return KernelStats{}, err
+	}
+	return s.Run(k)
+}

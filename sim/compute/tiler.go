@@ -1,0 +1,381 @@
+package compute
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/workload"
+)
+
+// matmulShape is a matmul kernel's sizes as the tiler sees them.
+type matmulShape struct {
+	m, k, n, batch int64
+	// slabs is the number of distinct right-hand operands: batch for a GEMM
+	// batch or plain attention, fewer when query heads share a KV head.
+	slabs int64
+	// inBits, wBits, outBits are the element sizes of the three operands.
+	inBits, wBits, outBits int64
+	// biasPerCol is the bias elements per output column (read with the
+	// first K chunk of each weight tile, at the activation width).
+	biasPerCol int64
+}
+
+func newMatmulShape(k workload.Kernel, prec hw.Precision) matmulShape {
+	s := matmulShape{m: k.M, k: k.K, n: k.N, batch: k.Batch, slabs: k.Batch,
+		inBits: int64(prec.ActBits), wBits: int64(prec.WeightBits), outBits: int64(prec.ActBits)}
+	if k.Kind == workload.KindAttention {
+		// Both operands are activations. The right-hand slabs are the input
+		// elements beyond the left-hand ones; query heads of one group share
+		// a slab.
+		s.wBits = int64(prec.ActBits)
+		rest := k.InputElems - k.Batch*k.M*k.K
+		if kn := k.K * k.N; rest > 0 && rest%kn == 0 {
+			if sl := rest / kn; sl > 0 && k.Batch%sl == 0 {
+				s.slabs = sl
+			}
+		}
+	}
+	if k.N > 0 && k.BiasElems > 0 && k.BiasElems%k.N == 0 {
+		s.biasPerCol = k.BiasElems / k.N
+	}
+	return s
+}
+
+// candidate is one tiling the tiler weighs.
+type candidate struct {
+	mt, kt, nt int64
+	order      LoopOrder
+	// est is the estimated cycles with loads fully overlapped:
+	// max(compute, traffic / bandwidth).
+	est float64
+	// traffic is the estimated off-chip bytes.
+	traffic float64
+	// edge is the estimated cycles of the first load and the last store,
+	// which nothing overlaps.
+	edge  float64
+	steps int64
+}
+
+// better orders tilings by estimated time, then traffic (so that every
+// operand is read once when a tiling that does so is as fast), then the
+// exposed first load and last store, then the number of steps.
+func (c candidate) better(o candidate) bool {
+	switch {
+	case c.est != o.est:
+		return c.est < o.est
+	case c.traffic != o.traffic:
+		return c.traffic < o.traffic
+	case c.edge != o.edge:
+		return c.edge < o.edge
+	}
+	return c.steps < o.steps
+}
+
+// job is one array's share of a step: a column range of one batch.
+type job struct {
+	b, jn, n0, cols int64
+}
+
+// jobs lists the column jobs of width nt over all batches, in order.
+func (s matmulShape) jobs(nt int64) []job {
+	nj := ceilDiv(s.n, nt)
+	js := make([]job, 0, s.batch*nj)
+	for b := range s.batch {
+		for jn := range nj {
+			n0 := jn * nt
+			js = append(js, job{b: b, jn: jn, n0: n0, cols: min(nt, s.n-n0)})
+		}
+	}
+	return js
+}
+
+// planMatmul chooses the tiling of a matmul and builds its steps.
+//
+// Several arrays: the output columns of every batch are cut into column jobs
+// of TileN columns (a multiple of C); consecutive jobs go to consecutive
+// arrays, one job per array per step, so that in a step the arrays work on
+// the same rows and K range of different columns and share the input tile
+// (read once, written to every array's input buffer).
+func planMatmul(k workload.Kernel, cfg planConfig) (*Plan, error) {
+	d := cfg.design
+	s := newMatmulShape(k, d.Precision)
+	t, err := NewArrayTiming(d, int(s.inBits), int(s.wBits), cfg.foldOverlap)
+	if err != nil {
+		return nil, err
+	}
+	r, c := t.Rows, t.Cols
+	os := d.Dataflow == hw.OutputStationary
+	if err := s.checkMinimalTile(cfg, os, r, c); err != nil {
+		return nil, err
+	}
+	var best candidate
+	found := false
+	for _, kt := range kCandidates(s.k, r, os) {
+		for _, nt := range nCandidates(s.n, c) {
+			wBytes := bytesOf(kt*nt, s.wBits) + bytesOf(nt*s.biasPerCol, s.inBits)
+			if wBytes > cfg.wHalf {
+				continue
+			}
+			outBits := s.outBits
+			if !os || kt < s.k {
+				outBits = 8 * AccumulatorBytes
+			}
+			mt := min(s.m, cfg.inHalf*8/(kt*s.inBits), cfg.oHalf*8/(nt*outBits))
+			if os && mt < s.m {
+				mt = mt / r * r
+			}
+			if mt < 1 || (os && mt < min(s.m, r)) {
+				continue
+			}
+			// Same number of row tiles, as even as the array allows.
+			nm := ceilDiv(s.m, mt)
+			mt = ceilDiv(s.m, nm)
+			if os && nm > 1 {
+				mt = ceilDiv(mt, r) * r
+			}
+			for _, order := range []LoopOrder{OrderNMK, OrderMNK} {
+				cand := s.estimate(t, cfg, mt, kt, nt, order)
+				if !found || cand.better(best) {
+					best, found = cand, true
+				}
+			}
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("compute: kernel %s: no tiling fits the buffers of design %q (weight %d B, input %d B, output %d B per array)",
+			k.Name, d.Name, d.WeightBufferBytes, d.InputBufferBytes, d.OutputBufferBytes)
+	}
+	return s.build(k, t, cfg, best), nil
+}
+
+// checkMinimalTile reports the first buffer that cannot hold the smallest
+// tile the array needs.
+func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error {
+	mt, kt := int64(1), min(s.k, r)
+	outBits := int64(8 * AccumulatorBytes)
+	if os {
+		mt, kt = min(s.m, r), 1
+	}
+	nt := min(s.n, c)
+	d := cfg.design
+	need := []struct {
+		field string
+		bytes int64
+		half  int64
+	}{
+		{"input_buffer_bytes", bytesOf(mt*kt, s.inBits), cfg.inHalf},
+		{"weight_buffer_bytes", bytesOf(kt*nt, s.wBits) + bytesOf(nt*s.biasPerCol, s.inBits), cfg.wHalf},
+		{"output_buffer_bytes", bytesOf(mt*nt, outBits), cfg.oHalf},
+	}
+	for _, n := range need {
+		if n.bytes > n.half {
+			return fmt.Errorf("compute: design %q: %s %d is too small: each half of the double buffer must hold the smallest tile for a %dx%d array, %d bytes; give at least %d",
+				d.Name, n.field, 2*n.half, r, c, n.bytes, 2*n.bytes)
+		}
+	}
+	return nil
+}
+
+// kCandidates are the K chunk sizes the tiler tries: K, then K cut into 2,
+// 4, 8, ... chunks down to one element (for weight-stationary, multiples of
+// R down to R, since a fold holds R rows of K).
+func kCandidates(k, r int64, os bool) []int64 {
+	var out []int64
+	for nk := int64(1); ; nk *= 2 {
+		kt := ceilDiv(k, nk)
+		if !os {
+			kt = min(k, ceilDiv(kt, r)*r)
+		}
+		if len(out) == 0 || kt < out[len(out)-1] {
+			out = append(out, kt)
+		}
+		if kt <= 1 || (!os && kt <= r) {
+			return out
+		}
+	}
+}
+
+// nCandidates are the column job widths the tiler tries: every multiple of
+// C that gives a different number of jobs.
+func nCandidates(n, c int64) []int64 {
+	blocks := ceilDiv(n, c)
+	var out []int64
+	prev := int64(-1)
+	for jobs := int64(1); jobs <= blocks; jobs++ {
+		q := ceilDiv(blocks, jobs)
+		if q == prev {
+			continue
+		}
+		prev = q
+		out = append(out, min(n, q*c))
+	}
+	return out
+}
+
+// estimate weighs one tiling: its closed-form compute per array, its
+// off-chip traffic, and the load before the first step and the store after
+// the last that nothing overlaps.
+func (s matmulShape) estimate(t ArrayTiming, cfg planConfig, mt, kt, nt int64, order LoopOrder) candidate {
+	os := t.Dataflow == hw.OutputStationary
+	r, c := t.Rows, t.Cols
+	nm, nk := ceilDiv(s.m, mt), ceilDiv(s.k, kt)
+	js := s.jobs(nt)
+	a := cfg.arrays
+	groups := ceilDiv(int64(len(js)), a)
+
+	// Stream sums over the temporal chunks of one job.
+	var sumS int64
+	var chunks int64
+	if os {
+		chunks = nk
+		sumS = (nk-1)*t.StreamCycles(kt) + t.StreamCycles(s.k-(nk-1)*kt)
+	} else {
+		chunks = nm
+		sumS = (nm-1)*t.StreamCycles(mt) + t.StreamCycles(s.m-(nm-1)*mt)
+	}
+	foldsN, foldsS := make([]int64, a), make([]int64, a)
+	for i, j := range js {
+		spatial := ceilDiv(j.cols, c)
+		if os {
+			spatial *= ceilDiv(s.m, r)
+		} else {
+			spatial *= ceilDiv(s.k, r)
+		}
+		foldsN[int64(i)%a] += spatial * chunks
+		foldsS[int64(i)%a] += spatial * sumS
+	}
+	var compute int64
+	for i := range a {
+		compute = max(compute, t.FoldsCycles(foldsN[i], foldsS[i]))
+	}
+
+	// Traffic.
+	aBytes := float64(bytesOf(s.m*s.k, s.inBits))
+	var wTraffic, aTraffic, oTraffic float64
+	wReuse := nk == 1
+	aReuse := nm == 1 && nk == 1
+	if order == OrderMNK {
+		wReuse = nk == 1 && groups == 1
+		aReuse = nk == 1
+	}
+	for i, j := range js {
+		w := float64(bytesOf(s.k*j.cols, s.wBits) + bytesOf(j.cols*s.biasPerCol, s.inBits))
+		if !wReuse {
+			w *= float64(nm)
+		}
+		wTraffic += w
+		oTraffic += float64(bytesOf(s.m*j.cols, s.outBits))
+		// The input tile of this job's batch is read for the job's group
+		// unless an earlier job of the group already reads it, or (with
+		// reuse) the same array held it in the previous group.
+		g := int64(i) / a
+		first := int64(i) == g*a || js[i-1].b != j.b
+		if !first {
+			continue
+		}
+		need := g == 0 || !aReuse
+		for x := int64(i); !need && x < min(int64(len(js)), (g+1)*a) && js[x].b == j.b; x++ {
+			if js[x-a].b != j.b {
+				need = true
+			}
+		}
+		if need {
+			aTraffic += aBytes
+		}
+	}
+	traffic := wTraffic + aTraffic + oTraffic
+
+	// Exposed load before the first step and store after the last.
+	var head, tail float64
+	for i := int64(0); i < min(a, int64(len(js))); i++ {
+		j := js[i]
+		head += float64(bytesOf(kt*j.cols, s.wBits))
+		if i == 0 || js[i-1].b != j.b {
+			head += float64(bytesOf(min(mt, s.m)*kt, s.inBits))
+		}
+	}
+	lastRows := s.m - (nm-1)*mt
+	for i := (groups - 1) * a; i < int64(len(js)); i++ {
+		tail += float64(bytesOf(lastRows*js[i].cols, s.outBits))
+	}
+	est, edge := float64(compute), 0.0
+	if bw := cfg.memBytesPerCycle; bw > 0 {
+		est = math.Max(est, traffic/bw)
+		edge = (head + tail) / bw
+	}
+	return candidate{mt: mt, kt: kt, nt: nt, order: order, est: est, traffic: traffic, edge: edge, steps: groups * nm * nk}
+}
+
+// build materialises the steps of the chosen tiling.
+func (s matmulShape) build(k workload.Kernel, t ArrayTiming, cfg planConfig, c candidate) *Plan {
+	os := t.Dataflow == hw.OutputStationary
+	r, cc := t.Rows, t.Cols
+	a := cfg.arrays
+	nm, nk := ceilDiv(s.m, c.mt), ceilDiv(s.k, c.kt)
+	js := s.jobs(c.nt)
+	groups := ceilDiv(int64(len(js)), a)
+	p := &Plan{
+		Kernel: k, Engine: EngineArray, Arrays: int(a),
+		TileM: c.mt, TileK: c.kt, TileN: c.nt, Order: c.order, Timing: t,
+		works: make([][]*work, a),
+	}
+	perSlab := s.batch / s.slabs
+	step := 0
+	emit := func(g, mi, ki int64) {
+		m0, k0 := mi*c.mt, ki*c.kt
+		rows, klen := min(c.mt, s.m-m0), min(c.kt, s.k-k0)
+		for x := g * a; x < min(int64(len(js)), (g+1)*a); x++ {
+			j := js[x]
+			w := &work{step: step, array: int(x - g*a), store: ki == nk-1}
+			w.keys[Inputs] = tileKey{valid: true, b: j.b, i: mi, j: ki}
+			w.keys[Weights] = tileKey{valid: true, b: j.b / perSlab, i: ki, j: j.jn}
+			w.keys[Outputs] = tileKey{valid: true, b: j.b, i: mi, j: j.jn}
+			w.bytes[Inputs] = bytesOf(rows*klen, s.inBits)
+			w.bytes[Weights] = bytesOf(klen*j.cols, s.wBits)
+			if ki == 0 {
+				w.bytes[Weights] += bytesOf(j.cols*s.biasPerCol, s.inBits)
+			}
+			w.bytes[Outputs] = bytesOf(rows*j.cols, s.outBits)
+			if os {
+				w.folds = ceilDiv(rows, r) * ceilDiv(j.cols, cc)
+				w.temporal = klen
+			} else {
+				w.folds = ceilDiv(klen, r) * ceilDiv(j.cols, cc)
+				w.temporal = rows
+			}
+			w.macs = rows * klen * j.cols
+			w.peCycles = w.folds * r * cc * w.temporal
+			p.works[w.array] = append(p.works[w.array], w)
+		}
+		step++
+	}
+	if c.order == OrderNMK {
+		for g := range groups {
+			for mi := range nm {
+				for ki := range nk {
+					emit(g, mi, ki)
+				}
+			}
+		}
+	} else {
+		for mi := range nm {
+			for g := range groups {
+				for ki := range nk {
+					emit(g, mi, ki)
+				}
+			}
+		}
+	}
+	p.Steps = step
+	p.PredictedComputeCycles = make([]int64, a)
+	for i, ws := range p.works {
+		var n, sumS int64
+		for _, w := range ws {
+			n += w.folds
+			sumS += w.folds * t.StreamCycles(w.temporal)
+		}
+		p.PredictedComputeCycles[i] = t.FoldsCycles(n, sumS)
+	}
+	return p
+}
