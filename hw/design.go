@@ -56,6 +56,10 @@ type Design struct {
 	// OutputBufferBytes is the output (accumulator) buffer of one array in
 	// bytes, both halves included.
 	OutputBufferBytes int64 `json:"output_buffer_bytes"`
+	// ActivationBufferBytes is the on-chip activation store shared by the
+	// arrays, in bytes: activations stay in it between kernels while they
+	// fit and spill to HBM when they do not; 0 keeps every activation in HBM.
+	ActivationBufferBytes int64 `json:"activation_buffer_bytes,omitempty"`
 	// BufferReadBytesPerCycle is the bytes per kernel cycle one buffer can
 	// feed its array; 0 means wide enough for the array's edge every cycle.
 	BufferReadBytesPerCycle int `json:"buffer_read_bytes_per_cycle,omitempty"`
@@ -92,9 +96,10 @@ func (d Design) DSPsPerArray() int {
 // DSPs is the number of DSP48E2 slices all arrays use.
 func (d Design) DSPs() int { return d.DSPsPerArray() * d.Arrays }
 
-// BufferBytes is the on-chip buffer capacity of all arrays in bytes.
+// BufferBytes is the on-chip memory the design uses in bytes: the buffers
+// of all arrays and the shared activation store.
 func (d Design) BufferBytes() int64 {
-	return int64(d.Arrays) * (d.WeightBufferBytes + d.InputBufferBytes + d.OutputBufferBytes)
+	return int64(d.Arrays)*(d.WeightBufferBytes+d.InputBufferBytes+d.OutputBufferBytes) + d.ActivationBufferBytes
 }
 
 // ClockHz is the design's kernel clock in Hz on platform p.
@@ -167,6 +172,8 @@ func (d Design) Validate() error {
 		return fail("input_buffer_bytes must be in 1..%d, got %d", int64(maxBufferBytes), d.InputBufferBytes)
 	case d.OutputBufferBytes <= 0 || d.OutputBufferBytes > maxBufferBytes:
 		return fail("output_buffer_bytes must be in 1..%d, got %d", int64(maxBufferBytes), d.OutputBufferBytes)
+	case d.ActivationBufferBytes < 0 || d.ActivationBufferBytes > maxBufferBytes:
+		return fail("activation_buffer_bytes must be in 0..%d, got %d", int64(maxBufferBytes), d.ActivationBufferBytes)
 	case d.BufferReadBytesPerCycle < 0:
 		return fail("buffer_read_bytes_per_cycle must be >= 0, got %d", d.BufferReadBytesPerCycle)
 	case d.VectorLanes <= 0 || d.VectorLanes > maxArrayEdge:

@@ -8,35 +8,41 @@ import (
 // DefaultDesignName is the design roofsim uses when none is named.
 const DefaultDesignName = "int8"
 
-// Buffer sizes of the built-in designs, per array. Three arrays take
-// 24 MiB of the U280's 42.6 MiB of BRAM+URAM.
+// Buffer sizes of the built-in designs, per array (three arrays take
+// 24 MiB of the U280's 42.6 MiB of BRAM+URAM), and the shared activation
+// store.
 const (
 	presetWeightBufferBytes = 2 * MiB
 	presetInputBufferBytes  = 4 * MiB
 	presetOutputBufferBytes = 2 * MiB
-	presetVectorLanes       = 64
-	presetArrays            = U280SLRs // one array per SLR
+	// presetActivationBufferBytes is the shared activation store: with the
+	// arrays' 24 MiB it takes 40 of the U280's 42.6 MiB of BRAM+URAM.
+	presetActivationBufferBytes = 16 * MiB
+	presetVectorLanes           = 64
+	presetArrays                = U280SLRs // one array per SLR
 )
 
 // Designs returns the built-in designs, one per precision. Each has one
 // array per SLR, sized so that an array takes 2,048-2,560 of the SLR's
 // 3,008 DSPs (the rest is left to the vector unit, control and routing),
-// 8 MiB of buffers per array, and 32 256-bit AXI ports, one per PC.
+// 8 MiB of buffers per array, a 16 MiB activation store shared by the
+// arrays, and 32 256-bit AXI ports, one per PC.
 func Designs() []Design {
 	mk := func(p Precision, rows, cols int) Design {
 		return Design{
-			Name:              p.Name,
-			Precision:         p,
-			ArrayRows:         rows,
-			ArrayCols:         cols,
-			Arrays:            presetArrays,
-			Dataflow:          OutputStationary,
-			WeightBufferBytes: presetWeightBufferBytes,
-			InputBufferBytes:  presetInputBufferBytes,
-			OutputBufferBytes: presetOutputBufferBytes,
-			VectorLanes:       presetVectorLanes,
-			HBMPorts:          32,
-			PortBits:          256,
+			Name:                  p.Name,
+			Precision:             p,
+			ArrayRows:             rows,
+			ArrayCols:             cols,
+			Arrays:                presetArrays,
+			Dataflow:              OutputStationary,
+			WeightBufferBytes:     presetWeightBufferBytes,
+			InputBufferBytes:      presetInputBufferBytes,
+			OutputBufferBytes:     presetOutputBufferBytes,
+			ActivationBufferBytes: presetActivationBufferBytes,
+			VectorLanes:           presetVectorLanes,
+			HBMPorts:              32,
+			PortBits:              256,
 		}
 	}
 	ps := Precisions()

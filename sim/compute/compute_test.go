@@ -75,6 +75,7 @@ func bigBuffers(t testing.TB, name string) hw.Design {
 		t.Fatal(err)
 	}
 	d.WeightBufferBytes, d.InputBufferBytes, d.OutputBufferBytes = 8*hw.MiB, 4*hw.MiB, 2*hw.MiB
+	d.ActivationBufferBytes = 0 // the arrays' buffers take the on-chip memory
 	if err := d.Fit(hw.U280()); err != nil {
 		t.Fatal(err)
 	}
@@ -275,6 +276,7 @@ func TestShrinkingBuffers(t *testing.T) {
 	run := func(buf int64, ports int) compute.KernelStats {
 		d, _ := hw.DesignByName("int8")
 		d.WeightBufferBytes, d.InputBufferBytes, d.OutputBufferBytes = buf, buf, buf
+		d.ActivationBufferBytes = 0
 		d.HBMPorts = ports
 		st, err := compute.RunKernel(d, p, k, compute.DefaultOptions(d, p))
 		if err != nil {

@@ -1,0 +1,95 @@
+package accel
+
+import (
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/workload"
+)
+
+// Location says where an operand of a kernel lives.
+type Location string
+
+// The places an operand can live.
+const (
+	// OnChip: the operand is read from (or written to) the on-chip
+	// activation store; it costs no HBM traffic.
+	OnChip Location = "onchip"
+	// InHBM: the operand is read from (or written to) HBM.
+	InHBM Location = "hbm"
+)
+
+// Placement says where each operand of a kernel lives.
+type Placement struct {
+	// Inputs is where the kernel's activation inputs come from.
+	Inputs Location
+	// Weights is where the kernel's weights (or, for an attention matmul,
+	// its right-hand activation) come from.
+	Weights Location
+	// Outputs is where the kernel's outputs go.
+	Outputs Location
+}
+
+// KernelResult is what the simulation measured for one kernel. Cycles are
+// of the design's kernel clock; the kernel runs from StartCycle to EndCycle.
+type KernelResult struct {
+	// Kernel is the kernel simulated.
+	Kernel workload.Kernel
+	// Placement is where its operands lived.
+	Placement Placement
+	// StartCycle and EndCycle bound the kernel in the forward pass.
+	StartCycle, EndCycle int64
+	// Cycles is EndCycle - StartCycle.
+	Cycles int64
+	// ComputeCycles is the busy cycles of the critical engine (the array or
+	// vector unit that finished last); FillDrainCycles is the part of them
+	// spent filling and draining the arrays.
+	ComputeCycles, FillDrainCycles int64
+	// Engine is "array" or "vector".
+	Engine string
+	// StallHBMCycles is the critical engine's wait for data from memory
+	// (loads not yet arrived, and the final write-back).
+	StallHBMCycles int64
+	// StallBufferCycles is its wait for buffer space.
+	StallBufferCycles int64
+	// StallVectorCycles is its wait for the vector unit (0 when kernels do
+	// not overlap).
+	StallVectorCycles int64
+	// MACs executed on the arrays and element operations on the vector units.
+	MACs, VectorOps int64
+	// PECycles is the PE-cycles of the folds' streams (MACs / PECycles is
+	// the mapping efficiency); PEs is the PEs (or lanes) of the design.
+	PECycles, PEs int64
+	// BytesRead and BytesWritten are the HBM traffic, in bytes.
+	BytesRead, BytesWritten int64
+	// OnChipBytesRead and OnChipBytesWritten are the operand bytes moved
+	// between the on-chip activation store and the arrays' buffers.
+	OnChipBytesRead, OnChipBytesWritten int64
+	// BytesReadPerPC and BytesWrittenPerPC split the HBM traffic by
+	// pseudo-channel (length: the platform's PCs).
+	BytesReadPerPC, BytesWrittenPerPC []int64
+	// RowHits and ColumnCommands count the HBM column commands of the
+	// kernel and those that found their row open.
+	RowHits, ColumnCommands int64
+	// RefreshCycles is the HBM cycles the used PCs spent refreshing during
+	// the kernel, summed over PCs; PCCycles is the kernel's HBM cycles times
+	// the PCs, so RefreshCycles / PCCycles is the refresh share.
+	RefreshCycles, PCCycles int64
+	// Requests is the number of memory requests the DMA issued.
+	Requests int64
+}
+
+// Result is a simulated forward pass.
+type Result struct {
+	// Design and Platform are what ran.
+	Design   hw.Design
+	Platform hw.Platform
+	// FreqHz is the kernel clock.
+	FreqHz float64
+	// Memory names the off-chip memory model: "hbm" or "ideal".
+	Memory string
+	// Kernels are the kernels in execution order.
+	Kernels []KernelResult
+	// TotalCycles is the forward pass's time in kernel cycles.
+	TotalCycles int64
+	// Events is the number of Akita events the engine handled.
+	Events int64
+}
