@@ -1,0 +1,182 @@
+package validation
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/workload"
+)
+
+// fakeResult wraps kernel results in a Result of the int8 preset design.
+func fakeResult(t *testing.T, krs ...accel.KernelResult) *accel.Result {
+	t.Helper()
+	d, _ := hw.DesignByName("int8")
+	r := &accel.Result{Design: d, Platform: hw.U280(), FreqHz: 300e6, Memory: "hbm"}
+	var at int64
+	for _, kr := range krs {
+		kr.StartCycle, kr.EndCycle = at, at+kr.Cycles
+		at += kr.Cycles
+		r.Kernels = append(r.Kernels, kr)
+	}
+	r.TotalCycles = at
+	return r
+}
+
+var allHBM = accel.Placement{Inputs: accel.InHBM, Weights: accel.InHBM, Outputs: accel.InHBM}
+
+func TestCompareBoundsAndChecks(t *testing.T) {
+	// 1024 x 768 x 3072 int8 on 12,288 PEs at 300 MHz: ops / peak =
+	// 2*1024*768*3072 / (2*12288) = 196,608 cycles; bytes 6,291,456 at
+	// 1024 B/cycle = 6,144 cycles. Compute bound: 196,608.
+	fc1 := workload.NewGEMM("vision.cam0.l0.fc1", workload.StageVision, 0, 0, 1024, 768, 3072)
+	good := accel.KernelResult{Kernel: fc1, Placement: allHBM, Engine: "array", Cycles: 230098, ComputeCycles: 228928,
+		FillDrainCycles: 32320, StallHBMCycles: 1170, MACs: fc1.MACs(), PECycles: fc1.MACs(), PEs: 12288,
+		BytesRead: 3145728, BytesWritten: 3145728}
+	fast := good
+	fast.Kernel.Name = "fast"
+	fast.Cycles = 196607
+	thin := good
+	thin.Kernel.Name = "thin"
+	thin.BytesRead = 1000
+	short := good
+	short.Kernel.Name = "short"
+	short.MACs--
+	c := Compare(fakeResult(t, good, fast, thin, short))
+
+	k := c.Kernels[0]
+	if k.BoundCycles != 196608 || k.Bound != BoundCompute {
+		t.Errorf("bound %d %s, want 196608 compute", k.BoundCycles, k.Bound)
+	}
+	if len(k.Failures) != 0 || k.Loss != LossFillDrain || k.LossCycles != 32320 {
+		t.Errorf("good kernel: failures %v, loss %s %d", k.Failures, k.Loss, k.LossCycles)
+	}
+	want := []string{"below the lower bound of 196608", "below the ideal 6291456", "MACs executed"}
+	for i, w := range want {
+		f := c.Kernels[i+1].Failures
+		if len(f) != 1 || !strings.Contains(f[0], w) {
+			t.Errorf("kernel %s: failures %v, want one containing %q", c.Kernels[i+1].Kernel.Name, f, w)
+		}
+	}
+	if c.Failed != 3 || c.Passed() || c.Verdict() != "fail" {
+		t.Errorf("failed %d, verdict %s", c.Failed, c.Verdict())
+	}
+	if c.Total.Cycles != 230098*3+196607 || len(c.Stages) != 1 {
+		t.Errorf("totals: %+v", c.Total)
+	}
+}
+
+// An operand kept on chip leaves the bound: a residual add with everything
+// on chip is bound only by its ops at the arrays' peak.
+func TestComparePlacementAwareBound(t *testing.T) {
+	add := workload.Kernel{Name: "vision.cam0.l0.res1", Stage: workload.StageVision, Camera: 0, Layer: 0, Kind: workload.KindResidual,
+		M: 1024, K: 1, N: 768, Batch: 1, InputElems: 2 * 1024 * 768, OutputElems: 1024 * 768, Ops: 1024 * 768}
+	onChip := accel.Placement{Inputs: accel.OnChip, Weights: accel.OnChip, Outputs: accel.OnChip}
+	kr := accel.KernelResult{Kernel: add, Placement: onChip, Engine: "vector", Cycles: 4096, ComputeCycles: 4096,
+		OnChipBytesRead: 2 * 1024 * 768, OnChipBytesWritten: 1024 * 768}
+	c := Compare(fakeResult(t, kr))
+	k := c.Kernels[0]
+	// ops 786,432 / (2 x 12,288) per cycle = 32 cycles.
+	if k.BoundCycles != 32 || k.Bound != BoundCompute || k.HBMIdealBytes != 0 {
+		t.Errorf("on-chip add: bound %d %s, HBM bytes %g", k.BoundCycles, k.Bound, k.HBMIdealBytes)
+	}
+	if k.Loss != LossVectorUnit || len(k.Failures) != 0 {
+		t.Errorf("on-chip add: loss %s, failures %v", k.Loss, k.Failures)
+	}
+	kr.Placement = allHBM
+	kr.BytesRead, kr.BytesWritten, kr.OnChipBytesRead, kr.OnChipBytesWritten = 2*1024*768, 1024*768, 0, 0
+	k = Compare(fakeResult(t, kr)).Kernels[0]
+	// 2,359,296 bytes at 1,024 B/cycle = 2,304 cycles.
+	if k.BoundCycles != 2304 || k.Bound != BoundMemory || k.BoundCycles != int64(k.Roofline.LowerBoundSec*300e6+0.5) {
+		t.Errorf("HBM add: bound %d %s (roofline %g s)", k.BoundCycles, k.Bound, k.Roofline.LowerBoundSec)
+	}
+}
+
+func TestPlacedBytesAttention(t *testing.T) {
+	// GQA QK^T: 15 query heads of 241 x 64, 5 KV heads of 64 x 241.
+	k := workload.Kernel{Name: "qk", Kind: workload.KindAttention, M: 241, K: 64, N: 241, Batch: 15,
+		InputElems: 15*241*64 + 5*64*241, OutputElems: 15 * 241 * 241}
+	p, _ := hw.PrecisionByName("int8")
+	cases := []struct {
+		pl   accel.Placement
+		want float64
+	}{
+		{allHBM, 15*241*64 + 5*64*241 + 15*241*241},
+		{accel.Placement{Inputs: accel.OnChip, Weights: accel.InHBM, Outputs: accel.OnChip}, 5 * 64 * 241},
+		{accel.Placement{Inputs: accel.InHBM, Weights: accel.OnChip, Outputs: accel.OnChip}, 15 * 241 * 64},
+	}
+	for _, c := range cases {
+		if got := placedBytes(k, c.pl, p); got != c.want {
+			t.Errorf("%+v: %g bytes, want %g", c.pl, got, c.want)
+		}
+	}
+}
+
+func TestLossesImbalanceAndRefresh(t *testing.T) {
+	k := workload.NewGEMM("text.l0.k", workload.StageText, -1, 0, 1, 4096, 4096) // memory bound
+	kr := accel.KernelResult{Kernel: k, Placement: allHBM, Engine: "array", MACs: k.MACs(), PECycles: k.MACs(), PEs: 12288,
+		BytesRead: 4096*4096 + 4096, BytesWritten: 4096, StallHBMCycles: 20000, RefreshCycles: 10, PCCycles: 100,
+		BytesReadPerPC: []int64{3000, 1000, 0, 0}, BytesWrittenPerPC: []int64{0, 0, 0, 0}}
+	kr.Cycles = 40000
+	c := Compare(fakeResult(t, kr)).Kernels[0]
+	got := map[Loss]int64{}
+	for _, l := range c.Losses {
+		got[l.Loss] = l.Cycles
+	}
+	// 10% of the HBM stall is refresh; the busiest PC carries 1.5x the mean.
+	if got[LossRefresh] != 2000 || got[LossHBMStalls] != 18000 {
+		t.Errorf("refresh split: %v", got)
+	}
+	if want := int64(float64(c.BoundCycles) * 0.5); got[LossImbalance] != want {
+		t.Errorf("imbalance %d, want %d", got[LossImbalance], want)
+	}
+	if c.Loss != LossHBMStalls {
+		t.Errorf("largest loss %s", c.Loss)
+	}
+}
+
+func TestRunReports(t *testing.T) {
+	fc1 := workload.NewGEMM("vision.cam0.l0.fc1", workload.StageVision, 0, 0, 1024, 768, 3072)
+	kr := accel.KernelResult{Kernel: fc1, Placement: allHBM, Engine: "array", Cycles: 230098, ComputeCycles: 228928,
+		FillDrainCycles: 32320, MACs: fc1.MACs(), PECycles: fc1.MACs(), PEs: 12288, BytesRead: 3145728, BytesWritten: 3145728,
+		BytesReadPerPC: make([]int64, 32), BytesWrittenPerPC: make([]int64, 32)}
+	c := Compare(fakeResult(t, kr))
+	var b bytes.Buffer
+	if err := WriteRunJSON(&b, "smolvla", c); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"latency_ms", "fps", "validation", "kernels"} {
+		if _, ok := doc[key]; !ok {
+			t.Errorf("run JSON lacks %q", key)
+		}
+	}
+	ks := doc["kernels"].([]any)
+	k0 := ks[0].(map[string]any)
+	for _, key := range []string{"name", "stage", "sim_cycles", "bound_cycles", "efficiency", "bound", "bytes_read", "bytes_written"} {
+		if _, ok := k0[key]; !ok {
+			t.Errorf("kernel JSON lacks %q", key)
+		}
+	}
+	if doc["validation"] != "pass" {
+		t.Errorf("validation %v", doc["validation"])
+	}
+	tables := RunTables("smolvla", c)
+	if len(tables) != 3 || len(tables[2].Rows) != 1 {
+		t.Fatalf("run tables: %d", len(tables))
+	}
+	img, err := RunFigure("svg", c)
+	if err != nil || !bytes.Contains(img, []byte("<svg")) {
+		t.Errorf("run figure: %v", err)
+	}
+	ct := CompareTable([]CompareRow{{"smolvla", c}, {"smolvla", c}})
+	if len(ct.Rows) != 2 {
+		t.Errorf("compare rows %d", len(ct.Rows))
+	}
+}
