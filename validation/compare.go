@@ -21,6 +21,7 @@ const (
 	LossIdleArrays   Loss = "idle arrays"
 	LossHBMStalls    Loss = "HBM stalls"
 	LossRefresh      Loss = "refresh"
+	LossOnChipStalls Loss = "on-chip stalls"
 	LossBufferStalls Loss = "buffer stalls"
 	LossVectorUnit   Loss = "vector unit"
 	LossImbalance    Loss = "channel imbalance"
@@ -124,7 +125,7 @@ func Compare(res *accel.Result) Comparison {
 	byStage := map[workload.Stage]*StageCheck{}
 	c.Total.Name = "total"
 	for _, kr := range res.Kernels {
-		kc := checkKernel(kr, d.Precision, c.Ceilings, res.FreqHz)
+		kc := checkKernel(kr, d, p, res.FreqHz)
 		if len(kc.Failures) > 0 {
 			c.Failed++
 		}
@@ -155,6 +156,48 @@ func Compare(res *accel.Result) Comparison {
 	return c
 }
 
+// hbmWriteBytes is the part of the HBM-placed ideal bytes that the kernel
+// writes: its output when the output is in HBM.
+func hbmWriteBytes(kr accel.KernelResult, p hw.Precision, hbmBytes float64) float64 {
+	switch kr.Placement.Outputs {
+	case accel.InHBM:
+		return p.ActBytes(kr.Kernel.OutputElems)
+	case accel.Mixed:
+		return min(kr.HBMIdealWriteBytes, hbmBytes)
+	}
+	return 0
+}
+
+// designBound is a kernel's lower bound on design d: max(ops / peak, the
+// memory time of its HBM-placed bytes). An AXI port has separate read and
+// write data channels, each of the port's width, so reads and writes each
+// take at least their bytes over the ports' bandwidth, and together at least
+// their bytes over the HBM peak of the PCs the design uses. With reads or
+// writes alone this is bytes / d.MemBytesPerSec, the seed's roofline.
+func designBound(ops, readBytes, writeBytes float64, d hw.Design, plat hw.Platform) Roofline {
+	ceil := d.Ceilings(plat)
+	ports := d.PortBytesPerSec(plat)
+	pcs := math.Min(plat.HBM.PeakBytesPerSec(), float64(d.PCs())*plat.HBM.PCBytesPerSec())
+	memSec := math.Max(math.Max(readBytes/ports, writeBytes/ports), (readBytes+writeBytes)/pcs)
+	r := Roofline{Ops: ops, Bytes: readBytes + writeBytes, ComputeSec: ops / ceil.PeakOpsPerSec, MemorySec: memSec}
+	r.OI = math.Inf(1)
+	if r.Bytes > 0 {
+		r.OI = ops / r.Bytes
+	}
+	r.LowerBoundSec = math.Max(r.ComputeSec, r.MemorySec)
+	r.Bound = BoundCompute
+	if r.MemorySec > r.ComputeSec {
+		r.Bound = BoundMemory
+	}
+	r.AttainableOpsPerSec = ops / r.LowerBoundSec
+	return r
+}
+
+// hasMixed reports whether an operand is partly on chip and partly in HBM.
+func hasMixed(pl accel.Placement) bool {
+	return pl.Inputs == accel.Mixed || pl.Weights == accel.Mixed || pl.Outputs == accel.Mixed
+}
+
 // placedBytes is the ideal bytes of the operands placed in HBM. For an
 // attention matmul the right-hand operand (K^T or V) is an activation
 // counted in InputElems; it goes with Placement.Weights.
@@ -165,23 +208,33 @@ func placedBytes(k workload.Kernel, pl accel.Placement, p hw.Precision) float64 
 		left, right = p.ActBytes(l), p.ActBytes(k.InputElems-l)
 	}
 	var b float64
-	if pl.Inputs != accel.OnChip {
+	if pl.Inputs == accel.InHBM {
 		b += left
 	}
-	if pl.Weights != accel.OnChip {
+	if pl.Weights == accel.InHBM {
 		b += right
 	}
-	if pl.Outputs != accel.OnChip {
+	if pl.Outputs == accel.InHBM {
 		b += p.ActBytes(k.OutputElems)
 	}
 	return b
 }
 
-func checkKernel(kr accel.KernelResult, p hw.Precision, ceil hw.Ceilings, freqHz float64) KernelCheck {
+func checkKernel(kr accel.KernelResult, d hw.Design, plat hw.Platform, freqHz float64) KernelCheck {
+	p, ceil := d.Precision, d.Ceilings(plat)
 	k := kr.Kernel
 	kc := KernelCheck{KernelResult: kr, Roofline: Analyze(k, p, ceil), IdealBytes: IdealBytes(k, p)}
 	kc.HBMIdealBytes = placedBytes(k, kr.Placement, p)
-	placed := roofline(float64(k.Ops), kc.HBMIdealBytes, ceil)
+	if hasMixed(kr.Placement) {
+		// Part of an operand is on chip: only the simulator knows how much.
+		// It is held to it below: its HBM traffic must cover it.
+		kc.HBMIdealBytes = kr.HBMIdealBytes
+	} else if kr.HBMIdealBytes != 0 && math.Abs(kr.HBMIdealBytes-kc.HBMIdealBytes) > 0.5 {
+		kc.Failures = append(kc.Failures, fmt.Sprintf("the simulator counts %.0f ideal bytes in HBM, its placement %s gives %.0f",
+			kr.HBMIdealBytes, placementText(kr.Placement), kc.HBMIdealBytes))
+	}
+	writes := hbmWriteBytes(kr, p, kc.HBMIdealBytes)
+	placed := designBound(float64(k.Ops), kc.HBMIdealBytes-writes, writes, d, plat)
 	kc.Bound = placed.Bound
 	kc.BoundCycles = int64(math.Ceil(placed.LowerBoundSec*freqHz - 1e-6))
 	if kr.Cycles > 0 {
@@ -194,6 +247,12 @@ func checkKernel(kr accel.KernelResult, p hw.Precision, ceil hw.Ceilings, freqHz
 	}
 	if float64(kc.TrafficBytes) < kc.IdealBytes {
 		kc.Failures = append(kc.Failures, fmt.Sprintf("%d bytes moved is below the ideal %.0f", kc.TrafficBytes, kc.IdealBytes))
+	}
+	if hbm := kr.BytesRead + kr.BytesWritten; float64(hbm) < kc.HBMIdealBytes {
+		kc.Failures = append(kc.Failures, fmt.Sprintf("%d bytes of HBM traffic is below the %.0f its placement keeps in HBM", hbm, kc.HBMIdealBytes))
+	}
+	if kc.HBMIdealBytes > kc.IdealBytes+0.5 {
+		kc.Failures = append(kc.Failures, fmt.Sprintf("%.0f ideal bytes in HBM is more than the kernel's %.0f", kc.HBMIdealBytes, kc.IdealBytes))
 	}
 	if k.Kind.IsMatmul() && kr.MACs != k.MACs() {
 		kc.Failures = append(kc.Failures, fmt.Sprintf("%d MACs executed, the kernel has %d", kr.MACs, k.MACs()))
@@ -232,13 +291,14 @@ func losses(kr accel.KernelResult, boundCycles int64, placed Roofline) []LossSha
 	}
 	add(LossHBMStalls, kr.StallHBMCycles-refresh)
 	add(LossRefresh, refresh)
+	add(LossOnChipStalls, kr.StallOnChipCycles)
 	add(LossBufferStalls, kr.StallBufferCycles)
 	add(LossVectorUnit, kr.StallVectorCycles)
 	if placed.Bound == BoundMemory {
 		add(LossImbalance, int64(float64(boundCycles)*(imbalance(kr)-1)))
 	}
 	order := map[Loss]int{LossFillDrain: 0, LossTileEdges: 1, LossIdleArrays: 2, LossHBMStalls: 3, LossRefresh: 4,
-		LossBufferStalls: 5, LossVectorUnit: 6, LossImbalance: 7}
+		LossOnChipStalls: 5, LossBufferStalls: 6, LossVectorUnit: 7, LossImbalance: 8}
 	sort.SliceStable(ls, func(i, j int) bool {
 		if ls[i].Cycles != ls[j].Cycles {
 			return ls[i].Cycles > ls[j].Cycles

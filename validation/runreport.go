@@ -25,8 +25,11 @@ func (c Comparison) AchievedBytesPerSec() float64 { return float64(c.Total.HBMBy
 // placementText abbreviates a placement as inputs/weights/outputs.
 func placementText(p accel.Placement) string {
 	short := func(l accel.Location) string {
-		if l == accel.OnChip {
+		switch l {
+		case accel.OnChip:
 			return "chip"
+		case "":
+			return "none"
 		}
 		return string(l)
 	}
@@ -78,7 +81,7 @@ func RunTables(scenario string, c Comparison) []*Table {
 
 	kt := &Table{Name: "kernels", Title: "Per kernel",
 		Columns: Cols("name", "stage", "kind", "m", "k", "n", "batch", "start_cycle", "sim_cycles", "bound_cycles", "efficiency:%.3f", "bound",
-			"compute_cycles", "fill_drain_cycles", "stall_hbm_cycles", "stall_buffer_cycles", "stall_vector_cycles",
+			"compute_cycles", "fill_drain_cycles", "stall_hbm_cycles", "stall_onchip_cycles", "stall_buffer_cycles", "stall_vector_cycles",
 			"bytes_read", "bytes_written", "onchip_bytes", "row_hit_rate:%.3f", "placement", "loss", "loss_cycles", "check")}
 	for _, k := range c.Kernels {
 		check := "ok"
@@ -87,7 +90,7 @@ func RunTables(scenario string, c Comparison) []*Table {
 		}
 		kt.Add(k.Kernel.Name, string(k.Kernel.Stage), string(k.Kernel.Kind), k.Kernel.M, k.Kernel.K, k.Kernel.N, k.Kernel.Batch,
 			k.StartCycle, k.Cycles, k.BoundCycles, k.Efficiency, string(k.Bound),
-			k.ComputeCycles, k.FillDrainCycles, k.StallHBMCycles, k.StallBufferCycles, k.StallVectorCycles,
+			k.ComputeCycles, k.FillDrainCycles, k.StallHBMCycles, k.StallOnChipCycles, k.StallBufferCycles, k.StallVectorCycles,
 			k.BytesRead, k.BytesWritten, k.OnChipBytesRead+k.OnChipBytesWritten, rowHitRate(k.KernelResult), placementText(k.Placement),
 			string(k.Loss), k.LossCycles, check)
 	}
@@ -145,6 +148,7 @@ type kernelJSONItem struct {
 	ComputeCycles     int64    `json:"compute_cycles"`
 	FillDrainCycles   int64    `json:"fill_drain_cycles"`
 	StallHBMCycles    int64    `json:"stall_hbm_cycles"`
+	StallOnChipCycles int64    `json:"stall_onchip_cycles"`
 	StallBufferCycles int64    `json:"stall_buffer_cycles"`
 	StallVectorCycles int64    `json:"stall_vector_cycles"`
 	MACs              int64    `json:"macs"`
@@ -191,7 +195,7 @@ func WriteRunJSON(w io.Writer, scenario string, c Comparison) error {
 			M: k.Kernel.M, K: k.Kernel.K, N: k.Kernel.N, Batch: k.Kernel.Batch,
 			StartCycle: k.StartCycle, EndCycle: k.EndCycle, SimCycles: k.Cycles, BoundCycles: k.BoundCycles,
 			RooflineCycles: int64(k.Roofline.LowerBoundSec*f + 0.5), Efficiency: k.Efficiency, Bound: string(k.Bound),
-			ComputeCycles: k.ComputeCycles, FillDrainCycles: k.FillDrainCycles, StallHBMCycles: k.StallHBMCycles,
+			ComputeCycles: k.ComputeCycles, FillDrainCycles: k.FillDrainCycles, StallHBMCycles: k.StallHBMCycles, StallOnChipCycles: k.StallOnChipCycles,
 			StallBufferCycles: k.StallBufferCycles, StallVectorCycles: k.StallVectorCycles, MACs: k.MACs,
 			BytesRead: k.BytesRead, BytesWritten: k.BytesWritten, OnChipBytes: k.OnChipBytesRead + k.OnChipBytesWritten,
 			IdealBytes: k.IdealBytes, BytesReadPerPC: k.BytesReadPerPC, BytesWrittenPerPC: k.BytesWrittenPerPC,

@@ -17,6 +17,10 @@
 //     WeightElems stays the seed roofline's K x N.
 //   - Scenario.Frames multiplies the rows of GEMM and elementwise kernels
 //     and the batch of attention kernels: weights are read once per batch.
+//   - Scenario.BatchCameras runs the vision encoder and the connector once
+//     over all cameras (rows x Cameras, attention batch x Cameras, names
+//     without the camera, Camera -1): their weights are read once for all
+//     cameras.
 //   - Parameter counts are element counts; bytes per precision are computed
 //     by the caller.
 //

@@ -34,7 +34,9 @@ const (
 const maxTotalOps = 1 << 62
 
 // builder appends kernels in execution order. frames multiplies the rows of
-// GEMM and elementwise kernels and the batch of attention kernels.
+// GEMM and elementwise kernels and the batch of attention kernels: the
+// scenario's Frames, or Frames x Cameras for the vision and connector
+// kernels of all cameras batched (Scenario.BatchCameras).
 type builder struct {
 	ks     []Kernel
 	frames int64
@@ -79,7 +81,8 @@ func (b *builder) elementwise(name string, st Stage, cam, layer int, kind Kind, 
 
 // Kernels returns the scenario's forward pass as an ordered kernel list.
 //
-// smolvla (and any scenario without Seed): for each camera, the vision
+// smolvla (and any scenario without Seed): for each camera (or, with
+// BatchCameras, once for all cameras together), the vision
 // encoder (patch embedding as a GEMM over im2col'd patches, position
 // embedding add, its layers, post-LayerNorm) and the connector (pixel
 // shuffle, projection); then TextLayers text layers over the prefix of
@@ -99,9 +102,18 @@ func (s Scenario) Kernels() ([]Kernel, error) {
 	if s.Seed != nil {
 		s.seedKernels(b)
 	} else {
-		for cam := range s.Cameras {
-			s.visionKernels(b, cam)
-			s.connectorKernels(b, cam)
+		if s.BatchCameras {
+			// One pass over all cameras' rows: the builder's row (and
+			// attention batch) multiplier becomes frames x cameras.
+			cams := &builder{ks: b.ks, frames: b.frames * int64(s.Cameras)}
+			s.visionKernels(cams, batchedCameras)
+			s.connectorKernels(cams, batchedCameras)
+			b.ks = cams.ks
+		} else {
+			for cam := range s.Cameras {
+				s.visionKernels(b, cam)
+				s.connectorKernels(b, cam)
+			}
 		}
 		s.textKernels(b)
 	}
@@ -120,12 +132,26 @@ func (s Scenario) Kernels() ([]Kernel, error) {
 	return b.ks, nil
 }
 
+// batchedCameras is the camera of the vision and connector kernels that
+// run over all cameras at once (Scenario.BatchCameras): none (-1).
+const batchedCameras = -1
+
+// cameraPrefix is the name prefix of a per-camera kernel of stage st:
+// "vision.cam2", or "vision" for the kernels of all cameras batched.
+func cameraPrefix(st Stage, cam int) string {
+	if cam == batchedCameras {
+		return string(st)
+	}
+	return fmt.Sprintf("%s.cam%d", st, cam)
+}
+
 func (s Scenario) visionKernels(b *builder, cam int) {
 	v := s.Model.Vision
 	t := int64(s.VisionTokens())
 	h, ffn := int64(v.Hidden), int64(v.FFN)
 	heads, hd := int64(v.Heads), int64(v.HeadDim())
-	p := func(rest string) string { return fmt.Sprintf("vision.cam%d.%s", cam, rest) }
+	pre := cameraPrefix(StageVision, cam)
+	p := func(rest string) string { return pre + "." + rest }
 
 	b.gemm(p("patch_embed"), StageVision, cam, -1, t, int64(v.PatchElems()), h, h)
 	// The add reads one table row per patch: all 1024 x 768 of it for a
@@ -155,7 +181,8 @@ func (s Scenario) visionKernels(b *builder, cam int) {
 func (s Scenario) connectorKernels(b *builder, cam int) {
 	rows := int64(s.ImageTokens())
 	in := int64(s.Model.ConnectorIn())
-	p := func(op string) string { return fmt.Sprintf("connector.cam%d.%s", cam, op) }
+	pre := cameraPrefix(StageConnector, cam)
+	p := func(op string) string { return pre + "." + op }
 	// [tokens, hidden] -> [tokens/scale^2, hidden*scale^2]: same element
 	// count, one input operand.
 	b.elementwise(p("shuffle"), StageConnector, cam, -1, KindShuffle, rows, in, 1, 0, 0, OpsPerElemShuffle)

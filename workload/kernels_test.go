@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -374,5 +375,83 @@ func TestTotals(t *testing.T) {
 	}
 	if got := TotalWeightElems(ks); got != 12 {
 		t.Errorf("TotalWeightElems %d, want 12", got)
+	}
+}
+
+// BatchCameras keeps the work and the text kernels, reads the vision and
+// connector weights once for all cameras, and keeps attention per image.
+func TestBatchCameras(t *testing.T) {
+	for _, tc := range []struct{ cameras, frames int }{{1, 1}, {3, 1}, {3, 2}, {2, 4}} {
+		s := smolvla(t)
+		s.Cameras, s.Frames = tc.cameras, tc.frames
+		per := mustKernels(t, s)
+		s.BatchCameras = true
+		all := mustKernels(t, s)
+
+		if TotalMACs(all) != TotalMACs(per) || TotalOps(all) != TotalOps(per) {
+			t.Errorf("%+v: batched MACs/ops %d/%d, per camera %d/%d", tc, TotalMACs(all), TotalOps(all), TotalMACs(per), TotalOps(per))
+		}
+		split := func(ks []Kernel) (cam, text []Kernel) {
+			for _, k := range ks {
+				if k.Stage == StageVision || k.Stage == StageConnector {
+					cam = append(cam, k)
+				} else {
+					text = append(text, k)
+				}
+			}
+			return cam, text
+		}
+		perCam, perText := split(per)
+		allCam, allText := split(all)
+		if !reflect.DeepEqual(perText, allText) {
+			t.Errorf("%+v: the text kernels changed with BatchCameras", tc)
+		}
+		if len(allCam)*tc.cameras != len(perCam) {
+			t.Fatalf("%+v: %d batched vision/connector kernels, want %d / %d cameras", tc, len(allCam), len(perCam), tc.cameras)
+		}
+		if got, want := TotalWeightElems(allCam)*int64(tc.cameras), TotalWeightElems(perCam); got != want {
+			t.Errorf("%+v: batched weights x cameras = %d, per-camera weights %d", tc, got, want)
+		}
+		cams := int64(tc.cameras)
+		for i, k := range allCam {
+			c := perCam[i] // camera 0's kernel of the same step
+			wantName := strings.Replace(c.Name, ".cam0.", ".", 1)
+			if k.Name != wantName || k.Camera != -1 || k.Kind != c.Kind || k.Layer != c.Layer {
+				t.Errorf("%+v: kernel %d is %s (camera %d), want %s (camera -1)", tc, i, k.Name, k.Camera, wantName)
+			}
+			switch {
+			case k.Kind == KindAttention:
+				if k.M != c.M || k.Batch != cams*c.Batch || k.InputElems != cams*c.InputElems {
+					t.Errorf("%+v: %s: attention m=%d batch=%d, want m=%d batch=%d (per image)", tc, k.Name, k.M, k.Batch, c.M, cams*c.Batch)
+				}
+			default:
+				if k.M != cams*c.M || k.K != c.K || k.N != c.N || k.WeightElems != c.WeightElems || k.BiasElems != c.BiasElems {
+					t.Errorf("%+v: %s: m=%d weights=%d, want m=%d weights=%d", tc, k.Name, k.M, k.WeightElems, cams*c.M, c.WeightElems)
+				}
+			}
+			if k.OutputElems != cams*c.OutputElems || k.Ops != cams*c.Ops {
+				t.Errorf("%+v: %s: out=%d ops=%d, want %d and %d", tc, k.Name, k.OutputElems, k.Ops, cams*c.OutputElems, cams*c.Ops)
+			}
+		}
+		for _, k := range all {
+			if strings.Contains(k.Name, ".cam") {
+				t.Errorf("%+v: batched kernel %s names a camera", tc, k.Name)
+			}
+		}
+	}
+	// 3 cameras: 3 x 12 vision fc1 weight passes become 12.
+	s := smolvla(t)
+	s.BatchCameras = true
+	ks := mustKernels(t, s)
+	if ks[0].Name != "vision.patch_embed" || ks[0].M != 3*1024 {
+		t.Errorf("first batched kernel %v, want vision.patch_embed over 3072 rows", ks[0])
+	}
+}
+
+func TestBatchCamerasSeed(t *testing.T) {
+	s := SeedScenario()
+	s.BatchCameras = true
+	if _, err := s.Kernels(); err == nil || !strings.Contains(err.Error(), "batch_cameras") {
+		t.Errorf("seed with BatchCameras: err %v, want one naming batch_cameras", err)
 	}
 }

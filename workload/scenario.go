@@ -58,6 +58,16 @@ type SeedShapes struct {
 // kernel gets Frames times the rows (M), and every attention kernel Frames
 // times the batch (one set of heads per frame), so weights are read once
 // per batch. Kernel names do not change with Frames.
+//
+// BatchCameras runs the cameras through the vision encoder and the
+// connector together: each of their kernels appears once, over the rows of
+// all cameras (Frames x Cameras x tokens), so its weights are read once for
+// all cameras instead of once per camera; attention stays per image (its
+// batch is Frames x Cameras x heads, one set of heads per image, as
+// attention does not mix images). The batched kernels have no camera in
+// their names ("vision.l3.fc1", "connector.proj") and Camera -1. The text
+// kernels do not change. Off (the default), the kernel list is the
+// per-camera one.
 type Scenario struct {
 	// Name is the scenario's name ("smolvla", "seed").
 	Name string `json:"name"`
@@ -82,6 +92,9 @@ type Scenario struct {
 	IncludeLMHead bool `json:"include_lm_head"`
 	// Frames is the batch of frames run together (see the type's comment).
 	Frames int `json:"frames"`
+	// BatchCameras runs all cameras through the vision encoder and the
+	// connector as one batch (see the type's comment).
+	BatchCameras bool `json:"batch_cameras,omitempty"`
 	// Seed, when set, makes this the seed notebook's scenario; Cameras,
 	// LangTokens, StateTokens and IncludeLMHead are then not used.
 	Seed *SeedShapes `json:"seed,omitempty"`
@@ -210,6 +223,9 @@ func (s Scenario) validate() error {
 		return err
 	}
 	if s.Seed != nil {
+		if s.BatchCameras {
+			return fmt.Errorf("batch_cameras: the seed scenario has no per-camera kernels (use the smolvla scenario)")
+		}
 		return s.Seed.validate()
 	}
 	if s.Patch != s.Model.Vision.Patch {

@@ -28,6 +28,8 @@ Exit codes: 0 success, 1 a failed check, 2 bad input.`,
 		newHWCmd(),
 		newParamsCmd(),
 		newRooflineCmd(),
+		newRunCmd(),
+		newCompareCmd(),
 		newGEMMCmd(),
 		newHBMCmd(),
 	)

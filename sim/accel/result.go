@@ -15,6 +15,14 @@ const (
 	OnChip Location = "onchip"
 	// InHBM: the operand is read from (or written to) HBM.
 	InHBM Location = "hbm"
+	// Mixed: part of the operand is on chip and part in HBM (the text
+	// prefix: the image tokens on chip, the language and state tokens read
+	// from HBM; or a residual add whose two inputs live apart).
+	// KernelResult.HBMIdealBytes counts only the part in HBM.
+	Mixed Location = "mixed"
+	// None: the kernel has no such operand (an elementwise kernel without
+	// stored weights or parameters).
+	None Location = "none"
 )
 
 // Placement says where each operand of a kernel lives.
@@ -45,9 +53,13 @@ type KernelResult struct {
 	ComputeCycles, FillDrainCycles int64
 	// Engine is "array" or "vector".
 	Engine string
-	// StallHBMCycles is the critical engine's wait for data from memory
-	// (loads not yet arrived, and the final write-back).
+	// StallHBMCycles is the critical engine's wait for data from HBM (loads
+	// not yet arrived, and the final write-back when the output goes to
+	// HBM).
 	StallHBMCycles int64
+	// StallOnChipCycles is its wait for operands still coming from the
+	// on-chip activation store, and the final write-back into it.
+	StallOnChipCycles int64
 	// StallBufferCycles is its wait for buffer space.
 	StallBufferCycles int64
 	// StallVectorCycles is its wait for the vector unit (0 when kernels do
@@ -75,6 +87,16 @@ type KernelResult struct {
 	RefreshCycles, PCCycles int64
 	// Requests is the number of memory requests the DMA issued.
 	Requests int64
+	// IdealBytes is the kernel's ideal operand bytes (weights at the weight
+	// width, activations at the activation width, each once, biases and
+	// parameters not counted); HBMIdealBytes the part of them placed in HBM
+	// (with Mixed operands, only their HBM part), of which
+	// HBMIdealWriteBytes is written (the output, when in HBM) and the rest
+	// read.
+	IdealBytes, HBMIdealBytes, HBMIdealWriteBytes float64
+	// Tiling summarises how the kernel was mapped onto the design (engine,
+	// tile, loop order, steps, arrays used).
+	Tiling string
 }
 
 // Result is a simulated forward pass.
@@ -92,4 +114,13 @@ type Result struct {
 	TotalCycles int64
 	// Events is the number of Akita events the engine handled.
 	Events int64
+	// MemoryBytesRead, MemoryBytesWritten and MemoryRequests are what the
+	// memory system served (the HBM's AXI ports, or the ideal memory): the
+	// sums of the kernels' BytesRead, BytesWritten and Requests when every
+	// request arrived.
+	MemoryBytesRead, MemoryBytesWritten, MemoryRequests int64
+	// WeightBytes is the HBM the weights take (each distinct weight once);
+	// PeakOnChipBytes the activation store's highest occupancy; PeakSpillBytes
+	// the most HBM held by spilled activations at once.
+	WeightBytes, PeakOnChipBytes, PeakSpillBytes int64
 }

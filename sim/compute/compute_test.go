@@ -531,3 +531,64 @@ func TestHBMMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestBindings runs kernels back to back with their operands bound on
+// chip, split between the activation store and memory, and off chip.
+func TestBindings(t *testing.T) {
+	p := hw.U280()
+	d, _ := hw.DesignByName("int8")
+	opts := compute.DefaultOptions(d, p)
+	opts.OnChip = &compute.OnChipConfig{ReadBytesPerCycle: 1024, WriteBytesPerCycle: 1024, LatencyCycles: 4}
+	s, err := compute.NewSimulator(d, p, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := shape{m: 1024, k: 768, n: 768}.kernel()
+	inElems, outElems := k.InputElems, k.OutputElems
+	on := func(n int64) []compute.Segment { return []compute.Segment{{OnChip: true, Elems: n}} }
+	var half compute.Binding
+	half.Operands[compute.Inputs] = []compute.Segment{{OnChip: true, Elems: inElems / 2}, {Base: 1 << 30, Elems: inElems - inElems/2}}
+	var chip compute.Binding
+	chip.Operands[compute.Inputs] = on(inElems)
+	chip.Operands[compute.Outputs] = on(outElems)
+	jobs := []compute.Job{{Kernel: k}, {Kernel: k, Binding: chip}, {Kernel: k, Binding: half}}
+	var sts []compute.KernelStats
+	err = s.RunJobs(jobs, func(i int, st compute.KernelStats) error {
+		sts = append(sts, st)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inBytes, outBytes := int64(d.Precision.ActBytes(inElems)), int64(d.Precision.ActBytes(outElems))
+	for i, st := range sts {
+		name := fmt.Sprintf("job %d", i)
+		if i > 0 && st.StartCycle != sts[i-1].EndCycle {
+			t.Errorf("%s starts at %d, the previous job ended at %d", name, st.StartCycle, sts[i-1].EndCycle)
+		}
+		if st.Cycles != st.ComputeCycles+st.StallCycles() || st.MACs != k.MACs() {
+			t.Errorf("%s: cycles %d != compute %d + stalls %d, or %d MACs", name, st.Cycles, st.ComputeCycles, st.StallCycles(), st.MACs)
+		}
+		if st.BytesRead[compute.Weights] < int64(d.Precision.WeightBytes(k.WeightElems)) {
+			t.Errorf("%s: read %d bytes of weights", name, st.BytesRead[compute.Weights])
+		}
+	}
+	if st := sts[0]; st.OnChipBytesRead != 0 || st.OnChipBytesWritten != 0 || st.StallOnChipCycles != 0 {
+		t.Errorf("off chip: %d/%d bytes on chip, %d stall", st.OnChipBytesRead, st.OnChipBytesWritten, st.StallOnChipCycles)
+	}
+	if st := sts[1]; st.BytesRead[compute.Inputs] != 0 || st.BytesWritten[compute.Outputs] != 0 ||
+		st.OnChipBytesRead != inBytes || st.OnChipBytesWritten != outBytes || st.StallOnChipCycles == 0 {
+		t.Errorf("on chip: %d bytes of inputs and %d of outputs off chip, %d/%d on chip (want %d/%d), %d stall",
+			st.BytesRead[compute.Inputs], st.BytesWritten[compute.Outputs], st.OnChipBytesRead, st.OnChipBytesWritten, inBytes, outBytes, st.StallOnChipCycles)
+	}
+	if st := sts[2]; st.OnChipBytesRead != inBytes/2 || st.BytesRead[compute.Inputs] < inBytes/2 || st.BytesRead[compute.Inputs] > inBytes/2+int64(st.Plan.Steps)*32 {
+		t.Errorf("half on chip: %d bytes on chip, %d off chip, want %d each", st.OnChipBytesRead, st.BytesRead[compute.Inputs], inBytes/2)
+	}
+
+	// Without a store, an operand bound on chip is an error.
+	s, _ = compute.NewSimulator(d, p, compute.DefaultOptions(d, p))
+	err = s.RunJobs([]compute.Job{{Kernel: k, Binding: chip}}, func(int, compute.KernelStats) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "no activation store") {
+		t.Errorf("on chip without a store: error %v", err)
+	}
+}

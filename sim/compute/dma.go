@@ -24,7 +24,37 @@ type DMAConfig struct {
 	MaxOutstanding int
 	// BurstBytes is the granule requests are rounded up to (32 B).
 	BurstBytes int64
+	// Router maps the DMA's addresses to memory addresses, ports and
+	// pseudo-channels; nil is the identity address with port and PC
+	// (address / InterleaveBytes) mod Ports.
+	Router Router
 }
+
+// Router maps the DMA's (logical) addresses onto the memory system. The DMA
+// cuts transfers at multiples of min(MaxRequestBytes, InterleaveBytes) and
+// routes each piece by its first byte: a Router must map every such piece to
+// one contiguous memory range of one pseudo-channel.
+type Router interface {
+	// Route returns the memory address of address a, the DMA port that
+	// carries it and the pseudo-channel it lands in (0 <= pc < PCs()).
+	Route(a uint64) (addr uint64, port, pc int)
+	// PCs is the number of pseudo-channels the DMA's per-PC counters have.
+	PCs() int
+}
+
+// portRouter is the default Router: the identity address, port and PC
+// (address / interleave) mod ports.
+type portRouter struct {
+	interleave uint64
+	ports      uint64
+}
+
+func (r portRouter) Route(a uint64) (uint64, int, int) {
+	p := int(a / r.interleave % r.ports)
+	return a, p, p
+}
+
+func (r portRouter) PCs() int { return int(r.ports) }
 
 // Validate reports the first unusable field.
 func (c DMAConfig) Validate() error {
@@ -49,11 +79,22 @@ type DMAStats struct {
 	RequestsIssued, RequestsCompleted int64
 	// BytesRead and BytesWritten are per operand, in bytes.
 	BytesRead, BytesWritten [numOperands]int64
+	// BytesReadPerPC and BytesWrittenPerPC split the bytes by the
+	// pseudo-channel the Router maps them to.
+	BytesReadPerPC, BytesWrittenPerPC []int64
 	// Transfers counts the tile transfers (loads and stores) asked for.
 	Transfers int64
 }
 
-// piece is one memory request of a transfer.
+// clone returns a copy of s that shares no slice with it.
+func (s DMAStats) clone() DMAStats {
+	s.BytesReadPerPC = append([]int64(nil), s.BytesReadPerPC...)
+	s.BytesWrittenPerPC = append([]int64(nil), s.BytesWrittenPerPC...)
+	return s
+}
+
+// piece is one memory request of a transfer: addr is the memory address
+// (after routing).
 type piece struct {
 	xfer int
 	addr uint64
@@ -84,6 +125,7 @@ type DMA struct {
 	engine     akita.Engine
 	clock      clock.Domain
 	cfg        DMAConfig
+	router     Router
 	ctrlPort   akita.Port
 	ctrlRemote akita.Port
 	memPorts   []akita.Port
@@ -115,7 +157,13 @@ func newDMA(name string, engine akita.Engine, c clock.Domain, cfg DMAConfig) *DM
 		outstanding:   make([]int, cfg.Ports),
 		inflight:      make(map[string]inflightReq),
 		zero:          make([]byte, cfg.MaxRequestBytes),
+		router:        cfg.Router,
 	}
+	if d.router == nil {
+		d.router = portRouter{interleave: uint64(cfg.InterleaveBytes), ports: uint64(cfg.Ports)}
+	}
+	d.stats.BytesReadPerPC = make([]int64, d.router.PCs())
+	d.stats.BytesWrittenPerPC = make([]int64, d.router.PCs())
 	d.ctrlPort = link.NewPort(d, portCapacity, name+".Ctrl")
 	d.AddPort("Ctrl", d.ctrlPort)
 	for i := range cfg.Ports {
@@ -129,8 +177,8 @@ func newDMA(name string, engine akita.Engine, c clock.Domain, cfg DMAConfig) *DM
 // MemPort returns the DMA's memory port i.
 func (d *DMA) MemPort(i int) akita.Port { return d.memPorts[i] }
 
-// Stats returns the DMA's counters.
-func (d *DMA) Stats() DMAStats { return d.stats }
+// Stats returns the DMA's counters (a copy).
+func (d *DMA) Stats() DMAStats { return d.stats.clone() }
 
 // idle reports whether no request is queued or in flight.
 func (d *DMA) idle() bool {
@@ -195,13 +243,22 @@ func (d *DMA) start(t *transferReq) {
 	unit := uint64(min(d.cfg.MaxRequestBytes, d.cfg.InterleaveBytes))
 	n := 0
 	d.touched = d.touched[:0]
+	perPC := d.stats.BytesReadPerPC
+	if t.write {
+		perPC = d.stats.BytesWrittenPerPC
+	}
 	for addr, end := t.addr, t.addr+uint64(bytes); addr < end; {
 		next := min(end, (addr/unit+1)*unit)
-		port := int(addr / uint64(d.cfg.InterleaveBytes) % uint64(d.cfg.Ports))
+		maddr, port, pc := d.router.Route(addr)
+		if port < 0 || port >= d.cfg.Ports || pc < 0 || pc >= len(perPC) {
+			d.fail(fmt.Errorf("dma %s: address %#x routes to port %d and PC %d (ports 0..%d, PCs 0..%d)", d.Name(), addr, port, pc, d.cfg.Ports-1, len(perPC)-1))
+			break
+		}
 		if len(d.queues[port]) == d.heads[port] {
 			d.touched = append(d.touched, port)
 		}
-		d.queues[port] = append(d.queues[port], piece{xfer: xi, addr: addr, size: int64(next - addr)})
+		d.queues[port] = append(d.queues[port], piece{xfer: xi, addr: maddr, size: int64(next - addr)})
+		perPC[pc] += int64(next - addr)
 		n++
 		addr = next
 	}

@@ -100,13 +100,36 @@
 // packed offline in tile order, activations written by the previous kernel
 // in the layout the next one reads), so each tile is one contiguous range.
 //
+// An elementwise kernel's rows are cut into at least VectorMinChunks chunks
+// per vector unit, so that its loads and stores overlap its work too.
+//
+// # Operands on chip
+//
+// With Options.OnChip the simulator has an ActivationStore: the on-chip
+// store of activations between kernels. A Binding places each operand of a
+// kernel in Segments, each on chip or off chip at its own base address; a
+// tile's transfer is split over the segments in proportion to their
+// elements, the on-chip part served by the store's read (or write) path at
+// its bytes per cycle, the off-chip parts by the DMA. The DMA's Router maps
+// its addresses to memory addresses, ports and pseudo-channels (package
+// accel spreads them over a set of PCs). RunJobs runs a list of bound
+// kernels back to back in one engine run, each starting in the cycle the
+// previous one ended.
+//
 // # Time accounting
 //
 // A kernel's Cycles run from its start to its last output written back.
 // They split exactly into the critical engine's (the array or vector unit
 // that finishes last) ComputeCycles, the closed-form cycles of its folds,
-// StallDataCycles (its steps waited for tiles from memory, including the
-// first load), StallSpaceCycles (a step waited for a free output buffer
-// half, whose tile was still being written back) and WritebackCycles (from
-// its last fold to the last output written back).
+// StallDataCycles (its steps waited for tiles from off-chip memory,
+// including the first load), StallOnChipCycles (the same for tiles from the
+// activation store), StallSpaceCycles (a step waited for a free output
+// buffer half, whose tile was still being written back) and WritebackCycles
+// (from its last fold to the last output written back). A wait is charged
+// to the source of the tile that arrived last.
+//
+// # Trace
+//
+// Options.Tracer receives a TraceTask per kernel, per tile transfer and per
+// step of an array or vector unit.
 package compute

@@ -1,6 +1,8 @@
 package compute
 
 import (
+	"fmt"
+
 	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/link"
 	akita "github.com/sarchlab/akita/v3/sim"
@@ -17,12 +19,13 @@ type EngineStats struct {
 	// StreamCycles is the part of BusyCycles spent streaming operands
 	// (arrays); the rest is fill and drain.
 	StreamCycles int64
-	// StallDataCycles and StallSpaceCycles are the cycles the engine's work
-	// started late because a tile was still coming from memory, or because
+	// StallDataCycles, StallOnChipCycles and StallSpaceCycles are the
+	// cycles the engine's work started late because a tile was still coming
+	// from off-chip memory, or from the on-chip activation store, or because
 	// the output buffer had no free half.
-	StallDataCycles, StallSpaceCycles int64
+	StallDataCycles, StallOnChipCycles, StallSpaceCycles int64
 	// FinishCycle is when its last work ended, from the kernel's start:
-	// BusyCycles + StallDataCycles + StallSpaceCycles.
+	// BusyCycles + StallDataCycles + StallOnChipCycles + StallSpaceCycles.
 	FinishCycle int64
 	// Folds, MACs and PECycles count the array's folds, useful
 	// multiply-accumulates and PE-cycles of its streams.
@@ -42,10 +45,11 @@ type engineBase struct {
 	ctrl   akita.Port
 	// done holds the indexes of the works in flight with the cycle each
 	// ends, in order; one event per work.
-	done  []pendingWork
-	head  int
-	start uint64
-	stats EngineStats
+	done   []pendingWork
+	head   int
+	start  uint64
+	stats  EngineStats
+	tracer Tracer
 }
 
 type pendingWork struct {
@@ -77,6 +81,31 @@ func (b *engineBase) complete() {
 		b.done, b.head = b.done[:0], 0
 	}
 	send(b.engine, b.port, b.ctrl, &computeDone{engine: b.index, index: w.index})
+}
+
+// stall adds lost cycles to the stall counter of cause.
+func (b *engineBase) stall(cause stallCause, lost int64) {
+	switch cause {
+	case causeSpace:
+		b.stats.StallSpaceCycles += lost
+	case causeOnChip:
+		b.stats.StallOnChipCycles += lost
+	default:
+		b.stats.StallDataCycles += lost
+	}
+}
+
+// trace records a step that runs from cycle start to cycle end.
+func (b *engineBase) trace(req *computeReq, start, end uint64) {
+	if b.tracer == nil {
+		return
+	}
+	parent := kernelTaskID(req.seq)
+	b.tracer.Task(TraceTask{
+		ID: fmt.Sprintf("%s.%s.s%d", parent, b.Name(), req.index), ParentID: parent,
+		Kind: TaskCompute, What: req.what, Where: b.Name(),
+		StartTime: b.clock.Time(start), EndTime: b.clock.Time(end),
+	})
 }
 
 // idle reports whether the engine has no work in flight.
@@ -128,14 +157,11 @@ func (a *Array) run(now akita.VTimeInSec, req *computeReq) {
 	a.stats.Works++
 	a.stats.BusyCycles += int64(a.pipe.drainEnd-prevDrain) - lost
 	a.stats.StreamCycles += w.folds * s
-	if req.cause == causeSpace {
-		a.stats.StallSpaceCycles += lost
-	} else {
-		a.stats.StallDataCycles += lost
-	}
+	a.stall(req.cause, lost)
 	a.stats.Folds += w.folds
 	a.stats.MACs += w.macs
 	a.stats.PECycles += w.peCycles
+	a.trace(req, actual-uint64(t.FillCycles), a.pipe.drainEnd)
 	a.finishAt(a, req.index, a.pipe.drainEnd)
 }
 
@@ -182,12 +208,9 @@ func (v *VectorUnit) run(now akita.VTimeInSec, req *computeReq) {
 	v.stats.Works++
 	v.stats.BusyCycles += req.w.vectorCycles
 	v.stats.StreamCycles += req.w.vectorCycles
-	if req.cause == causeSpace {
-		v.stats.StallSpaceCycles += lost
-	} else {
-		v.stats.StallDataCycles += lost
-	}
+	v.stall(req.cause, lost)
 	v.stats.VectorOps += req.w.vectorOps
+	v.trace(req, begin, v.end)
 	v.finishAt(v, req.index, v.end)
 }
 

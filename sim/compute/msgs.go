@@ -16,6 +16,9 @@ const (
 	// causeSpace: the output buffer had no free half (both were waiting for
 	// their write-back).
 	causeSpace
+	// causeOnChip: a tile was still on its way from the on-chip activation
+	// store.
+	causeOnChip
 )
 
 // computeReq asks an array or a vector unit to run one work. The
@@ -32,6 +35,9 @@ type computeReq struct {
 	// timing is the fold timing of the kernel (array engine).
 	timing *ArrayTiming
 	cause  stallCause
+	// seq and what name the kernel for the trace (set when tracing).
+	seq  int
+	what string
 }
 
 // Meta returns the message's meta data.
@@ -62,10 +68,12 @@ type transferReq struct {
 // Meta returns the message's meta data.
 func (m *transferReq) Meta() *akita.MsgMeta { return &m.MsgMeta }
 
-// transferDone reports that every request of transfer id completed.
+// transferDone reports that every request of transfer id completed;
+// onChip says the activation store (not the DMA) moved it.
 type transferDone struct {
 	akita.MsgMeta
-	id int
+	id     int
+	onChip bool
 }
 
 // Meta returns the message's meta data.

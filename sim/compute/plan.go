@@ -219,9 +219,16 @@ func newPlan(k workload.Kernel, cfg planConfig) (*Plan, error) {
 	return p, nil
 }
 
+// VectorMinChunks is the fewest chunks a vector unit cuts its rows into
+// (when it has that many rows): the next chunk's load and the previous
+// chunk's store overlap the current chunk's work, so the first load and the
+// last store, which nothing overlaps, are an eighth of the operands each
+// instead of all of them.
+const VectorMinChunks = 8
+
 // planVector plans an elementwise kernel: its rows are split evenly over
 // the vector units, and each unit walks its rows in chunks that fit its
-// input, weight and output buffers.
+// input, weight and output buffers, at least VectorMinChunks of them.
 func planVector(k workload.Kernel, cfg planConfig) (*Plan, error) {
 	d := cfg.design
 	prec := d.Precision
@@ -270,6 +277,9 @@ func planVector(k workload.Kernel, cfg planConfig) (*Plan, error) {
 				d.Name, 2*cfg.wHalf, k.Name, params, 2*params)
 		}
 	}
+	// At least VectorMinChunks chunks per unit, so that loads and stores
+	// overlap the work.
+	mt = max(1, min(mt, ceilDiv(per, VectorMinChunks)))
 	chunks := ceilDiv(per, mt)
 	p := &Plan{
 		Kernel: k, Engine: EngineVector, Arrays: int(a),
@@ -384,3 +394,7 @@ func (p *Plan) finish(cfg planConfig) {
 		p.footprint[op] = region[op] - uint64(op)*cfg.regionBytes
 	}
 }
+
+// Footprint is the bytes of operand op's tiles as the plan lays them out in
+// memory: the address range its loads (or stores) touch.
+func (p *Plan) Footprint(op Operand) uint64 { return p.footprint[op] }

@@ -60,6 +60,12 @@ type Options struct {
 	// of an elementwise kernel (ops per output element); kinds not listed
 	// use the kernel's own op count.
 	VectorOpsPerElement map[workload.Kind]int64
+	// OnChip, when set, builds an on-chip activation store with this path
+	// to the buffers; operands bound on chip (Binding) move through it.
+	OnChip *OnChipConfig
+	// Tracer, when set, receives a task per kernel, per tile transfer and
+	// per array or vector unit step.
+	Tracer Tracer
 }
 
 // DMADefaultRequestBytes is the DMA's largest request: 4 KiB, the largest
@@ -103,8 +109,10 @@ type KernelStats struct {
 	// FillDrainCycles is the rest.
 	StreamCycles, FillDrainCycles int64
 	// StallDataCycles is the critical engine's wait for tiles still coming
-	// from memory; StallSpaceCycles its wait for a free output buffer half.
-	StallDataCycles, StallSpaceCycles int64
+	// from off-chip memory; StallOnChipCycles its wait for tiles still coming
+	// from the activation store; StallSpaceCycles its wait for a free output
+	// buffer half.
+	StallDataCycles, StallOnChipCycles, StallSpaceCycles int64
 	// WritebackCycles is the time from the critical engine's last fold to
 	// the last output written back.
 	WritebackCycles int64
@@ -116,16 +124,25 @@ type KernelStats struct {
 	PEs int64
 	// BytesRead and BytesWritten are the off-chip traffic per operand.
 	BytesRead, BytesWritten [numOperands]int64
+	// BytesReadPerPC and BytesWrittenPerPC split the off-chip traffic by
+	// pseudo-channel (as the DMA's Router maps addresses).
+	BytesReadPerPC, BytesWrittenPerPC []int64
+	// OnChipBytesRead and OnChipBytesWritten are the bytes moved from the
+	// activation store into the buffers and from the output buffers into it.
+	OnChipBytesRead, OnChipBytesWritten int64
 	// DMARequestsIssued and DMARequestsCompleted count memory requests.
 	DMARequestsIssued, DMARequestsCompleted int64
+	// StartCycle and EndCycle are the kernel's first and end cycles on the
+	// simulator's clock (Cycles = EndCycle - StartCycle).
+	StartCycle, EndCycle uint64
 	// Engines is each array's (or vector unit's) statistics.
 	Engines []EngineStats
 }
 
-// StallCycles is the cycles beyond ComputeCycles: waiting for data, for
-// buffer space, and for the last write-back.
+// StallCycles is the cycles beyond ComputeCycles: waiting for data (off
+// chip and on chip), for buffer space, and for the last write-back.
 func (s KernelStats) StallCycles() int64 {
-	return s.StallDataCycles + s.StallSpaceCycles + s.WritebackCycles
+	return s.StallDataCycles + s.StallOnChipCycles + s.StallSpaceCycles + s.WritebackCycles
 }
 
 // Seconds is the kernel's time in seconds.
@@ -182,6 +199,7 @@ type Simulator struct {
 	dma      *DMA
 	arrays   []*Array
 	vectors  []*VectorUnit
+	store    *ActivationStore
 	memory   MemorySystem
 	cfg      planConfig
 	plans    map[planKey]*Plan
@@ -233,11 +251,24 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 	ctrlWire.PlugIn(s.ctrl.port, 0)
 	ctrlWire.PlugIn(s.dma.ctrlPort, 0)
 	s.ctrl.dma = s.dma.ctrlPort
+	s.ctrl.dmaName = s.dma.Name()
+	s.ctrl.tracer = opts.Tracer
 	s.dma.ctrlRemote = s.ctrl.port
+	if opts.OnChip != nil {
+		if err := opts.OnChip.Validate(); err != nil {
+			return nil, fmt.Errorf("compute: %w", err)
+		}
+		s.store = newActivationStore("Accel.ActStore", engine, c, *opts.OnChip)
+		ctrlWire.PlugIn(s.store.port, 0)
+		s.store.ctrl = s.ctrl.port
+		s.ctrl.store = s.store.port
+		s.ctrl.storeName = s.store.Name()
+	}
 	for i := range d.Arrays {
 		a := newArray(fmt.Sprintf("Accel.Array[%d]", i), engine, c, i)
 		v := newVectorUnit(fmt.Sprintf("Accel.Vector[%d]", i), engine, c, i)
 		a.ctrl, v.ctrl = s.ctrl.port, s.ctrl.port
+		a.tracer, v.tracer = opts.Tracer, opts.Tracer
 		ctrlWire.PlugIn(a.port, 0)
 		ctrlWire.PlugIn(v.port, 0)
 		s.ctrl.arrayPorts = append(s.ctrl.arrayPorts, a.port)
@@ -274,8 +305,22 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		foldOverlap:      opts.FoldOverlap,
 		vectorOps:        opts.VectorOpsPerElement,
 	}
+	s.ctrl.burstBytes = opts.DMA.BurstBytes
+	s.ctrl.region = s.cfg.regionBytes
 	return s, nil
 }
+
+// Engine is the Akita engine the simulator runs on.
+func (s *Simulator) Engine() akita.Engine { return s.engine }
+
+// Clock is the kernel clock.
+func (s *Simulator) Clock() clock.Domain { return s.clock }
+
+// Memory is the off-chip memory system.
+func (s *Simulator) Memory() MemorySystem { return s.memory }
+
+// DMAStats returns the DMA's counters so far.
+func (s *Simulator) DMAStats() DMAStats { return s.dma.Stats() }
 
 // planBandwidth is the off-chip bandwidth the tiler weighs tilings with, in
 // bytes per cycle; 0 is unlimited.
@@ -303,44 +348,157 @@ func (s *Simulator) Plan(k workload.Kernel) (*Plan, error) {
 	return p, nil
 }
 
-// Run simulates kernel k, starting when the previous kernel ended.
+// Run simulates kernel k with every operand in off-chip memory, starting
+// when the previous kernel ended.
 func (s *Simulator) Run(k workload.Kernel) (KernelStats, error) {
 	p, err := s.Plan(k)
 	if err != nil {
 		return KernelStats{}, err
 	}
+	s.resetEngines()
+	dma0, store0 := s.dma.Stats(), s.storeStats()
+	s.ctrl.finished = nil
+	s.ctrl.begin(p, Binding{})
+	if err := s.engine.Run(); err != nil {
+		return KernelStats{}, fmt.Errorf("compute: kernel %s: %w", k.Name, err)
+	}
+	if err := s.check(k.Name); err != nil {
+		return KernelStats{}, err
+	}
+	return s.stats(p, dma0, store0), nil
+}
+
+// Job is a kernel and where its operands live.
+type Job struct {
+	// Kernel is the kernel to run.
+	Kernel workload.Kernel
+	// Binding places its operands (the zero Binding: all off chip at the
+	// plan's addresses).
+	Binding Binding
+}
+
+// RunJobs simulates the jobs back to back in one run of the engine: each
+// kernel starts in the cycle the previous one ended. done is called at the
+// end of every kernel, inside the simulation and in the kernel's end cycle,
+// with its statistics; when it returns an error, no further kernel starts
+// and RunJobs returns that error.
+func (s *Simulator) RunJobs(jobs []Job, done func(i int, st KernelStats) error) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	plans := make([]*Plan, len(jobs))
+	for i, j := range jobs {
+		p, err := s.Plan(j.Kernel)
+		if err != nil {
+			return err
+		}
+		plans[i] = p
+	}
+	var (
+		cur      int
+		stop     error
+		dma0     = s.dma.Stats()
+		store0   = s.storeStats()
+		finished int
+	)
+	s.ctrl.finished = func() {
+		finished++
+		st := s.stats(plans[cur], dma0, store0)
+		if err := s.idleCheck(plans[cur].Kernel.Name); err != nil {
+			stop = err
+			return
+		}
+		if err := done(cur, st); err != nil {
+			stop = err
+			return
+		}
+		cur++
+		if cur == len(jobs) {
+			return
+		}
+		s.resetEngines()
+		dma0, store0 = s.dma.Stats(), s.storeStats()
+		s.ctrl.plan, s.ctrl.bind = plans[cur], jobs[cur].Binding
+		s.ctrl.startNow(s.ctrl.endCycle)
+	}
+	defer func() { s.ctrl.finished = nil }()
+	s.resetEngines()
+	s.ctrl.begin(plans[0], jobs[0].Binding)
+	if err := s.engine.Run(); err != nil {
+		return fmt.Errorf("compute: %w", err)
+	}
+	if stop != nil {
+		return stop
+	}
+	if finished != len(jobs) {
+		name := plans[min(cur, len(plans)-1)].Kernel.Name
+		if err := s.check(name); err != nil {
+			return err
+		}
+		return fmt.Errorf("compute: the simulation stopped after %d of %d kernels, in kernel %s", finished, len(jobs), name)
+	}
+	return s.check(plans[len(plans)-1].Kernel.Name)
+}
+
+// resetEngines clears the arrays' and vector units' statistics before a
+// kernel.
+func (s *Simulator) resetEngines() {
 	for i := range s.arrays {
 		s.arrays[i].stats = EngineStats{}
 		s.vectors[i].stats = EngineStats{}
 	}
-	dma0 := s.dma.Stats()
-	s.ctrl.begin(p)
-	if err := s.engine.Run(); err != nil {
-		return KernelStats{}, fmt.Errorf("compute: kernel %s: %w", k.Name, err)
+}
+
+func (s *Simulator) storeStats() StoreStats {
+	if s.store == nil {
+		return StoreStats{}
 	}
-	if err := s.ctrl.check(); err != nil {
-		return KernelStats{}, err
-	}
+	return s.store.Stats()
+}
+
+// idleCheck reports work left in the DMA or the engines at a kernel's end.
+func (s *Simulator) idleCheck(name string) error {
 	if s.dma.err != nil {
-		return KernelStats{}, s.dma.err
+		return s.dma.err
 	}
 	if !s.dma.idle() {
-		return KernelStats{}, fmt.Errorf("compute: kernel %s: the DMA still had requests when the simulation stopped", k.Name)
+		return fmt.Errorf("compute: kernel %s: the DMA still had requests when the kernel ended", name)
+	}
+	for i := range s.arrays {
+		if !s.arrays[i].idle() || !s.vectors[i].idle() {
+			return fmt.Errorf("compute: kernel %s: array %d still had work when the kernel ended", name, i)
+		}
+	}
+	return nil
+}
+
+// check reports what is unfinished after the engine stopped: work of the
+// controller, the DMA, the engines, and requests the memory left
+// unanswered.
+func (s *Simulator) check(name string) error {
+	if err := s.ctrl.check(); err != nil {
+		return err
+	}
+	if s.dma.err != nil {
+		return s.dma.err
+	}
+	if !s.dma.idle() {
+		return fmt.Errorf("compute: kernel %s: the DMA still had requests when the simulation stopped", name)
 	}
 	if e, ok := s.memory.(errorer); ok && e.Err() != nil {
-		return KernelStats{}, fmt.Errorf("compute: kernel %s: %w", k.Name, e.Err())
+		return fmt.Errorf("compute: kernel %s: %w", name, e.Err())
 	}
 	if c, ok := s.memory.(checker); ok {
 		if err := c.Check(); err != nil {
-			return KernelStats{}, fmt.Errorf("compute: kernel %s: %w", k.Name, err)
+			return fmt.Errorf("compute: kernel %s: %w", name, err)
 		}
 	}
 	for i := range s.arrays {
 		if !s.arrays[i].idle() || !s.vectors[i].idle() {
-			return KernelStats{}, fmt.Errorf("compute: kernel %s: array %d still had work when the simulation stopped", k.Name, i)
+			return fmt.Errorf("compute: kernel %s: array %d still had work when the simulation stopped", name, i)
 		}
 	}
-	return s.stats(p, dma0), nil
+	return nil
 }
 
 // RunAll simulates the kernels one after another.
@@ -356,18 +514,30 @@ func (s *Simulator) RunAll(ks []workload.Kernel) ([]KernelStats, error) {
 	return out, nil
 }
 
-// stats gathers the kernel's statistics after it ran.
-func (s *Simulator) stats(p *Plan, dma0 DMAStats) KernelStats {
+// stats gathers the kernel's statistics after it ran, from the DMA's and
+// the store's counters at its start.
+func (s *Simulator) stats(p *Plan, dma0 DMAStats, store0 StoreStats) KernelStats {
 	d := s.dma.Stats()
+	ss := s.storeStats()
 	st := KernelStats{
 		Kernel: p.Kernel, Plan: p, FreqHz: s.clock.FreqHz,
 		Cycles:               int64(s.ctrl.endCycle - s.ctrl.start),
+		StartCycle:           s.ctrl.start,
+		EndCycle:             s.ctrl.endCycle,
 		DMARequestsIssued:    d.RequestsIssued - dma0.RequestsIssued,
 		DMARequestsCompleted: d.RequestsCompleted - dma0.RequestsCompleted,
+		OnChipBytesRead:      ss.BytesRead - store0.BytesRead,
+		OnChipBytesWritten:   ss.BytesWritten - store0.BytesWritten,
+		BytesReadPerPC:       d.BytesReadPerPC,
+		BytesWrittenPerPC:    d.BytesWrittenPerPC,
 	}
 	for op := range numOperands {
 		st.BytesRead[op] = d.BytesRead[op] - dma0.BytesRead[op]
 		st.BytesWritten[op] = d.BytesWritten[op] - dma0.BytesWritten[op]
+	}
+	for i := range st.BytesReadPerPC {
+		st.BytesReadPerPC[i] -= dma0.BytesReadPerPC[i]
+		st.BytesWrittenPerPC[i] -= dma0.BytesWrittenPerPC[i]
 	}
 	if p.Engine == EngineArray {
 		st.PEs = int64(s.design.PEs())
@@ -396,6 +566,7 @@ func (s *Simulator) stats(p *Plan, dma0 DMAStats) KernelStats {
 		st.StreamCycles = e.StreamCycles
 		st.FillDrainCycles = e.BusyCycles - e.StreamCycles
 		st.StallDataCycles = e.StallDataCycles
+		st.StallOnChipCycles = e.StallOnChipCycles
 		st.StallSpaceCycles = e.StallSpaceCycles
 		st.WritebackCycles = st.Cycles - e.FinishCycle
 	}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/validation"
+	"github.com/spf13/cobra"
+)
+
+func newCompareCmd() *cobra.Command {
+	var (
+		out     outputFlags
+		sf      simFlags
+		designs string
+	)
+	cmd := &cobra.Command{
+		Use:   "compare",
+		Short: "Simulate the same scenario on several designs or precisions, one row each",
+		Long: `Simulate the scenario on each design and print one row per design: latency,
+frames per second, achieved TOP/s and GB/s against the ceilings, DSPs and
+on-chip memory used, efficiency against the roofline and the verdict: the
+table a design review wants. Exits 1 if any design fails its validation.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := out.parse()
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("design") || cmd.Flags().Changed("precision") {
+				return fmt.Errorf("--design and --precision name one design; compare takes --designs (accepted: a comma-separated list of %s or .json files)", hw.DesignNames())
+			}
+			sc, ks, err := sf.scen.kernels(cmd)
+			if err != nil {
+				return err
+			}
+			var rows []validation.CompareRow
+			failed := 0
+			for _, name := range strings.Split(designs, ",") {
+				name = strings.TrimSpace(name)
+				if name == "" {
+					return fmt.Errorf("--designs %q has an empty entry (accepted: a comma-separated list of %s or .json files)", designs, hw.DesignNames())
+				}
+				sf.board.design = name
+				p, d, err := sf.board.load()
+				if err != nil {
+					return err
+				}
+				o, err := sf.options(d, p)
+				if err != nil {
+					return err
+				}
+				progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+d.Name)
+				o.Progress = progress
+				c, _, err := simulate(d, p, ks, o)
+				done()
+				if err != nil {
+					return fmt.Errorf("design %s: %w", d.Name, err)
+				}
+				if !c.Passed() {
+					failed++
+				}
+				rows = append(rows, validation.CompareRow{Scenario: sc.Name, Comparison: c})
+			}
+			if err := out.emitTables(cmd, f, validation.CompareTable(rows)); err != nil {
+				return err
+			}
+			if failed > 0 {
+				return checkError{fmt.Errorf("validation failed on %d of %d designs", failed, len(rows))}
+			}
+			return nil
+		},
+	}
+	addOutputFlags(cmd, &out)
+	addSimFlags(cmd, &sf)
+	cmd.Flags().StringVar(&designs, "designs", "fp32,bf16,int8,int4,w4a8", "designs to compare: a comma-separated list of "+hw.DesignNames()+" or .json files")
+	return cmd
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRunSeedGolden(t *testing.T) {
+	for _, c := range []struct{ file, format string }{{"run_seed_ideal.json", "json"}, {"run_seed_ideal.md", "md"}} {
+		code, out, errs := runCLI(t, "run", "--scenario", "seed", "--memory", "ideal", "--format", c.format)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		golden(t, c.file, out)
+	}
+}
+
+// The main job is `roofsim run` on the defaults; its JSON has the fields
+// issue 5 names, the validation passes, and two runs are byte-identical.
+func TestMainJobJSONAndDeterminism(t *testing.T) {
+	code, a, errs := runCLI(t, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	_, b, _ := runCLI(t, "run", "--format", "json")
+	if a != b {
+		t.Error("roofsim and roofsim run differ, or two runs differ")
+	}
+	var doc struct {
+		LatencyMs  float64 `json:"latency_ms"`
+		FPS        float64 `json:"fps"`
+		Validation string  `json:"validation"`
+		Kernels    []map[string]any
+	}
+	if err := json.Unmarshal([]byte(a), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Validation != "pass" || len(doc.Kernels) != 760 || doc.LatencyMs <= 0 || doc.FPS <= 0 {
+		t.Errorf("validation %s, %d kernels, %g ms, %g fps", doc.Validation, len(doc.Kernels), doc.LatencyMs, doc.FPS)
+	}
+	for _, key := range []string{"name", "stage", "sim_cycles", "bound_cycles", "efficiency", "bound", "bytes_read", "bytes_written"} {
+		if _, ok := doc.Kernels[0][key]; !ok {
+			t.Errorf("kernel JSON lacks %q", key)
+		}
+	}
+	_, c1, _ := runCLI(t, "--format", "csv")
+	_, c2, _ := runCLI(t, "--format", "csv")
+	if c1 != c2 || c1 == "" {
+		t.Error("two csv runs differ")
+	}
+}
+
+func TestRunFilesAndStats(t *testing.T) {
+	dir := t.TempDir()
+	out, img, trace := filepath.Join(dir, "r.csv"), filepath.Join(dir, "r.png"), filepath.Join(dir, "t.csv")
+	code, stdout, errs := runCLI(t, "run", "--scenario", "seed", "--memory", "ideal", "--format", "csv",
+		"-o", out, "--plot", img, "--trace", trace, "--stats")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if stdout != "" || !strings.Contains(errs, "events in") || !strings.Contains(errs, "simulated") {
+		t.Errorf("stdout %q, stderr %q", stdout, errs)
+	}
+	b, _ := os.ReadFile(trace)
+	if !bytes.HasPrefix(b, []byte("ID, ParentID, Kind, What, Where, Start, End\n")) || bytes.Count(b, []byte("\n")) < 7 {
+		t.Errorf("trace is not an Akita CSV trace: %.80q", b)
+	}
+	if b, _ := os.ReadFile(img); !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Error("plot is not a PNG")
+	}
+	if b, _ := os.ReadFile(out); !bytes.Contains(b, []byte("latency_ms")) {
+		t.Error("-o file lacks the summary")
+	}
+}
+
+func TestRunBadInput(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--memory", "dram"}, `--memory "dram" is not known (accepted: hbm|ideal)`},
+		{[]string{"run", "--trace", "t.json"}, "accepted: a name ending in .csv"},
+		{[]string{"run", "--precision", "int4", "--design", "int8"}, "--precision int4 does not match design int8"},
+		{[]string{"run", "--precision", "fp16"}, `precision "fp16"`},
+		{[]string{"run", "--plot", "x.jpg"}, "accepted: .png|.svg"},
+		{[]string{"compare", "--designs", "int8,,int4"}, "has an empty entry"},
+		{[]string{"compare", "--design", "int8"}, "compare takes --designs"},
+		{[]string{"--cameras", "0"}, "--cameras must be > 0"},
+	}
+	for _, c := range cases {
+		code, _, errs := runCLI(t, c.args...)
+		if code != exitBadInput || !strings.Contains(errs, c.want) || strings.Count(errs, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q, want exit 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+func TestCompareSeed(t *testing.T) {
+	code, out, errs := runCLI(t, "compare", "--scenario", "seed", "--memory", "ideal", "--designs", "int8,int4", "--format", "csv")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "int8,int8,seed") || !strings.HasPrefix(lines[2], "int4,int4,seed") {
+		t.Errorf("compare output:\n%s", out)
+	}
+}

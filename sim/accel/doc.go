@@ -1,0 +1,140 @@
+// Package accel simulates a whole forward pass (a kernel list) on an
+// accelerator design: the compute side of package compute (controller,
+// DMA, systolic arrays with their double-buffered buffers, vector units)
+// and an on-chip activation store, connected through the design's AXI
+// ports and the HBM switch to the HBM2 pseudo-channels of package hbm (or
+// to the ideal memory of package idealmem), all on one serial Akita engine.
+//
+// # Execution
+//
+// The kernels run in list order, back to back: each starts in the cycle the
+// previous one ended (the engine runs once for the whole pass). Inside a
+// kernel the controller walks the tiler's steps as package compute
+// describes: a tile is loaded into the free half of its double buffer while
+// the arrays work on the other half, so the next tile's loads overlap the
+// current tile's compute, and finished output tiles are written back while
+// the next ones are computed. Only the first load and the last write-back
+// of a kernel are exposed. A vector unit cuts its rows into at least
+// compute.VectorMinChunks chunks so that its loads and stores overlap too.
+// Kernels do not overlap each other, so StallVectorCycles is always 0.
+//
+// # Where weights live
+//
+// Weights (the K x N operand of a GEMM with its bias, the position
+// embedding table, norm parameters) live in HBM. Every distinct weight gets
+// one range of the DMA's address space, in kernel order; the kernels of the
+// second and later cameras read the first camera's ranges (they are the same
+// weights). After the weights come the inputs of the pass (camera patches,
+// token embeddings), then the activations that spill, allocated first fit
+// and freed after their last reader. The address space is cut into chunks
+// of Layout.InterleaveBytes (4 KiB by default) dealt to the pseudo-channels
+// of Layout.PCs in turn (the design's PCs by default), so every tile is
+// spread over many PCs; a PC's traffic uses the design port of the same
+// number when the design has a port per PC.
+//
+// # Which activation a kernel reads
+//
+// The kernel list carries no tensor graph. The producer of each operand is
+// derived from the order and kinds of the kernels, with the rules of a
+// pre-norm transformer:
+//
+//   - A GEMM reads the previous kernel's output. Consecutive GEMMs with the
+//     same M, K and inputs (q, k, v; gate, up) form a group and all read the
+//     group's input.
+//   - An attention matmul that directly follows a group takes the group's
+//     next output as its left operand (QK^T: Q); otherwise it reads the
+//     previous output (AV: the softmax). Its right operand is the group's
+//     next output (K, then V).
+//   - A residual add of two inputs reads the previous output and the
+//     residual stream, which is the input of the latest norm. An add of one
+//     input (the position embedding) reads the previous output and its
+//     table, a weight.
+//   - A gated activation (SwiGLU) reads the group's last two outputs.
+//   - Norms, softmax, activations and the pixel shuffle read the previous
+//     output.
+//   - The previous output matches an operand when it has the operand's
+//     elements and its rows make the operand's rows: the same length, or
+//     whole rows side by side (the attention heads concatenated into the
+//     hidden width); the pixel shuffle is a reshape and takes any rows.
+//   - An operand the previous output does not match is the
+//     concatenation, along rows, of the outputs nothing has read yet that
+//     have its row length, completed by an input of the pass in HBM: the
+//     text prefix is the image tokens of every camera (the connectors'
+//     outputs) followed by the language and state tokens, which the token
+//     embedding (not a kernel) reads from HBM. Without such outputs the
+//     operand is an input of the pass, in HBM (the camera patches; every
+//     input of the seed scenario's independent GEMMs).
+//
+// Every rule checks element counts; an operand no rule matches is an input
+// of the pass in HBM, which can only make the simulation slower, never
+// faster.
+//
+// # Residency
+//
+// A kernel's output stays in the activation store (hw.Design's
+// ActivationBufferBytes; Options.Residency) when a later kernel reads it
+// and it fits next to what is still live there: the tensors on chip that
+// this or a later kernel still reads. A row-wise elementwise kernel (norm,
+// softmax, activation, residual add), which reads a chunk of rows before
+// writing it, may write its output over an input of the same size that it
+// reads for the last time. Otherwise the output is written to HBM (always
+// for outputs nothing reads, such as the pass's result). A tensor is placed
+// whole: one that does not fit is spilled, and nothing is evicted to make
+// room. A kernel's input is on chip exactly when the tensor it comes from
+// is; an operand made of several tensors may be partly on chip and partly
+// in HBM (Mixed), and each of its tiles then reads its share of each part.
+// KernelResult.Placement reports the result per operand.
+//
+// Moving an operand between the store and the arrays' buffers takes time:
+// the store's read and write paths each move OnChip bytes per cycle
+// (DefaultOnChip: 1024 B, 128 UltraRAM blocks side by side, as wide as the
+// preset designs' 32 HBM ports) after OnChip.LatencyCycles; those bytes are
+// OnChipBytesRead and OnChipBytesWritten, and the arrays' wait for them is
+// StallOnChipCycles. HBM traffic goes through the DMA, the AXI ports, the
+// switch and the pseudo-channels.
+//
+// # Statistics
+//
+// Per kernel (KernelResult), in kernel cycles: StartCycle, EndCycle and
+// Cycles; ComputeCycles, the closed-form busy time of the critical engine
+// (the array or vector unit that finished last), of which FillDrainCycles
+// fill and drain its folds; and its waits: StallHBMCycles for tiles from
+// HBM (with the final write-back to HBM), StallOnChipCycles for tiles from
+// the store (with a final write-back into it), StallBufferCycles for a free
+// output buffer half, StallVectorCycles for the vector unit (0). They add
+// up: Cycles = ComputeCycles + StallHBMCycles + StallOnChipCycles +
+// StallBufferCycles + StallVectorCycles. MACs, VectorOps (lane operations)
+// and PECycles (MACs / PECycles is the mapping efficiency) count the work;
+// BytesRead and BytesWritten the HBM traffic (each request rounded up to
+// the 32 B burst), split by pseudo-channel in BytesReadPerPC and
+// BytesWrittenPerPC; RowHits / ColumnCommands is the row-hit rate of the
+// layout's PCs during the kernel, RefreshCycles / PCCycles their refresh
+// share; Requests counts the DMA's memory requests. IdealBytes is the
+// kernel's roofline bytes, HBMIdealBytes the part placed in HBM (of it,
+// HBMIdealWriteBytes written).
+//
+// # Lower bound
+//
+// The model cannot beat max(ops / peak, HBMIdealBytes / memory ceiling):
+// the arrays never exceed their PEs' MACs per cycle, the vector units (64
+// lanes per array in the presets) are far slower than the arrays' peak, and
+// every byte counted in HBMIdealBytes crosses the design's AXI ports, while
+// the on-chip traffic is not counted in the bound at all. One caveat: an
+// AXI port has separate read and write data channels, so a kernel that
+// reads and writes HBM at the same time can move up to min(HBM peak, two
+// times the ports' bandwidth); for such a kernel the sound bound is
+// max(reads / ports' bandwidth, writes / ports' bandwidth, all / HBM peak of
+// the used PCs). With the preset designs' activation store no kernel of
+// the smolvla or seed scenario comes near it; with every activation in HBM,
+// an elementwise kernel with few operations per byte (a BF16 or FP32
+// residual add) does (see the tests).
+//
+// # Trace
+//
+// Options.Tracer receives a task per kernel (on Accel.Ctrl), per tile
+// transfer (on Accel.DMA or Accel.ActStore, child of its kernel) and per
+// array or vector unit step (on Accel.Array[i], Accel.Vector[i]). CSVTracer
+// writes them in the CSV format of Akita's tracing package, which Daisen
+// opens; IDs are deterministic, so two runs write the same file. Without a
+// tracer nothing is built or formatted.
+package accel

@@ -1,0 +1,224 @@
+package accel
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/compute"
+	"github.com/roofsim/roofsim/sim/hbm"
+	"github.com/roofsim/roofsim/sim/idealmem"
+	"github.com/roofsim/roofsim/workload"
+)
+
+// The memory models Run accepts (Options.Memory).
+const (
+	// MemoryHBM is the cycle-level HBM2 model of package hbm (the default).
+	MemoryHBM = "hbm"
+	// MemoryIdeal is the ideal memory of package idealmem: a fixed latency
+	// behind each port's bandwidth.
+	MemoryIdeal = "ideal"
+)
+
+// DefaultInterleaveBytes is the default granularity at which weights and
+// spilled activations are spread over the pseudo-channels: 4 KiB, the
+// largest AXI burst (a burst may not cross a 4 KiB boundary) and the DMA's
+// largest request, so that every request stays in one PC and consecutive
+// requests of a tile go to consecutive PCs.
+const DefaultInterleaveBytes = 4096
+
+// On-chip path of the activation store (see DefaultOnChip).
+const (
+	// DefaultOnChipBytesPerCycle is the least width of the activation
+	// store's read path, and of its write path, in bytes per kernel cycle:
+	// 128 UltraRAM blocks side by side, each with a 72-bit port carrying 64
+	// data bits per cycle (AMD UG573): 1024 B = 8192 bits per cycle, 307.2
+	// GB/s at 300 MHz each way, as wide as the preset designs' 32 256-bit HBM
+	// ports, so that an operand on chip never reaches the buffers later than
+	// it would from HBM. The 16 MiB store of the preset designs takes 455
+	// blocks, 4 such rows deep; a URAM has two ports, one serves the reads
+	// and the other the writes. It is well above the arrays' input edges (3 x
+	// 64 B per cycle for INT8) and keeps the elementwise kernels limited by
+	// their vector units (3 x 64 lanes), not by the store.
+	DefaultOnChipBytesPerCycle = 1024
+	// onChipBytesPerURAM is the data bytes one UltraRAM block moves per
+	// cycle and port (64 of its 72 bits; the other 8 are parity).
+	onChipBytesPerURAM = 8
+	// DefaultOnChipLatencyCycles is the latency of a transfer between the
+	// store and the arrays' buffers: the URAM read with its output register
+	// (2 cycles, UG573), the cascade and row multiplexer of a store several
+	// blocks deep (1 cycle) and the register slice of the route to the
+	// arrays (1 cycle).
+	DefaultOnChipLatencyCycles = 4
+)
+
+// Layout is how weights and spilled activations are spread over HBM: the
+// DMA's address space is cut into chunks of InterleaveBytes that go to the
+// pseudo-channels of PCs in turn.
+type Layout struct {
+	// InterleaveBytes is the chunk size, a power of two of at least the
+	// 32 B burst.
+	InterleaveBytes int64
+	// PCs are the pseudo-channels used, in order (each at most once).
+	PCs []int
+}
+
+// Options are the simulation's parameters beyond the design, the platform
+// and the kernel list.
+type Options struct {
+	// Memory is the off-chip memory model: MemoryHBM (default) or
+	// MemoryIdeal.
+	Memory string
+	// FoldOverlap lets an array's next fold fill while the previous one
+	// drains (on by default).
+	FoldOverlap bool
+	// Layout spreads weights and spilled activations over the PCs.
+	Layout Layout
+	// Residency keeps activations in the design's activation store
+	// (hw.Design.ActivationBufferBytes) while they fit (on by default);
+	// off, every activation goes through HBM.
+	Residency bool
+	// OnChip is the activation store's path to the arrays' buffers.
+	OnChip compute.OnChipConfig
+	// DMA configures the DMA engine; its InterleaveBytes and Router are
+	// set from Layout.
+	DMA compute.DMAConfig
+	// HBM are the HBM model's parameters (MemoryHBM); its kernel clock and
+	// port width are the design's.
+	HBM hbm.Params
+	// IdealMemory configures the ideal memory (MemoryIdeal).
+	IdealMemory idealmem.Config
+	// VectorOpsPerElement overrides, per kernel kind, the lane operations
+	// a vector unit spends per output element (compute.Options); by default
+	// a pixel shuffle, which has no arithmetic, costs one lane-cycle per
+	// element, since every element passes through a lane on its way from
+	// the input to the output buffer.
+	VectorOpsPerElement map[workload.Kind]int64
+	// Tracer, when set, receives a task per kernel, per tile transfer and
+	// per array or vector unit step (see CSVTracer); nil costs nothing.
+	Tracer Tracer
+	// Progress, when set, is called after each kernel with the kernels done
+	// and the total.
+	Progress func(done, total int)
+}
+
+// DefaultOptions are the options of design d on platform p: the HBM model
+// with its default parameters at the design's port width and clock, fold
+// overlap on, weights and spilled activations interleaved every 4 KiB over
+// the design's PCs (0 .. d.PCs()-1), activations kept on chip while they
+// fit, the on-chip path of DefaultOnChip, and the DMA and ideal memory of
+// compute.DefaultOptions.
+func DefaultOptions(d hw.Design, p hw.Platform) Options {
+	co := compute.DefaultOptions(d, p)
+	hp := hbm.DefaultParams(p.HBM)
+	hp.PortBits = d.PortBits
+	hp.KernelFreqHz = d.ClockHz(p)
+	pcs := make([]int, min(d.PCs(), p.HBM.PseudoChannels))
+	for i := range pcs {
+		pcs[i] = i
+	}
+	return Options{
+		Memory:      MemoryHBM,
+		FoldOverlap: true,
+		Layout:      Layout{InterleaveBytes: DefaultInterleaveBytes, PCs: pcs},
+		Residency:   true,
+		OnChip:      DefaultOnChip(d, p),
+		DMA:         co.DMA,
+		HBM:         hp,
+		IdealMemory: co.IdealMemory,
+		VectorOpsPerElement: map[workload.Kind]int64{
+			workload.KindShuffle: ShuffleLaneOpsPerElement,
+		},
+	}
+}
+
+// ShuffleLaneOpsPerElement is the lane operations a vector unit spends on
+// each element of a pixel shuffle: the kernel only moves data (its Ops are
+// 0), but each element goes through a lane, one per cycle, from the input
+// buffer to its place in the output buffer.
+const ShuffleLaneOpsPerElement = 1
+
+// DefaultOnChip is the on-chip path of design d's activation store on
+// platform p, each way: the larger of DefaultOnChipBytesPerCycle and the
+// design's memory ceiling per kernel cycle (d.MemBytesPerSec), but no more
+// than the store's UltraRAM blocks give side by side (8 B per block of
+// hw.URAMBits, at least one block); and DefaultOnChipLatencyCycles.
+func DefaultOnChip(d hw.Design, p hw.Platform) compute.OnChipConfig {
+	blocks := max((d.ActivationBufferBytes*8+hw.URAMBits-1)/hw.URAMBits, 1)
+	ceiling := int64(math.Ceil(d.MemBytesPerSec(p)/d.ClockHz(p) - 1e-9))
+	bw := min(max(int64(DefaultOnChipBytesPerCycle), ceiling), blocks*onChipBytesPerURAM)
+	return compute.OnChipConfig{ReadBytesPerCycle: bw, WriteBytesPerCycle: bw, LatencyCycles: DefaultOnChipLatencyCycles}
+}
+
+// validate reports the first unusable option.
+func (o Options) validate(p hw.Platform) error {
+	if o.Memory != MemoryHBM && o.Memory != MemoryIdeal {
+		return fmt.Errorf("accel: memory %q is not known (accepted: %s|%s)", o.Memory, MemoryHBM, MemoryIdeal)
+	}
+	g := o.Layout.InterleaveBytes
+	if g < int64(p.HBM.BurstBytes) || g&(g-1) != 0 {
+		return fmt.Errorf("accel: layout interleave bytes must be a power of two of at least %d, got %d", p.HBM.BurstBytes, g)
+	}
+	if len(o.Layout.PCs) == 0 {
+		return fmt.Errorf("accel: layout PCs must list at least one pseudo-channel")
+	}
+	seen := make([]bool, p.HBM.PseudoChannels)
+	for _, pc := range o.Layout.PCs {
+		if pc < 0 || pc >= p.HBM.PseudoChannels {
+			return fmt.Errorf("accel: layout PC %d is not a pseudo-channel of %s (0..%d)", pc, p.Name, p.HBM.PseudoChannels-1)
+		}
+		if seen[pc] {
+			return fmt.Errorf("accel: layout PCs list PC %d twice", pc)
+		}
+		seen[pc] = true
+	}
+	if err := o.OnChip.Validate(); err != nil {
+		return fmt.Errorf("accel: %w", err)
+	}
+	return nil
+}
+
+// router maps the DMA's addresses onto the layout's PCs: chunk c of
+// InterleaveBytes goes to PC pcs[c mod n] at PC-local address
+// (c / n) x InterleaveBytes (plus the offset in the chunk), expressed in the
+// memory's global address space. A PC's traffic goes through the design's
+// port of the same number when the design has a port per PC of the
+// platform, and through port (position in pcs) mod ports otherwise.
+type router struct {
+	g       uint64
+	pcs     []int
+	ports   []int // port of each position in pcs
+	total   int   // PCs of the platform
+	pcBytes uint64
+	global  func(pc int, local uint64) uint64
+}
+
+func newRouter(l Layout, ports int, p hw.Platform, global func(int, uint64) uint64) *router {
+	r := &router{g: uint64(l.InterleaveBytes), pcs: slices.Clone(l.PCs), total: p.HBM.PseudoChannels,
+		pcBytes: uint64(p.HBM.PCBytes), global: global}
+	for i, pc := range r.pcs {
+		port := i % ports
+		if ports == p.HBM.PseudoChannels {
+			port = pc
+		}
+		r.ports = append(r.ports, port)
+	}
+	return r
+}
+
+// Route implements compute.Router.
+func (r *router) Route(a uint64) (uint64, int, int) {
+	c := a / r.g
+	n := uint64(len(r.pcs))
+	i := int(c % n)
+	pc := r.pcs[i]
+	local := c/n*r.g + a%r.g
+	return r.global(pc, local), r.ports[i], pc
+}
+
+// PCs implements compute.Router.
+func (r *router) PCs() int { return r.total }
+
+// capacity is the bytes of the DMA's address space: the layout's PCs.
+func (r *router) capacity() uint64 { return uint64(len(r.pcs)) * r.pcBytes }
