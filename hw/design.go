@@ -60,6 +60,10 @@ type Design struct {
 	// arrays, in bytes: activations stay in it between kernels while they
 	// fit and spill to HBM when they do not; 0 keeps every activation in HBM.
 	ActivationBufferBytes int64 `json:"activation_buffer_bytes,omitempty"`
+	// WeightStoreBytes is an on-chip weight store shared by the arrays, in
+	// bytes (UltraRAM): the simulator may pin weights in it, which are then
+	// read on chip instead of from HBM; 0 (the presets) has none.
+	WeightStoreBytes int64 `json:"weight_store_bytes,omitempty"`
 	// BufferReadBytesPerCycle is the bytes per kernel cycle one buffer can
 	// feed its array; 0 means wide enough for the array's edge every cycle.
 	BufferReadBytesPerCycle int `json:"buffer_read_bytes_per_cycle,omitempty"`
@@ -97,9 +101,9 @@ func (d Design) DSPsPerArray() int {
 func (d Design) DSPs() int { return d.DSPsPerArray() * d.Arrays }
 
 // BufferBytes is the on-chip memory the design uses in bytes: the buffers
-// of all arrays and the shared activation store.
+// of all arrays, the shared activation store and the weight store.
 func (d Design) BufferBytes() int64 {
-	return int64(d.Arrays)*(d.WeightBufferBytes+d.InputBufferBytes+d.OutputBufferBytes) + d.ActivationBufferBytes
+	return int64(d.Arrays)*(d.WeightBufferBytes+d.InputBufferBytes+d.OutputBufferBytes) + d.ActivationBufferBytes + d.WeightStoreBytes
 }
 
 // ClockHz is the design's kernel clock in Hz on platform p.
@@ -174,6 +178,8 @@ func (d Design) Validate() error {
 		return fail("output_buffer_bytes must be in 1..%d, got %d", int64(maxBufferBytes), d.OutputBufferBytes)
 	case d.ActivationBufferBytes < 0 || d.ActivationBufferBytes > maxBufferBytes:
 		return fail("activation_buffer_bytes must be in 0..%d, got %d", int64(maxBufferBytes), d.ActivationBufferBytes)
+	case d.WeightStoreBytes < 0 || d.WeightStoreBytes > maxBufferBytes:
+		return fail("weight_store_bytes must be in 0..%d, got %d", int64(maxBufferBytes), d.WeightStoreBytes)
 	case d.BufferReadBytesPerCycle < 0:
 		return fail("buffer_read_bytes_per_cycle must be >= 0, got %d", d.BufferReadBytesPerCycle)
 	case d.VectorLanes <= 0 || d.VectorLanes > maxArrayEdge:

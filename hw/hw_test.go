@@ -1,6 +1,7 @@
 package hw
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"strings"
@@ -155,6 +156,8 @@ func TestFitErrors(t *testing.T) {
 		{"too many ports", func(d *Design) { d.HBMPorts = 33 }, "needs 33 ports of HBM ports, the board has 32 (over by 1)"},
 		{"zero rows", func(d *Design) { d.ArrayRows = 0 }, "array_rows must be in 1..65536, got 0"},
 		{"negative buffer", func(d *Design) { d.WeightBufferBytes = -1 }, "weight_buffer_bytes must be in 1.."},
+		{"negative weight store", func(d *Design) { d.WeightStoreBytes = -1 }, "weight_store_bytes must be in 0.."},
+		{"weight store beyond the board", func(d *Design) { d.WeightStoreBytes = 4 * MiB }, "of BRAM+URAM, the board has"},
 		{"odd port width", func(d *Design) { d.PortBits = 128 }, "port_bits must be 256 or 512, got 128"},
 		{"unknown dataflow", func(d *Design) { d.Dataflow = "rs" }, `dataflow "rs" is not known (accepted: os|ws)`},
 		{"clock above the AXI limit", func(d *Design) { d.FreqHz = 500e6 }, "above the AXI ports' limit"},
@@ -265,4 +268,33 @@ func FuzzParsePlatform(f *testing.F) {
 			t.Errorf("accepted platform with peak bandwidth %g", p.HBM.PeakBytesPerSec())
 		}
 	})
+}
+
+// TestWeightStore checks the weight store field: counted in the design's
+// on-chip memory (and so in Fit), parsed from JSON, left out of the JSON of
+// a design without one.
+func TestWeightStore(t *testing.T) {
+	u := U280()
+	d, _ := DesignByName("int8")
+	base := d.BufferBytes()
+	d.WeightStoreBytes = 2 * MiB
+	if got := d.BufferBytes(); got != base+2*MiB {
+		t.Errorf("buffer bytes %d with a 2 MiB weight store, want %d", got, base+2*MiB)
+	}
+	if err := d.Fit(u); err != nil {
+		t.Errorf("the int8 preset with a 2 MiB weight store should fit the %d bytes of BRAM+URAM: %v", u.OnChipBytes(), err)
+	}
+	d.WeightStoreBytes = u.OnChipBytes() - base + 1
+	if err := d.Fit(u); err == nil || !strings.Contains(err.Error(), "(over by 1)") {
+		t.Errorf("a weight store one byte too large: %v", err)
+	}
+	p, err := ParseDesign([]byte(`{"name":"ws","precision":"int4","array_rows":8,"array_cols":8,
+		"weight_buffer_bytes":1024,"input_buffer_bytes":1024,"output_buffer_bytes":1024,"weight_store_bytes":4096}`))
+	if err != nil || p.WeightStoreBytes != 4096 {
+		t.Errorf("parsed weight_store_bytes %d (%v), want 4096", p.WeightStoreBytes, err)
+	}
+	b, err := json.Marshal(Designs()[0])
+	if err != nil || strings.Contains(string(b), "weight_store_bytes") {
+		t.Errorf("a preset's JSON mentions the weight store it lacks: %s (%v)", b, err)
+	}
 }

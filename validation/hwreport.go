@@ -53,6 +53,9 @@ func HardwareTables(p hw.Platform, d hw.Design) []*Table {
 	design.Add("clock", fmt.Sprintf("%.0f MHz", d.ClockHz(p)/1e6))
 	design.Add("buffers per array", fmt.Sprintf("weights %s, inputs %s, outputs %s", bytesText(d.WeightBufferBytes), bytesText(d.InputBufferBytes), bytesText(d.OutputBufferBytes)))
 	design.Add("activation store", bytesText(d.ActivationBufferBytes)+" shared by the arrays")
+	if d.WeightStoreBytes > 0 {
+		design.Add("weight store", bytesText(d.WeightStoreBytes)+" for weights kept on chip")
+	}
 	design.Add("vector unit", fmt.Sprintf("%d lanes per array", d.VectorLanes))
 	design.Add("HBM", fmt.Sprintf("%d ports x %d bit over %d PCs", d.HBMPorts, d.PortBits, d.PCs()))
 

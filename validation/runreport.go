@@ -16,6 +16,18 @@ import (
 // ms converts kernel cycles at freqHz to milliseconds.
 func ms(cycles int64, freqHz float64) float64 { return float64(cycles) / freqHz * 1e3 }
 
+// FrameIntervalSeconds is the time between two frames in the steady state:
+// the latency, or with a pipelined design the longer part's time.
+func (c Comparison) FrameIntervalSeconds() float64 {
+	if iv := c.Result.FrameIntervalCycles; iv > 0 {
+		return float64(iv) / c.Result.FreqHz
+	}
+	return c.Seconds()
+}
+
+// FPS is the frames per second the design sustains: 1 / frame interval.
+func (c Comparison) FPS() float64 { return 1 / c.FrameIntervalSeconds() }
+
 // AchievedOpsPerSec is the pass's ops over its simulated time.
 func (c Comparison) AchievedOpsPerSec() float64 { return c.Total.Ops / c.Seconds() }
 
@@ -55,7 +67,7 @@ func RunTables(scenario string, c Comparison) []*Table {
 			scenario, d.Name, d.Precision.Name, d.Arrays, d.ArrayRows, d.ArrayCols, d.Dataflow, r.Memory),
 		Columns: Cols("ceilings", "latency_ms:%.3f", "fps:%.2f", "tops:%.3f", "peak_tops:%.2f", "gbps:%.1f", "bw_gbps:%.1f", "efficiency:%.3f", "validation")}
 	lat := c.Seconds()
-	sum.Add("simulated", lat*1e3, 1/lat, c.AchievedOpsPerSec()/1e12, c.Ceilings.PeakOpsPerSec/1e12,
+	sum.Add("simulated", lat*1e3, c.FPS(), c.AchievedOpsPerSec()/1e12, c.Ceilings.PeakOpsPerSec/1e12,
 		c.AchievedBytesPerSec()/1e9, c.Ceilings.BWBytesPerSec/1e9, float64(c.Total.BoundCycles)/float64(r.TotalCycles), c.Verdict())
 	boundSec := float64(c.Total.BoundCycles) / f
 	sum.Add("design bound", boundSec*1e3, 1/boundSec, c.Total.Ops/boundSec/1e12, c.Ceilings.PeakOpsPerSec/1e12,
@@ -67,10 +79,23 @@ func RunTables(scenario string, c Comparison) []*Table {
 	}
 	sum.Notes = []string{
 		fmt.Sprintf("%d kernels, %d cycles at %.0f MHz; %d of them failed their checks", len(c.Kernels), r.TotalCycles, f/1e6, c.Failed),
+	}
+	if len(r.Parts) > 0 {
+		var parts []string
+		for _, pt := range r.Parts {
+			parts = append(parts, fmt.Sprintf("%s on %d arrays and %d PCs: %.3f ms", pt.Name, pt.Arrays, len(pt.PCs), ms(pt.Cycles, f)))
+		}
+		sum.Notes = append(sum.Notes, "pipelined across frames: "+strings.Join(parts, "; ")+
+			fmt.Sprintf("; a frame every %.3f ms (fps), each frame %.3f ms from start to end (latency)", c.FrameIntervalSeconds()*1e3, lat*1e3))
+	}
+	if r.FusedKernels > 0 {
+		sum.Notes = append(sum.Notes, fmt.Sprintf("%d elementwise kernels fused into the matmul that feeds them: their rows show no time of their own", r.FusedKernels))
+	}
+	sum.Notes = append(sum.Notes,
 		"design bound: the sum of every kernel's lower bound on this design (max of ops / peak and the bytes it keeps in HBM / memory ceiling);",
 		"seed bound: the same kernels under the seed notebook's device ceilings (every operand through its 300 GB/s), which no buildable design of this size reaches",
 		"efficiency: bound / simulated; gbps: HBM bytes moved / time",
-	}
+	)
 
 	st := &Table{Name: "stages", Title: "Per stage",
 		Columns: Cols("stage", "kernels", "sim_ms:%.3f", "share:%.1f%%", "bound_ms:%.3f", "efficiency:%.3f", "seed_bound_ms:%.3f", "hbm_mb:%.2f", "tops:%.3f")}
@@ -100,24 +125,27 @@ func RunTables(scenario string, c Comparison) []*Table {
 
 // runJSON is the JSON document of `roofsim run`.
 type runJSON struct {
-	Scenario      string           `json:"scenario"`
-	Design        string           `json:"design"`
-	Precision     string           `json:"precision"`
-	Memory        string           `json:"memory"`
-	LatencyMs     float64          `json:"latency_ms"`
-	FPS           float64          `json:"fps"`
-	TotalCycles   int64            `json:"total_cycles"`
-	BoundMs       float64          `json:"bound_ms"`
-	SeedBoundMs   *float64         `json:"seed_bound_ms"`
-	Efficiency    float64          `json:"efficiency"`
-	AchievedTOPS  float64          `json:"achieved_tops"`
-	PeakTOPS      float64          `json:"peak_tops"`
-	AchievedGBps  float64          `json:"achieved_gbps"`
-	CeilingGBps   float64          `json:"ceiling_gbps"`
-	Validation    string           `json:"validation"`
-	FailedKernels int              `json:"failed_kernels"`
-	Stages        []stageJSON      `json:"stages"`
-	Kernels       []kernelJSONItem `json:"kernels"`
+	Scenario          string           `json:"scenario"`
+	Design            string           `json:"design"`
+	Precision         string           `json:"precision"`
+	Memory            string           `json:"memory"`
+	LatencyMs         float64          `json:"latency_ms"`
+	FPS               float64          `json:"fps"`
+	FrameIntervalMs   float64          `json:"frame_interval_ms"`
+	FusedKernels      int              `json:"fused_kernels"`
+	PinnedWeightBytes int64            `json:"pinned_weight_bytes"`
+	TotalCycles       int64            `json:"total_cycles"`
+	BoundMs           float64          `json:"bound_ms"`
+	SeedBoundMs       *float64         `json:"seed_bound_ms"`
+	Efficiency        float64          `json:"efficiency"`
+	AchievedTOPS      float64          `json:"achieved_tops"`
+	PeakTOPS          float64          `json:"peak_tops"`
+	AchievedGBps      float64          `json:"achieved_gbps"`
+	CeilingGBps       float64          `json:"ceiling_gbps"`
+	Validation        string           `json:"validation"`
+	FailedKernels     int              `json:"failed_kernels"`
+	Stages            []stageJSON      `json:"stages"`
+	Kernels           []kernelJSONItem `json:"kernels"`
 }
 
 type stageJSON struct {
@@ -171,7 +199,8 @@ func WriteRunJSON(w io.Writer, scenario string, c Comparison) error {
 	f := r.FreqHz
 	doc := runJSON{
 		Scenario: scenario, Design: r.Design.Name, Precision: r.Design.Precision.Name, Memory: r.Memory,
-		LatencyMs: c.Seconds() * 1e3, FPS: 1 / c.Seconds(), TotalCycles: r.TotalCycles,
+		LatencyMs: c.Seconds() * 1e3, FPS: c.FPS(), FrameIntervalMs: c.FrameIntervalSeconds() * 1e3, TotalCycles: r.TotalCycles,
+		FusedKernels: r.FusedKernels, PinnedWeightBytes: r.PinnedWeightBytes,
 		BoundMs: ms(c.Total.BoundCycles, f), Efficiency: float64(c.Total.BoundCycles) / float64(r.TotalCycles),
 		AchievedTOPS: c.AchievedOpsPerSec() / 1e12, PeakTOPS: c.Ceilings.PeakOpsPerSec / 1e12,
 		AchievedGBps: c.AchievedBytesPerSec() / 1e9, CeilingGBps: c.Ceilings.BWBytesPerSec / 1e9,
@@ -267,7 +296,7 @@ func CompareTable(rows []CompareRow) *Table {
 		}
 		lat := c.Seconds()
 		t.Add(d.Name, d.Precision.Name, r.Scenario, fmt.Sprintf("%dx%dx%d", d.Arrays, d.ArrayRows, d.ArrayCols), string(d.Dataflow),
-			fmt.Sprintf("%dx%d", d.HBMPorts, d.PortBits), lat*1e3, 1/lat, c.AchievedOpsPerSec()/1e12, c.Ceilings.PeakOpsPerSec/1e12,
+			fmt.Sprintf("%dx%d", d.HBMPorts, d.PortBits), lat*1e3, c.FPS(), c.AchievedOpsPerSec()/1e12, c.Ceilings.PeakOpsPerSec/1e12,
 			c.AchievedBytesPerSec()/1e9, c.Ceilings.BWBytesPerSec/1e9, int64(d.DSPs()), 100*float64(d.DSPs())/float64(p.DSPs),
 			float64(d.BufferBytes())/(1<<20), 100*float64(d.BufferBytes())/float64(p.OnChipBytes()),
 			ms(c.Total.BoundCycles, c.Result.FreqHz), float64(c.Total.BoundCycles)/float64(c.Result.TotalCycles), seed, c.Verdict())

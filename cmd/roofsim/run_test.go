@@ -109,3 +109,39 @@ func TestCompareSeed(t *testing.T) {
 		t.Errorf("compare output:\n%s", out)
 	}
 }
+
+// Every idea switch runs, passes its validation, and moves the latency the
+// way the model says (fusion faster, the naive layout slower).
+func TestRunIdeas(t *testing.T) {
+	latency := func(args ...string) float64 {
+		t.Helper()
+		code, out, errs := runCLI(t, append([]string{"run", "--scenario", "seed", "--format", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var doc struct {
+			LatencyMs  float64 `json:"latency_ms"`
+			Validation string  `json:"validation"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Validation != "pass" {
+			t.Fatalf("%v: %v, validation %q", args, err, doc.Validation)
+		}
+		return doc.LatencyMs
+	}
+	base := latency()
+	if l := latency("--layout", "contiguous"); l <= base {
+		t.Errorf("contiguous layout %g ms, interleaved %g ms: want slower", l, base)
+	}
+	for _, args := range [][]string{{"--fuse"}, {"--prefetch"}, {"--pipeline", "--scenario", "smolvla", "--memory", "ideal"},
+		{"--pin-weights", "order", "--weight-store", "2MiB", "--activation-store", "8MiB"}} {
+		latency(args...)
+	}
+	code, _, errs := runCLI(t, "run", "--pin-weights", "all")
+	if code != exitBadInput || !strings.Contains(errs, "accepted: none|order|reuse") {
+		t.Errorf("bad --pin-weights: exit %d, %q", code, errs)
+	}
+	code, _, errs = runCLI(t, "run", "--layout", "random")
+	if code != exitBadInput || !strings.Contains(errs, "accepted: interleave|contiguous") {
+		t.Errorf("bad --layout: exit %d, %q", code, errs)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/sim/compute"
+	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -130,7 +131,9 @@ func boundCycles(d hw.Design, p hw.Platform, kr accel.KernelResult, pcs int, two
 // check asserts what must hold of every simulated pass: the kernels in
 // order and back to back, time that adds up, the work of the kernel list
 // executed, traffic no less than the ideal bytes, no kernel below its
-// lower bound, and the DMA's traffic equal to what the memory served.
+// lower bound, and the DMA's traffic equal to what the memory served. An
+// elementwise kernel fused into its matmul (Options.Fuse) takes no time
+// and reports nothing; its matmul reports the work and bytes of both.
 func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *accel.Result, opts accel.Options, twoChannels bool) {
 	t.Helper()
 	p := hw.U280()
@@ -141,7 +144,7 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 	for _, pc := range opts.Layout.PCs {
 		inLayout[pc] = true
 	}
-	var prevEnd, rd, wr, reqs int64
+	var prevEnd, rd, wr, reqs, cols int64
 	var failures int
 	fail := func(format string, a ...any) {
 		failures++
@@ -149,10 +152,37 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 			t.Errorf(name+": "+format, a...)
 		}
 	}
+	laneOps := func(k workload.Kernel) int64 {
+		if x, ok := opts.VectorOpsPerElement[k.Kind]; ok {
+			return x * k.OutputElems
+		}
+		return k.Ops
+	}
 	for i, kr := range res.Kernels {
 		k := ks[i]
 		if kr.Kernel.Name != k.Name {
 			fail("kernel %d is %s, want %s", i, kr.Kernel.Name, k.Name)
+		}
+		if kr.FusedInto != "" {
+			z := kr.Kernel
+			if kr.FusedInto != ks[i-1].Name || res.Kernels[i-1].FusedWith != k.Name || kr.StartCycle != prevEnd || kr.EndCycle != prevEnd ||
+				kr.Cycles != 0 || z.Ops != 0 || z.InputElems != 0 || z.OutputElems != 0 || kr.BytesRead+kr.BytesWritten+kr.OnChipBytesRead+kr.OnChipBytesWritten != 0 ||
+				kr.IdealBytes != 0 || kr.HBMIdealBytes != 0 || kr.Placement != (accel.Placement{Inputs: accel.None, Weights: accel.None, Outputs: accel.None}) {
+				fail("%s: fused into %s (its matmul fused with %q) but reports %+v", k.Name, kr.FusedInto, res.Kernels[i-1].FusedWith, kr)
+			}
+			continue
+		}
+		// The kernel as run: with an epilogue fused in, the pair.
+		run := k
+		if kr.FusedWith != "" {
+			e := ks[i+1]
+			if kr.FusedWith != e.Name || kr.Kernel.Ops != k.Ops+e.Ops || kr.Kernel.OutputElems != e.OutputElems ||
+				kr.Kernel.InputElems != k.InputElems+e.InputElems-k.OutputElems || kr.Kernel.MACs() != k.MACs() {
+				fail("%s: fused with %s reports the kernel %v", k.Name, kr.FusedWith, kr.Kernel)
+			}
+			run = kr.Kernel
+		} else if kr.Kernel != k {
+			fail("%s: reports the kernel %v, the list has %v", k.Name, kr.Kernel, k)
 		}
 		if kr.StartCycle != prevEnd || kr.Cycles != kr.EndCycle-kr.StartCycle || kr.Cycles <= 0 {
 			fail("%s: runs %d..%d (%d cycles) after a kernel that ended at %d", k.Name, kr.StartCycle, kr.EndCycle, kr.Cycles, prevEnd)
@@ -162,30 +192,30 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 			fail("%s: compute %d + stalls (hbm %d, on chip %d, buffer %d, vector %d) = %d, not its %d cycles", k.Name,
 				kr.ComputeCycles, kr.StallHBMCycles, kr.StallOnChipCycles, kr.StallBufferCycles, kr.StallVectorCycles, sum, kr.Cycles)
 		}
-		if kr.FillDrainCycles < 0 || kr.FillDrainCycles > kr.ComputeCycles {
-			fail("%s: %d fill/drain cycles of %d compute cycles", k.Name, kr.FillDrainCycles, kr.ComputeCycles)
+		if kr.FillDrainCycles < 0 || kr.FillDrainCycles > kr.ComputeCycles || kr.StallVectorCycles < 0 || (kr.FusedWith == "" && kr.StallVectorCycles != 0) {
+			fail("%s: %d fill/drain cycles of %d compute cycles, %d vector stalls", k.Name, kr.FillDrainCycles, kr.ComputeCycles, kr.StallVectorCycles)
 		}
 		if k.Kind.IsMatmul() {
-			if kr.MACs != k.MACs() || kr.Engine != "array" || kr.PECycles < kr.MACs {
-				fail("%s: %d MACs on %q (%d PE-cycles), the kernel has %d", k.Name, kr.MACs, kr.Engine, kr.PECycles, k.MACs())
+			var ops int64
+			if kr.FusedWith != "" {
+				ops = laneOps(ks[i+1])
+			}
+			if kr.MACs != k.MACs() || kr.Engine != "array" || kr.PECycles < kr.MACs || kr.VectorOps != ops {
+				fail("%s: %d MACs and %d lane operations on %q (%d PE-cycles), the kernel has %d and %d", k.Name, kr.MACs, kr.VectorOps, kr.Engine, kr.PECycles, k.MACs(), ops)
 			}
 		} else {
-			want := k.Ops
-			if x, ok := opts.VectorOpsPerElement[k.Kind]; ok {
-				want = x * k.OutputElems
-			}
-			if kr.VectorOps != want || kr.Engine != "vector" || kr.MACs != 0 {
+			if want := laneOps(k); kr.VectorOps != want || kr.Engine != "vector" || kr.MACs != 0 {
 				fail("%s: %d lane operations on %q, want %d", k.Name, kr.VectorOps, kr.Engine, want)
 			}
 		}
-		if moved := float64(kr.BytesRead + kr.BytesWritten + kr.OnChipBytesRead + kr.OnChipBytesWritten); moved < kr.IdealBytes {
-			fail("%s: moved %.0f bytes, fewer than its ideal %.0f", k.Name, moved, kr.IdealBytes)
+		if moved := float64(kr.BytesRead + kr.BytesWritten + kr.OnChipBytesRead + kr.OnChipBytesWritten); moved < kr.IdealBytes || kr.IdealBytes < validation.IdealBytes(run, d.Precision) {
+			fail("%s: moved %.0f bytes, fewer than its ideal %.0f (the kernel's %.0f)", k.Name, moved, kr.IdealBytes, validation.IdealBytes(run, d.Precision))
 		}
 		if float64(kr.BytesRead) < kr.HBMIdealBytes-kr.HBMIdealWriteBytes || float64(kr.BytesWritten) < kr.HBMIdealWriteBytes {
 			fail("%s: read %d and wrote %d bytes of HBM, fewer than the %.0f and %.0f placed there", k.Name,
 				kr.BytesRead, kr.BytesWritten, kr.HBMIdealBytes-kr.HBMIdealWriteBytes, kr.HBMIdealWriteBytes)
 		}
-		placed := placedBytes(k, kr.Placement, d.Precision)
+		placed := placedBytes(run, kr.Placement, d.Precision)
 		hasMixed := kr.Placement.Inputs == accel.Mixed || kr.Placement.Weights == accel.Mixed || kr.Placement.Outputs == accel.Mixed
 		if kr.HBMIdealBytes > placed+1e-6 || (!hasMixed && math.Abs(kr.HBMIdealBytes-placed) > 1e-6) {
 			fail("%s: HBM ideal bytes %.0f, the placement %+v gives %.0f", k.Name, kr.HBMIdealBytes, kr.Placement, placed)
@@ -206,8 +236,9 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 		}
 		if res.Memory == accel.MemoryHBM {
 			// Every column command moves one 32 B burst, and a kernel's
-			// requests complete before it ends.
-			if kr.ColumnCommands*int64(p.HBM.BurstBytes) != kr.BytesRead+kr.BytesWritten || kr.RowHits > kr.ColumnCommands {
+			// requests complete before it ends; with prefetch, the next
+			// kernel's first tiles may move in this kernel's time.
+			if (!opts.PrefetchWeights && kr.ColumnCommands*int64(p.HBM.BurstBytes) != kr.BytesRead+kr.BytesWritten) || kr.RowHits > kr.ColumnCommands {
 				fail("%s: %d column commands (%d row hits) for %d bytes", k.Name, kr.ColumnCommands, kr.RowHits, kr.BytesRead+kr.BytesWritten)
 			}
 			if kr.RefreshCycles > kr.PCCycles {
@@ -217,16 +248,26 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 		if (kr.Requests == 0) != (kr.BytesRead+kr.BytesWritten == 0) {
 			fail("%s: %d requests for %d bytes", k.Name, kr.Requests, kr.BytesRead+kr.BytesWritten)
 		}
+		if kr.PrefetchedBytes < 0 || (!opts.PrefetchWeights && kr.PrefetchedBytes != 0) {
+			fail("%s: %d prefetched bytes", k.Name, kr.PrefetchedBytes)
+		}
 		rd += kr.BytesRead
 		wr += kr.BytesWritten
 		reqs += kr.Requests
+		cols += kr.ColumnCommands
 	}
 	if res.TotalCycles != prevEnd {
 		t.Errorf("%s: total %d cycles, the last kernel ended at %d", name, res.TotalCycles, prevEnd)
 	}
+	if res.Parts == nil && res.FrameIntervalCycles != res.TotalCycles {
+		t.Errorf("%s: a frame every %d cycles, its latency is %d", name, res.FrameIntervalCycles, res.TotalCycles)
+	}
 	if rd != res.MemoryBytesRead || wr != res.MemoryBytesWritten || reqs != res.MemoryRequests {
 		t.Errorf("%s: the DMA read %d, wrote %d bytes in %d requests; the memory served %d, %d in %d", name,
 			rd, wr, reqs, res.MemoryBytesRead, res.MemoryBytesWritten, res.MemoryRequests)
+	}
+	if res.Memory == accel.MemoryHBM && cols*int64(p.HBM.BurstBytes) != rd+wr {
+		t.Errorf("%s: %d column commands for %d bytes", name, cols, rd+wr)
 	}
 	if res.Events <= int64(len(ks)) {
 		t.Errorf("%s: %d events for %d kernels", name, res.Events, len(ks))

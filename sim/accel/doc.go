@@ -16,12 +16,61 @@
 // the next ones are computed. Only the first load and the last write-back
 // of a kernel are exposed. A vector unit cuts its rows into at least
 // compute.VectorMinChunks chunks so that its loads and stores overlap too.
-// Kernels do not overlap each other, so StallVectorCycles is always 0.
+// Kernels do not overlap each other. With Options.PrefetchWeights, once a
+// kernel has issued all its own weight loads, the controller loads the
+// next kernel's first weight tiles (stored weights only, never an
+// activation) into the weight buffer halves the running kernel no longer
+// needs, so that the next kernel's first weight load is not exposed.
+//
+// # Fusion
+//
+// With Options.Fuse, an elementwise kernel that reads a matmul's output
+// element for element, and nothing else reads that output, runs as the
+// matmul's epilogue (compute.Simulator.PlanFused): GELU after fc1,
+// SiLU-and-multiply after up (the gate is its side operand), the residual
+// adds after out, fc2, o and down (the residual stream is the side
+// operand), softmax after QK^T when an output tile can hold whole rows (the
+// tiler then only tries tiles of whole rows). The vector unit of each array
+// takes each fold's outputs as the array drains them and applies the
+// epilogue while the array computes the next folds; the output tile is
+// written back once the epilogue is done, and the intermediate tensor is
+// never stored (it takes no place in the store or in HBM). The side
+// operand's tile is loaded like the inputs, into the output buffer beside
+// the output tile (the tiler counts its bytes there). When the vector unit
+// is slower than the array, the array waits for a free output half: that
+// wait, and the epilogue work left after the array's last fold, are
+// StallVectorCycles. The kernel list stays the same in the result: the
+// matmul's KernelResult covers the pair (its Kernel has the matmul's shape
+// and MACs, the ops of both, the side operand in InputElems and the
+// epilogue's output; FusedWith names the elementwise kernel), and the
+// elementwise kernel's result has no time (it starts and ends where the
+// matmul ends), every count of its Kernel zero, no bytes and no placement
+// (FusedInto names the matmul). So every kernel stays at or above its
+// roofline bound: the pair's bound is max((ops of both) / peak, the pair's
+// HBM bytes / memory ceiling), its time is at least the array's and the
+// vector units' work, and the zeroed kernel's bound is 0.
+//
+// # Pipelining
+//
+// With Options.Pipeline the design is split in two parts that work on
+// consecutive frames at once: the vision encoder and the connector on some
+// arrays, the text encoder on the others, each with its own PCs and AXI
+// ports (disjoint) and its own share of the stores (see Pipeline). Each
+// part is simulated on its own engine; the result lists the kernels in
+// order with the text part's after the vision part's (a frame's latency is
+// the sum), and FrameIntervalCycles is the longer part.
 //
 // # Where weights live
 //
 // Weights (the K x N operand of a GEMM with its bias, the position
-// embedding table, norm parameters) live in HBM. Every distinct weight gets
+// embedding table, norm parameters) live in HBM, unless pinned in the
+// design's weight store (hw.Design.WeightStoreBytes, Options.PinWeights:
+// in the order of first use, or the most kernel reads per byte first, each
+// distinct weight that still fits). A pinned weight is there before the
+// frame starts (loaded once, across frames: the steady state), so it costs
+// no HBM traffic; its tiles come to the buffers through the weight store's
+// path (Options.WeightStore, DefaultWeightStore), its kernel's Weights are
+// OnChip. Every distinct weight in HBM gets
 // one range of the DMA's address space, in kernel order; the kernels of the
 // second and later cameras read the first camera's ranges (they are the same
 // weights). After the weights come the inputs of the pass (camera patches,
@@ -30,7 +79,11 @@
 // of Layout.InterleaveBytes (4 KiB by default) dealt to the pseudo-channels
 // of Layout.PCs in turn (the design's PCs by default), so every tile is
 // spread over many PCs; a PC's traffic uses the design port of the same
-// number when the design has a port per PC.
+// number when the design has a port per PC. Layout.Map LayoutContiguous
+// gives each PC one consecutive range instead (the first PC's 256 MiB,
+// then the next's), as a host that allocates every buffer in the first
+// bank with room does: the weights then sit in the first PC or two, and a
+// kernel's weights come through one or two ports.
 //
 // # Which activation a kernel reads
 //
@@ -83,7 +136,10 @@
 // room. A kernel's input is on chip exactly when the tensor it comes from
 // is; an operand made of several tensors may be partly on chip and partly
 // in HBM (Mixed), and each of its tiles then reads its share of each part.
-// KernelResult.Placement reports the result per operand.
+// KernelResult.Placement reports the result per operand. A fused pair
+// writes the epilogue's output while it still reads the matmul's inputs,
+// so that output is placed before the matmul's inputs are freed (and may
+// go in place only over the epilogue's side operand).
 //
 // Moving an operand between the store and the arrays' buffers takes time:
 // the store's read and write paths each move OnChip bytes per cycle
@@ -101,7 +157,8 @@
 // fill and drain its folds; and its waits: StallHBMCycles for tiles from
 // HBM (with the final write-back to HBM), StallOnChipCycles for tiles from
 // the store (with a final write-back into it), StallBufferCycles for a free
-// output buffer half, StallVectorCycles for the vector unit (0). They add
+// output buffer half, StallVectorCycles for the vector unit (0 without
+// fusion). They add
 // up: Cycles = ComputeCycles + StallHBMCycles + StallOnChipCycles +
 // StallBufferCycles + StallVectorCycles. MACs, VectorOps (lane operations)
 // and PECycles (MACs / PECycles is the mapping efficiency) count the work;
@@ -128,6 +185,14 @@
 // the smolvla or seed scenario comes near it; with every activation in HBM,
 // an elementwise kernel with few operations per byte (a BF16 or FP32
 // residual add) does (see the tests).
+//
+// With Options.PrefetchWeights part of a kernel's weights cross the ports
+// while the previous kernel runs: its Placement.Weights is then Mixed (or
+// OnChip when all of them did) and its HBMIdealBytes leave the prefetched
+// bytes out (at most its weights' ideal bytes, so the bound stays sound),
+// while its BytesRead still count them. The HBM's row-hit and refresh
+// counts of a kernel are those of its time window, which then include the
+// next kernel's prefetched tiles.
 //
 // # Trace
 //

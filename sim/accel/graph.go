@@ -2,6 +2,7 @@ package accel
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/compute"
@@ -24,6 +25,9 @@ type tensor struct {
 	// in the store (the output took its bytes); freed that its space (on
 	// chip or in HBM) went back.
 	handedOver, freed bool
+	// virtual says the tensor is never stored: the output of a matmul
+	// whose epilogue (a fused elementwise kernel) consumes it tile by tile.
+	virtual bool
 }
 
 func (t *tensor) lastUse() int {
@@ -45,9 +49,10 @@ type step struct {
 	right []part  // attention's right operand (the plan's Weights operand)
 	out   *tensor // its output
 	// weights says the kernel reads stored weights or parameters, at
-	// weightBase.
+	// weightBase in HBM, or in the weight store when pinned.
 	weights    bool
 	weightBase uint64
+	pinned     bool
 }
 
 // group is a run of GEMMs that read the same input (q, k, v; gate, up).
@@ -202,6 +207,43 @@ func (g *graph) elementwiseInputs(k workload.Kernel, prevGEMM bool) []part {
 	return g.resolve(k.InputElems, k.N)
 }
 
+// fusable reports whether elementwise kernel i+1 can be fused into matmul
+// i as its epilogue, as far as the tensors go: i+1 is an activation, a
+// residual add or a softmax (softmax only after an attention matmul, the
+// others only after a GEMM) without weights or parameters, and the only
+// reader of i's output, which it reads whole, element for element, with at
+// most one more operand of the same size (the side operand). Whether a
+// tiling fits is the planner's to say.
+func (g *graph) fusable(i int) bool {
+	if i+1 >= len(g.ks) {
+		return false
+	}
+	k, e := g.ks[i], g.ks[i+1]
+	switch {
+	case k.Kind == workload.KindGEMM && (e.Kind == workload.KindActivation || e.Kind == workload.KindResidual):
+	case k.Kind == workload.KindAttention && e.Kind == workload.KindSoftmax:
+	default:
+		return false
+	}
+	t := g.steps[i].out
+	st := &g.steps[i+1]
+	if e.WeightElems != 0 || e.BiasElems != 0 || st.right != nil || len(t.uses) != 1 || t.uses[0] != i+1 ||
+		e.OutputElems != t.elems {
+		return false
+	}
+	found := false
+	for _, p := range st.in {
+		if p.t == t {
+			if found || p.elems != t.elems {
+				return false
+			}
+			found = true
+		}
+	}
+	side := partsElems(st.in) - t.elems
+	return found && (side == 0 || side == e.OutputElems)
+}
+
 // fits reports whether rows of have elements make rows of want: the same
 // length, or whole rows side by side (the heads of an attention output
 // concatenated into the hidden width; want 0 accepts any row, for a
@@ -287,27 +329,83 @@ func (a *allocator) release(base, size, align uint64) {
 type schedule struct {
 	*graph
 	plans []*compute.Plan
-	// weightBytes is the HBM the weights take; peakOnChip the activation
-	// store's highest occupancy; peakSpill the most HBM held by spilled
-	// activations at once.
-	weightBytes, peakOnChip, peakSpill uint64
+	// fusedWith is, per kernel, the elementwise kernel fused into it (-1:
+	// none); fusedInto the matmul a kernel is fused into (-1: none).
+	fusedWith, fusedInto []int
+	// weightBytes is the HBM the weights take; pinnedBytes the weight
+	// store they take; peakOnChip the activation store's highest
+	// occupancy; peakSpill the most HBM held by spilled activations at
+	// once.
+	weightBytes, pinnedBytes, peakOnChip, peakSpill uint64
 }
 
-// place decides where every tensor lives and lays the weights, the inputs
-// of the pass and the spilled activations out in the DMA's address space of
-// capacity bytes.
-func place(ks []workload.Kernel, plans []*compute.Plan, d hw.Design, residency bool, align, capacity uint64) (*schedule, error) {
-	s := &schedule{graph: derive(ks, d.Precision), plans: plans}
+// placeOptions are the options place follows.
+type placeOptions struct {
+	// residency keeps activations on chip while they fit.
+	residency bool
+	// pin is the weight pinning policy (PinNone, PinInOrder,
+	// PinMostReused).
+	pin string
+	// align is the granule of HBM ranges; capacity the bytes of the
+	// layout's PCs.
+	align, capacity uint64
+}
+
+// side is the side operand of the epilogue fused into kernel i: the
+// epilogue's inputs but the matmul's output (nil when none).
+func (s *schedule) side(i int) []part {
+	e := s.fusedWith[i]
+	if e < 0 {
+		return nil
+	}
+	var out []part
+	for _, p := range s.steps[e].in {
+		if !p.t.virtual {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// output is the tensor kernel i writes: its own output, or the output of
+// the epilogue fused into it.
+func (s *schedule) output(i int) *tensor {
+	if e := s.fusedWith[i]; e >= 0 {
+		return s.steps[e].out
+	}
+	return s.steps[i].out
+}
+
+// place decides where every tensor of graph g lives and lays the weights,
+// the inputs of the pass and the spilled activations out in the DMA's
+// address space. fusedWith gives, per kernel, the elementwise kernel fused
+// into it (-1: none); plans[i] is then the fused plan.
+func place(g *graph, plans []*compute.Plan, fusedWith []int, d hw.Design, o placeOptions) (*schedule, error) {
+	ks := g.ks
+	align, capacity := o.align, o.capacity
+	s := &schedule{graph: g, plans: plans, fusedWith: fusedWith, fusedInto: make([]int, len(ks))}
+	for i := range s.fusedInto {
+		s.fusedInto[i] = -1
+	}
+	for i, e := range fusedWith {
+		if e >= 0 {
+			s.steps[i].out.virtual = true
+			s.fusedInto[e] = i
+		}
+	}
 	// Reserve, for every tensor in HBM, the largest range a producer or a
 	// consumer touches (their tilings lay it out differently).
 	reserve := func(t *tensor, b uint64) { t.size = max(t.size, b) }
 	for i, st := range s.steps {
+		if s.fusedInto[i] >= 0 {
+			continue // the fused job of its matmul moves its operands
+		}
 		p := plans[i]
-		reserve(st.out, p.Footprint(compute.Outputs))
+		reserve(s.output(i), p.Footprint(compute.Outputs))
 		for _, o := range []struct {
 			op compute.Operand
 			ps []part
-		}{{compute.Inputs, st.in}, {compute.Weights, st.right}} {
+		}{{compute.Inputs, st.in}, {compute.Weights, st.right}, {compute.Side, s.side(i)}} {
 			total := partsElems(o.ps)
 			for _, pt := range o.ps {
 				reserve(pt.t, uint64(mulDiv(int64(p.Footprint(o.op)), pt.elems, total))+align)
@@ -317,7 +415,10 @@ func place(ks []workload.Kernel, plans []*compute.Plan, d hw.Design, residency b
 
 	// Weights first, one range per distinct weight: the kernels of the
 	// cameras after the first read the first camera's weights.
-	var next uint64
+	if err := s.placeWeights(d, o); err != nil {
+		return nil, err
+	}
+	next := s.weightBytes
 	bump := func(size uint64) (uint64, error) {
 		base := next
 		next += ceilDivU(size, align) * align
@@ -326,44 +427,6 @@ func place(ks []workload.Kernel, plans []*compute.Plan, d hw.Design, residency b
 		}
 		return base, nil
 	}
-	type weightKey struct {
-		ord                       int
-		stage                     workload.Stage
-		kind                      workload.Kind
-		k, n, weight, bias, bytes int64
-	}
-	shared := map[weightKey]uint64{}
-	ords := map[int]int{}
-	for i, k := range ks {
-		fp := plans[i].Footprint(compute.Weights)
-		if k.Kind == workload.KindAttention || fp == 0 {
-			continue
-		}
-		st := &s.steps[i]
-		st.weights = true
-		if k.Camera < 0 {
-			b, err := bump(fp)
-			if err != nil {
-				return nil, err
-			}
-			st.weightBase = b
-			continue
-		}
-		key := weightKey{ord: ords[k.Camera], stage: k.Stage, kind: k.Kind, k: k.K, n: k.N,
-			weight: k.WeightElems, bias: k.BiasElems, bytes: int64(fp)}
-		ords[k.Camera]++
-		if b, ok := shared[key]; ok {
-			st.weightBase = b
-			continue
-		}
-		b, err := bump(fp)
-		if err != nil {
-			return nil, err
-		}
-		shared[key] = b
-		st.weightBase = b
-	}
-	s.weightBytes = next
 	for _, t := range s.inputs {
 		b, err := bump(t.size)
 		if err != nil {
@@ -378,18 +441,23 @@ func place(ks []workload.Kernel, plans []*compute.Plan, d hw.Design, residency b
 	// Activations, in order: on chip while they fit, else spilled to HBM.
 	spill := newAllocator(next, capacity-next)
 	store := d.ActivationBufferBytes
-	if !residency {
+	if !o.residency {
 		store = 0
 	}
 	var used int64
-	for i, k := range ks {
-		st := &s.steps[i]
+	// placeOutput places the output of kernel j, which may go in place
+	// over an input j reads for the last time.
+	placeOutput := func(j int) error {
+		st := &s.steps[j]
 		out := st.out
+		if out.virtual {
+			return nil
+		}
 		if store > 0 && len(out.uses) > 0 {
 			var over *tensor
-			if inPlace(k.Kind) {
+			if inPlace(ks[j].Kind) {
 				for _, pt := range st.in {
-					if pt.t.onChip && !pt.t.handedOver && pt.t.lastUse() == i && pt.t.bytes == out.bytes {
+					if pt.t.onChip && !pt.t.handedOver && pt.t.lastUse() == j && pt.t.bytes == out.bytes {
 						over = pt.t
 						break
 					}
@@ -411,17 +479,32 @@ func place(ks []workload.Kernel, plans []*compute.Plan, d hw.Design, residency b
 		if !out.onChip {
 			b, ok := spill.alloc(out.size, align)
 			if !ok {
-				return nil, fmt.Errorf("accel: kernel %s: its output (%d bytes) does not fit the HBM left after the weights (%d bytes, %d held by other activations)",
-					k.Name, out.size, capacity-next, spill.used)
+				return fmt.Errorf("accel: kernel %s: its output (%d bytes) does not fit the HBM left after the weights (%d bytes, %d held by other activations)",
+					ks[j].Name, out.size, capacity-next, spill.used)
 			}
 			out.base = b
+		}
+		return nil
+	}
+	for i := range ks {
+		st := &s.steps[i]
+		if s.fusedInto[i] < 0 {
+			// A fused job writes its epilogue's output while it still
+			// reads the matmul's inputs.
+			j := i
+			if e := fusedWith[i]; e >= 0 {
+				j = e
+			}
+			if err := placeOutput(j); err != nil {
+				return nil, err
+			}
 		}
 		s.peakOnChip = max(s.peakOnChip, uint64(used))
 		// Free what this kernel read for the last time.
 		for _, ps := range [][]part{st.in, st.right} {
 			for _, pt := range ps {
 				t := pt.t
-				if t.lastUse() != i || t.producer < 0 || t.freed {
+				if t.lastUse() != i || t.producer < 0 || t.freed || t.virtual {
 					continue
 				}
 				t.freed = true
@@ -439,7 +522,98 @@ func place(ks []workload.Kernel, plans []*compute.Plan, d hw.Design, residency b
 	return s, nil
 }
 
-// binding is where kernel i's operands live, for the compute side.
+// placeWeights gives every distinct weight (a GEMM's weights and bias, a
+// norm's parameters, the position table) its place: pinned in the weight
+// store (o.pin: in the order of first use, or most reads per byte first;
+// each that still fits) or one range of HBM, laid out in the order the
+// kernels first read the weights from address 0. The kernels of the
+// cameras after the first read the first camera's weights.
+func (s *schedule) placeWeights(d hw.Design, o placeOptions) error {
+	type weightKey struct {
+		ord                       int
+		stage                     workload.Stage
+		kind                      workload.Kind
+		k, n, weight, bias, bytes int64
+	}
+	type weight struct {
+		bytes  uint64
+		uses   int
+		pinned bool
+		base   uint64
+	}
+	var ws []weight
+	id := make([]int, len(s.ks))
+	shared := map[weightKey]int{}
+	ords := map[int]int{}
+	for i, k := range s.ks {
+		id[i] = -1
+		if s.fusedInto[i] >= 0 {
+			continue
+		}
+		fp := s.plans[i].Footprint(compute.Weights)
+		if k.Kind == workload.KindAttention || fp == 0 {
+			continue
+		}
+		s.steps[i].weights = true
+		if k.Camera >= 0 {
+			key := weightKey{ord: ords[k.Camera], stage: k.Stage, kind: k.Kind, k: k.K, n: k.N,
+				weight: k.WeightElems, bias: k.BiasElems, bytes: int64(fp)}
+			ords[k.Camera]++
+			if w, ok := shared[key]; ok {
+				id[i] = w
+				ws[w].uses++
+				continue
+			}
+			shared[key] = len(ws)
+		}
+		id[i] = len(ws)
+		ws = append(ws, weight{bytes: fp, uses: 1})
+	}
+	if o.pin == PinInOrder || o.pin == PinMostReused {
+		order := make([]int, len(ws))
+		for i := range order {
+			order[i] = i
+		}
+		if o.pin == PinMostReused {
+			// Most reads per byte first: uses_a / bytes_a > uses_b / bytes_b.
+			sort.SliceStable(order, func(a, b int) bool {
+				x, y := ws[order[a]], ws[order[b]]
+				return uint64(x.uses)*y.bytes > uint64(y.uses)*x.bytes
+			})
+		}
+		room := uint64(d.WeightStoreBytes)
+		for _, w := range order {
+			if ws[w].bytes <= room {
+				ws[w].pinned = true
+				room -= ws[w].bytes
+				s.pinnedBytes += ws[w].bytes
+			}
+		}
+	}
+	var next uint64
+	for w := range ws {
+		if ws[w].pinned {
+			continue
+		}
+		ws[w].base = next
+		next += ceilDivU(ws[w].bytes, o.align) * o.align
+		if next > o.capacity {
+			return fmt.Errorf("accel: the weights and the inputs of the pass take more than the %d bytes of the layout's PCs", o.capacity)
+		}
+	}
+	s.weightBytes = next
+	for i := range s.ks {
+		if id[i] >= 0 {
+			s.steps[i].weightBase = ws[id[i]].base
+			s.steps[i].pinned = ws[id[i]].pinned
+		}
+	}
+	return nil
+}
+
+// binding is where kernel i's operands live, for the compute side (for a
+// kernel with a fused epilogue: its inputs and weights, the epilogue's side
+// operand and output).
 func (s *schedule) binding(i int) compute.Binding {
 	st := &s.steps[i]
 	var b compute.Binding
@@ -454,39 +628,54 @@ func (s *schedule) binding(i int) compute.Binding {
 	if st.right != nil {
 		b.Operands[compute.Weights] = seg(st.right)
 	} else if st.weights {
-		b.Operands[compute.Weights] = []compute.Segment{{Base: st.weightBase, Elems: 1}}
+		b.Operands[compute.Weights] = []compute.Segment{{Base: st.weightBase, WeightStore: st.pinned, Elems: 1}}
+		b.StoredWeights = true
 	}
-	b.Operands[compute.Outputs] = seg([]part{{st.out, st.out.elems}})
+	out := s.output(i)
+	b.Operands[compute.Outputs] = seg([]part{{out, out.elems}})
+	if side := s.side(i); side != nil {
+		b.Operands[compute.Side] = seg(side)
+	}
 	return b
 }
 
-// placement is where kernel i's operands live, as reported.
+// loc is where the parts of an operand live.
+func loc(ps []part) Location {
+	if len(ps) == 0 {
+		return None
+	}
+	on, off := false, false
+	for _, p := range ps {
+		if p.t.onChip {
+			on = true
+		} else {
+			off = true
+		}
+	}
+	switch {
+	case on && off:
+		return Mixed
+	case on:
+		return OnChip
+	}
+	return InHBM
+}
+
+// placement is where kernel i's operands live, as reported (for a kernel
+// with a fused epilogue, its inputs are its own and the side operand).
 func (s *schedule) placement(i int) Placement {
 	st := &s.steps[i]
-	loc := func(ps []part) Location {
-		if len(ps) == 0 {
-			return None
-		}
-		on, off := false, false
-		for _, p := range ps {
-			if p.t.onChip {
-				on = true
-			} else {
-				off = true
-			}
-		}
-		switch {
-		case on && off:
-			return Mixed
-		case on:
-			return OnChip
-		}
-		return InHBM
+	in := st.in
+	if side := s.side(i); side != nil {
+		in = append(append([]part(nil), in...), side...)
 	}
-	pl := Placement{Inputs: loc(st.in), Weights: None, Outputs: loc([]part{{st.out, st.out.elems}})}
+	out := s.output(i)
+	pl := Placement{Inputs: loc(in), Weights: None, Outputs: loc([]part{{out, out.elems}})}
 	switch {
 	case st.right != nil:
 		pl.Weights = loc(st.right)
+	case st.pinned:
+		pl.Weights = OnChip
 	case st.weights:
 		pl.Weights = InHBM
 	}
@@ -496,23 +685,24 @@ func (s *schedule) placement(i int) Placement {
 // hbmIdealBytes is the ideal bytes of kernel i's operands (or parts of
 // them) that live in HBM: weights at the weight width, activations at the
 // activation width, biases and parameters not counted (as the roofline's
-// ideal bytes).
+// ideal bytes). A fused epilogue's side operand and output count as the
+// kernel's.
 func (s *schedule) hbmIdealBytes(i int) float64 {
 	k := s.ks[i]
 	st := &s.steps[i]
 	var act int64
-	for _, ps := range [][]part{st.in, st.right} {
+	for _, ps := range [][]part{st.in, st.right, s.side(i)} {
 		for _, p := range ps {
 			if !p.t.onChip {
 				act += p.elems
 			}
 		}
 	}
-	if !st.out.onChip {
-		act += k.OutputElems
+	if out := s.output(i); !out.onChip {
+		act += out.elems
 	}
 	b := s.prec.ActBytes(act)
-	if st.weights {
+	if st.weights && !st.pinned {
 		b += s.prec.WeightBytes(k.WeightElems)
 	}
 	return b

@@ -53,16 +53,48 @@ const (
 	DefaultOnChipLatencyCycles = 4
 )
 
-// Layout is how weights and spilled activations are spread over HBM: the
-// DMA's address space is cut into chunks of InterleaveBytes that go to the
-// pseudo-channels of PCs in turn.
+// The layout maps Run accepts (Layout.Map).
+const (
+	// LayoutInterleave deals the DMA's address space to the layout's PCs in
+	// chunks of InterleaveBytes, in turn (the default): every tile is
+	// spread over many PCs.
+	LayoutInterleave = "interleave"
+	// LayoutContiguous gives each PC of the layout one consecutive range
+	// of the address space, PC after PC (the first PC's 256 MiB, then the
+	// next's), as a host that allocates every buffer in the first bank
+	// with room does: a weight tensor sits in one PC (two when it straddles
+	// a boundary), so one kernel's weights come through one or two ports.
+	LayoutContiguous = "contiguous"
+)
+
+// Layout is how weights and spilled activations are spread over HBM: by
+// default the DMA's address space is cut into chunks of InterleaveBytes
+// that go to the pseudo-channels of PCs in turn.
 type Layout struct {
 	// InterleaveBytes is the chunk size, a power of two of at least the
 	// 32 B burst.
 	InterleaveBytes int64
 	// PCs are the pseudo-channels used, in order (each at most once).
 	PCs []int
+	// Map is LayoutInterleave ("" too) or LayoutContiguous.
+	Map string
 }
+
+// The weight pinning policies Run accepts (Options.PinWeights).
+const (
+	// PinNone keeps every weight in HBM (the default; "" too).
+	PinNone = "none"
+	// PinInOrder pins the distinct weights in the order the kernels first
+	// read them, each that still fits the weight store.
+	PinInOrder = "order"
+	// PinMostReused pins first the weights with the most kernel reads per
+	// byte of store: a vision weight is read once per camera, and every
+	// kernel whose weights are on chip has its first weight tile there
+	// without waiting for HBM, so small weights and parameters read by
+	// many kernels come first; in kernel order among equals, each that
+	// still fits.
+	PinMostReused = "reuse"
+)
 
 // Options are the simulation's parameters beyond the design, the platform
 // and the kernel list.
@@ -95,6 +127,32 @@ type Options struct {
 	// element, since every element passes through a lane on its way from
 	// the input to the output buffer.
 	VectorOpsPerElement map[workload.Kind]int64
+	// PinWeights keeps weights in the design's on-chip weight store
+	// (hw.Design.WeightStoreBytes): PinNone (default), PinInOrder or
+	// PinMostReused. A pinned weight was loaded before the frame (once,
+	// across frames: the steady state), costs no HBM traffic and is read
+	// through the weight store's path (WeightStore).
+	PinWeights string
+	// WeightStore is the weight store's path to the arrays' buffers (its
+	// write path is not used during a pass).
+	WeightStore compute.OnChipConfig
+	// Fuse fuses each elementwise kernel that reads a matmul's output
+	// element for element into that matmul as an epilogue (GELU after fc1,
+	// SiLU-and-multiply after up, the residual adds after out, fc2, o and
+	// down, softmax after QK^T when its output tiles can hold whole rows):
+	// the vector unit applies it to each output tile as the array drains
+	// it, and the intermediate tensor is never stored (see the package
+	// documentation for how the pair is reported).
+	Fuse bool
+	// Pipeline, when set, splits the design in two to pipeline frames: the
+	// vision encoder and the connector on some arrays, the text encoder on
+	// the others, each with its own ports, PCs and share of the stores
+	// (see Pipeline).
+	Pipeline *Pipeline
+	// PrefetchWeights loads each kernel's first weight tiles while the
+	// previous kernel runs, into the weight buffer halves it no longer
+	// needs, instead of exposing the load at the kernel's start.
+	PrefetchWeights bool
 	// Tracer, when set, receives a task per kernel, per tile transfer and
 	// per array or vector unit step (see CSVTracer); nil costs nothing.
 	Tracer Tracer
@@ -107,8 +165,9 @@ type Options struct {
 // with its default parameters at the design's port width and clock, fold
 // overlap on, weights and spilled activations interleaved every 4 KiB over
 // the design's PCs (0 .. d.PCs()-1), activations kept on chip while they
-// fit, the on-chip path of DefaultOnChip, and the DMA and ideal memory of
-// compute.DefaultOptions.
+// fit, the on-chip path of DefaultOnChip, the weight store path of
+// DefaultWeightStore (no weight pinned), no fusion, no pipelining, no
+// prefetch, and the DMA and ideal memory of compute.DefaultOptions.
 func DefaultOptions(d hw.Design, p hw.Platform) Options {
 	co := compute.DefaultOptions(d, p)
 	hp := hbm.DefaultParams(p.HBM)
@@ -121,9 +180,11 @@ func DefaultOptions(d hw.Design, p hw.Platform) Options {
 	return Options{
 		Memory:      MemoryHBM,
 		FoldOverlap: true,
-		Layout:      Layout{InterleaveBytes: DefaultInterleaveBytes, PCs: pcs},
+		Layout:      Layout{InterleaveBytes: DefaultInterleaveBytes, PCs: pcs, Map: LayoutInterleave},
 		Residency:   true,
 		OnChip:      DefaultOnChip(d, p),
+		PinWeights:  PinNone,
+		WeightStore: DefaultWeightStore(d, p),
 		DMA:         co.DMA,
 		HBM:         hp,
 		IdealMemory: co.IdealMemory,
@@ -145,14 +206,31 @@ const ShuffleLaneOpsPerElement = 1
 // than the store's UltraRAM blocks give side by side (8 B per block of
 // hw.URAMBits, at least one block); and DefaultOnChipLatencyCycles.
 func DefaultOnChip(d hw.Design, p hw.Platform) compute.OnChipConfig {
-	blocks := max((d.ActivationBufferBytes*8+hw.URAMBits-1)/hw.URAMBits, 1)
+	return storePath(d.ActivationBufferBytes, d, p)
+}
+
+// DefaultWeightStore is the path of design d's weight store to the
+// arrays' buffers on platform p, the same rule as DefaultOnChip's for a
+// store of hw.Design.WeightStoreBytes: the larger of
+// DefaultOnChipBytesPerCycle and the memory ceiling per cycle, no more than
+// its UltraRAM blocks give side by side. A small store has few blocks and
+// a narrow path: a pinned weight then arrives later than it would from
+// HBM.
+func DefaultWeightStore(d hw.Design, p hw.Platform) compute.OnChipConfig {
+	return storePath(d.WeightStoreBytes, d, p)
+}
+
+// storePath is the path of an on-chip store of bytes bytes (see
+// DefaultOnChip).
+func storePath(bytes int64, d hw.Design, p hw.Platform) compute.OnChipConfig {
+	blocks := max((bytes*8+hw.URAMBits-1)/hw.URAMBits, 1)
 	ceiling := int64(math.Ceil(d.MemBytesPerSec(p)/d.ClockHz(p) - 1e-9))
 	bw := min(max(int64(DefaultOnChipBytesPerCycle), ceiling), blocks*onChipBytesPerURAM)
 	return compute.OnChipConfig{ReadBytesPerCycle: bw, WriteBytesPerCycle: bw, LatencyCycles: DefaultOnChipLatencyCycles}
 }
 
-// validate reports the first unusable option.
-func (o Options) validate(p hw.Platform) error {
+// validate reports the first unusable option for design d on platform p.
+func (o Options) validate(d hw.Design, p hw.Platform) error {
 	if o.Memory != MemoryHBM && o.Memory != MemoryIdeal {
 		return fmt.Errorf("accel: memory %q is not known (accepted: %s|%s)", o.Memory, MemoryHBM, MemoryIdeal)
 	}
@@ -176,27 +254,55 @@ func (o Options) validate(p hw.Platform) error {
 	if err := o.OnChip.Validate(); err != nil {
 		return fmt.Errorf("accel: %w", err)
 	}
+	switch o.Layout.Map {
+	case "", LayoutInterleave, LayoutContiguous:
+	default:
+		return fmt.Errorf("accel: layout map %q is not known (accepted: %s|%s)", o.Layout.Map, LayoutInterleave, LayoutContiguous)
+	}
+	switch o.PinWeights {
+	case "", PinNone:
+	case PinInOrder, PinMostReused:
+		if d.WeightStoreBytes <= 0 {
+			return fmt.Errorf("accel: pin weights %q needs a design with weight_store_bytes > 0, design %q has none", o.PinWeights, d.Name)
+		}
+		if err := o.WeightStore.Validate(); err != nil {
+			return fmt.Errorf("accel: weight store: %w", err)
+		}
+	default:
+		return fmt.Errorf("accel: pin weights %q is not known (accepted: %s|%s|%s)", o.PinWeights, PinNone, PinInOrder, PinMostReused)
+	}
+	if o.Pipeline != nil {
+		if err := o.Pipeline.validate(d, p, o); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// router maps the DMA's addresses onto the layout's PCs: chunk c of
-// InterleaveBytes goes to PC pcs[c mod n] at PC-local address
-// (c / n) x InterleaveBytes (plus the offset in the chunk), expressed in the
-// memory's global address space. A PC's traffic goes through the design's
-// port of the same number when the design has a port per PC of the
-// platform, and through port (position in pcs) mod ports otherwise.
+// pinning reports whether the options pin weights.
+func (o Options) pinning() bool { return o.PinWeights == PinInOrder || o.PinWeights == PinMostReused }
+
+// router maps the DMA's addresses onto the layout's PCs. Interleaved:
+// chunk c of InterleaveBytes goes to PC pcs[c mod n] at PC-local address
+// (c / n) x InterleaveBytes (plus the offset in the chunk); contiguous:
+// address a goes to PC pcs[a / PC bytes] at PC-local address a mod PC
+// bytes; both expressed in the memory's global address space. A PC's
+// traffic goes through the design's port of the same number when the
+// design has a port per PC of the platform, and through port (position in
+// pcs) mod ports otherwise.
 type router struct {
-	g       uint64
-	pcs     []int
-	ports   []int // port of each position in pcs
-	total   int   // PCs of the platform
-	pcBytes uint64
-	global  func(pc int, local uint64) uint64
+	g          uint64
+	pcs        []int
+	ports      []int // port of each position in pcs
+	total      int   // PCs of the platform
+	pcBytes    uint64
+	contiguous bool
+	global     func(pc int, local uint64) uint64
 }
 
 func newRouter(l Layout, ports int, p hw.Platform, global func(int, uint64) uint64) *router {
 	r := &router{g: uint64(l.InterleaveBytes), pcs: slices.Clone(l.PCs), total: p.HBM.PseudoChannels,
-		pcBytes: uint64(p.HBM.PCBytes), global: global}
+		pcBytes: uint64(p.HBM.PCBytes), global: global, contiguous: l.Map == LayoutContiguous}
 	for i, pc := range r.pcs {
 		port := i % ports
 		if ports == p.HBM.PseudoChannels {
@@ -209,6 +315,10 @@ func newRouter(l Layout, ports int, p hw.Platform, global func(int, uint64) uint
 
 // Route implements compute.Router.
 func (r *router) Route(a uint64) (uint64, int, int) {
+	if r.contiguous {
+		i := int(a / r.pcBytes)
+		return r.global(r.pcs[i], a%r.pcBytes), r.ports[i], r.pcs[i]
+	}
 	c := a / r.g
 	n := uint64(len(r.pcs))
 	i := int(c % n)

@@ -41,8 +41,21 @@ type Placement struct {
 type KernelResult struct {
 	// Kernel is the kernel simulated.
 	Kernel workload.Kernel
-	// Placement is where its operands lived.
+	// Placement is where its operands lived (with PrefetchWeights: where
+	// its weights were when it started; the tiles prefetched while the
+	// previous kernel ran were on chip, so its weights are Mixed, or OnChip
+	// when all of them were).
 	Placement Placement
+	// FusedWith names the elementwise kernel fused into this matmul
+	// (Options.Fuse): the result covers both, its Kernel has the matmul's
+	// shape and MACs with the ops of both, the matmul's inputs and the
+	// epilogue's side operand as InputElems, and the epilogue's output.
+	FusedWith string
+	// FusedInto names the matmul this elementwise kernel is fused into: it
+	// takes no time of its own (StartCycle = EndCycle, the matmul's end),
+	// its work and bytes are in the matmul's result, and its Kernel keeps
+	// its name, kind and shape with every element and op count 0.
+	FusedInto string
 	// StartCycle and EndCycle bound the kernel in the forward pass.
 	StartCycle, EndCycle int64
 	// Cycles is EndCycle - StartCycle.
@@ -62,8 +75,10 @@ type KernelResult struct {
 	StallOnChipCycles int64
 	// StallBufferCycles is its wait for buffer space.
 	StallBufferCycles int64
-	// StallVectorCycles is its wait for the vector unit (0 when kernels do
-	// not overlap).
+	// StallVectorCycles is its wait for the vector unit: with a fused
+	// epilogue, the array's wait for an output buffer half the epilogue
+	// still held and the epilogue work left after the array's last fold
+	// (0 otherwise: kernels do not overlap).
 	StallVectorCycles int64
 	// MACs executed on the arrays and element operations on the vector units.
 	MACs, VectorOps int64
@@ -87,6 +102,11 @@ type KernelResult struct {
 	RefreshCycles, PCCycles int64
 	// Requests is the number of memory requests the DMA issued.
 	Requests int64
+	// PrefetchedBytes is the bytes of its weight tiles loaded while the
+	// previous kernel ran (Options.PrefetchWeights), counted in its
+	// traffic; HBMIdealBytes leaves them out (at most its weights' ideal
+	// bytes).
+	PrefetchedBytes int64
 	// IdealBytes is the kernel's ideal operand bytes (weights at the weight
 	// width, activations at the activation width, each once, biases and
 	// parameters not counted); HBMIdealBytes the part of them placed in HBM
@@ -110,8 +130,19 @@ type Result struct {
 	Memory string
 	// Kernels are the kernels in execution order.
 	Kernels []KernelResult
-	// TotalCycles is the forward pass's time in kernel cycles.
+	// TotalCycles is the forward pass's time in kernel cycles: a frame's
+	// latency.
 	TotalCycles int64
+	// FrameIntervalCycles is the time between two frames in the steady
+	// state, in kernel cycles: TotalCycles, or with Options.Pipeline the
+	// longer of the two parts (frames per second = FreqHz / it).
+	FrameIntervalCycles int64
+	// FusedKernels is the number of elementwise kernels fused into their
+	// matmul (Options.Fuse).
+	FusedKernels int
+	// Parts are the two parts of a pipelined design (Options.Pipeline),
+	// vision first; nil otherwise.
+	Parts []Part
 	// Events is the number of Akita events the engine handled.
 	Events int64
 	// MemoryBytesRead, MemoryBytesWritten and MemoryRequests are what the
@@ -120,7 +151,28 @@ type Result struct {
 	// request arrived.
 	MemoryBytesRead, MemoryBytesWritten, MemoryRequests int64
 	// WeightBytes is the HBM the weights take (each distinct weight once);
-	// PeakOnChipBytes the activation store's highest occupancy; PeakSpillBytes
-	// the most HBM held by spilled activations at once.
-	WeightBytes, PeakOnChipBytes, PeakSpillBytes int64
+	// PinnedWeightBytes the weight store the pinned weights take;
+	// PeakOnChipBytes the activation store's highest occupancy (with
+	// Pipeline, the sum of the parts'); PeakSpillBytes the most HBM held by
+	// spilled activations at once.
+	WeightBytes, PinnedWeightBytes, PeakOnChipBytes, PeakSpillBytes int64
+}
+
+// Part is one part of a pipelined design: what it has and how long it
+// takes per frame.
+type Part struct {
+	// Name is "vision" (the vision encoder and the connector) or "text".
+	Name string
+	// Arrays is its arrays; PCs the pseudo-channels it owns, each with its
+	// AXI port.
+	Arrays int
+	PCs    []int
+	// ActivationStoreBytes and WeightStoreBytes are its shares of the
+	// design's stores.
+	ActivationStoreBytes, WeightStoreBytes int64
+	// FirstKernel is the index in Result.Kernels of its first kernel;
+	// Kernels how many it runs.
+	FirstKernel, Kernels int
+	// Cycles is its time per frame.
+	Cycles int64
 }

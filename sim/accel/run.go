@@ -27,9 +27,10 @@ func (c *eventCounter) Func(ctx akita.HookCtx) {
 // design's arrays, buffers, vector units, DMA and activation store on one
 // Akita engine with the memory of opts.Memory (see the package
 // documentation for what is modelled). Each kernel starts in the cycle the
-// previous one ends. It returns an error for a design that does not fit the
-// platform, a kernel that does not map onto it, bad options, or a
-// simulation that left work unfinished.
+// previous one ends. With opts.Pipeline the design is split in two parts,
+// each simulated on its own engine (see Pipeline). It returns an error for
+// a design that does not fit the platform, a kernel that does not map onto
+// it, bad options, or a simulation that left work unfinished.
 func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Result, error) {
 	if len(ks) == 0 {
 		return nil, errors.New("accel: the kernel list is empty")
@@ -37,9 +38,27 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 	if err := d.Fit(p); err != nil {
 		return nil, fmt.Errorf("accel: %w", err)
 	}
-	if err := opts.validate(p); err != nil {
+	if err := opts.validate(d, p); err != nil {
 		return nil, err
 	}
+	if opts.Pipeline != nil {
+		return runPipelined(d, p, ks, opts)
+	}
+	return runOne(d, p, ks, opts, nil)
+}
+
+// prepared is a pass ready to run: the simulator, its HBM model (nil with
+// the ideal memory), and the schedule.
+type prepared struct {
+	sim   *compute.Simulator
+	sys   *hbm.System
+	sched *schedule
+}
+
+// prepare builds the simulator of design d (its DMA port i connected to
+// memory port memoryPorts[i] when memoryPorts is set), plans the kernels,
+// fuses what opts.Fuse allows and places every tensor.
+func prepare(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options, memoryPorts []int) (*prepared, error) {
 	hp := opts.HBM
 	hp.PortBits, hp.KernelFreqHz = d.PortBits, d.ClockHz(p)
 	amap, err := hbm.NewAddressMap(p.HBM, hp.InterleaveBytes, hp.AddressOrder)
@@ -49,7 +68,7 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 	rt := newRouter(opts.Layout, d.HBMPorts, p, amap.Global)
 
 	co := compute.Options{FoldOverlap: opts.FoldOverlap, DMA: opts.DMA, IdealMemory: opts.IdealMemory, Tracer: opts.Tracer,
-		VectorOpsPerElement: opts.VectorOpsPerElement}
+		VectorOpsPerElement: opts.VectorOpsPerElement, PrefetchWeights: opts.PrefetchWeights}
 	co.DMA.InterleaveBytes = opts.Layout.InterleaveBytes
 	co.DMA.Router = rt
 	store := opts.Residency && d.ActivationBufferBytes > 0
@@ -57,8 +76,13 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 		oc := opts.OnChip
 		co.OnChip = &oc
 	}
-	var sys *hbm.System
+	if opts.pinning() {
+		ws := opts.WeightStore
+		co.WeightStore = &ws
+	}
+	pr := &prepared{}
 	if opts.Memory == MemoryHBM {
+		co.MemoryPorts = memoryPorts
 		co.Memory = func(engine akita.Engine, d hw.Design, p hw.Platform) (compute.MemorySystem, error) {
 			s, err := hbm.MakeBuilder().WithEngine(engine).WithConfig(p.HBM).WithParams(hp).Build("U280.HBM")
 			if err != nil {
@@ -67,7 +91,7 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 			if s.NumPorts() < d.HBMPorts {
 				return nil, fmt.Errorf("the HBM has %d ports, the design uses %d", s.NumPorts(), d.HBMPorts)
 			}
-			sys = s
+			pr.sys = s
 			return s, nil
 		}
 	}
@@ -75,19 +99,61 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 	if err != nil {
 		return nil, fmt.Errorf("accel: %w", err)
 	}
+	pr.sim = sim
 	plans := make([]*compute.Plan, len(ks))
 	for i, k := range ks {
 		if plans[i], err = sim.Plan(k); err != nil {
 			return nil, fmt.Errorf("accel: %w", err)
 		}
 	}
-	sched, err := place(ks, plans, d, store, uint64(opts.Layout.InterleaveBytes), rt.capacity())
+	g := derive(ks, d.Precision)
+	fusedWith := make([]int, len(ks))
+	for i := range fusedWith {
+		fusedWith[i] = -1
+	}
+	if opts.Fuse {
+		for i := 0; i+1 < len(ks); i++ {
+			if !g.fusable(i) {
+				continue
+			}
+			// A pair no tiling of the design can fuse (a softmax whose rows
+			// do not fit an output tile) stays apart.
+			fp, err := sim.PlanFused(ks[i], ks[i+1])
+			if err != nil {
+				continue
+			}
+			plans[i], fusedWith[i] = fp, i+1
+			i++
+		}
+	}
+	pr.sched, err = place(g, plans, fusedWith, d, placeOptions{residency: store, pin: opts.PinWeights,
+		align: uint64(opts.Layout.InterleaveBytes), capacity: rt.capacity()})
 	if err != nil {
 		return nil, err
 	}
-	jobs := make([]compute.Job, len(ks))
+	return pr, nil
+}
+
+// runOne simulates the pass on one engine (see Run).
+func runOne(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options, memoryPorts []int) (*Result, error) {
+	pr, err := prepare(d, p, ks, opts, memoryPorts)
+	if err != nil {
+		return nil, err
+	}
+	sim, sys, sched := pr.sim, pr.sys, pr.sched
+	var jobs []compute.Job
+	var jobKernel []int // the kernel of each job
 	for i, k := range ks {
-		jobs[i] = compute.Job{Kernel: k, Binding: sched.binding(i)}
+		if sched.fusedInto[i] >= 0 {
+			continue
+		}
+		j := compute.Job{Kernel: k, Binding: sched.binding(i)}
+		if e := sched.fusedWith[i]; e >= 0 {
+			ek := ks[e]
+			j.Epilogue = &ek
+		}
+		jobs = append(jobs, j)
+		jobKernel = append(jobKernel, i)
 	}
 
 	counter := &eventCounter{}
@@ -95,17 +161,20 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 	engine.AcceptHook(counter)
 	res := &Result{
 		Design: d, Platform: p, FreqHz: sim.Clock().FreqHz, Memory: opts.Memory,
-		Kernels:         make([]KernelResult, 0, len(ks)),
-		WeightBytes:     int64(sched.weightBytes),
-		PeakOnChipBytes: int64(sched.peakOnChip),
-		PeakSpillBytes:  int64(sched.peakSpill),
+		Kernels:           make([]KernelResult, 0, len(ks)),
+		WeightBytes:       int64(sched.weightBytes),
+		PinnedWeightBytes: int64(sched.pinnedBytes),
+		PeakOnChipBytes:   int64(sched.peakOnChip),
+		PeakSpillBytes:    int64(sched.peakSpill),
+		FusedKernels:      len(ks) - len(jobs),
 	}
 	hclk := clock.New(p.HBM.ClockHz)
 	var prevPC []hbm.PCStats
 	if sys != nil {
 		prevPC = make([]hbm.PCStats, p.HBM.PseudoChannels)
 	}
-	done := func(i int, st compute.KernelStats) error {
+	done := func(j int, st compute.KernelStats) error {
+		i := jobKernel[j]
 		kr := kernelResult(sched, i, st)
 		if sys != nil {
 			now := engine.CurrentTime()
@@ -121,8 +190,11 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 			kr.PCCycles = int64(hclk.Cycle(now)-start) * int64(len(opts.Layout.PCs))
 		}
 		res.Kernels = append(res.Kernels, kr)
+		if e := sched.fusedWith[i]; e >= 0 {
+			res.Kernels = append(res.Kernels, fusedResult(sched, e, kr))
+		}
 		if opts.Progress != nil {
-			opts.Progress(i+1, len(ks))
+			opts.Progress(len(res.Kernels), len(ks))
 		}
 		return nil
 	}
@@ -137,6 +209,7 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 		return nil, fmt.Errorf("accel: the DMA issued %d memory requests and %d completed", dst.RequestsIssued, dst.RequestsCompleted)
 	}
 	res.TotalCycles = res.Kernels[len(res.Kernels)-1].EndCycle
+	res.FrameIntervalCycles = res.TotalCycles
 	res.Events = counter.n
 	switch m := sim.Memory().(type) {
 	case *hbm.System:
@@ -154,13 +227,24 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 }
 
 // kernelResult turns the compute side's statistics of kernel i into its
-// result.
+// result. A kernel with a fused epilogue reports its own work and the
+// epilogue's: its Kernel adds the epilogue's ops and side operand, and
+// writes the epilogue's output.
 func kernelResult(s *schedule, i int, st compute.KernelStats) KernelResult {
 	k := s.ks[i]
+	var fusedWith string
+	if e := s.fusedWith[i]; e >= 0 {
+		ek := s.ks[e]
+		k.Ops += ek.Ops
+		k.InputElems += partsElems(s.side(i))
+		k.OutputElems = ek.OutputElems
+		fusedWith = ek.Name
+	}
 	pl := s.placement(i)
 	kr := KernelResult{
 		Kernel:             k,
 		Placement:          pl,
+		FusedWith:          fusedWith,
 		StartCycle:         int64(st.StartCycle),
 		EndCycle:           int64(st.EndCycle),
 		Cycles:             st.Cycles,
@@ -170,6 +254,7 @@ func kernelResult(s *schedule, i int, st compute.KernelStats) KernelResult {
 		StallHBMCycles:     st.StallDataCycles,
 		StallOnChipCycles:  st.StallOnChipCycles,
 		StallBufferCycles:  st.StallSpaceCycles,
+		StallVectorCycles:  st.StallVectorCycles,
 		MACs:               st.MACs,
 		VectorOps:          st.VectorOps,
 		PECycles:           st.PECycles,
@@ -181,12 +266,24 @@ func kernelResult(s *schedule, i int, st compute.KernelStats) KernelResult {
 		BytesReadPerPC:     st.BytesReadPerPC,
 		BytesWrittenPerPC:  st.BytesWrittenPerPC,
 		Requests:           st.DMARequestsIssued,
+		PrefetchedBytes:    st.PrefetchedBytes,
 		IdealBytes:         s.prec.WeightBytes(k.WeightElems) + s.prec.ActBytes(k.InputElems+k.OutputElems),
 		HBMIdealBytes:      s.hbmIdealBytes(i),
 		Tiling:             st.Plan.String(),
 	}
 	if pl.Outputs != OnChip {
 		kr.HBMIdealWriteBytes = s.prec.ActBytes(k.OutputElems)
+	}
+	// Weight tiles prefetched while the previous kernel ran were on chip
+	// when this one started: they do not cross the ports in its time.
+	if st.PrefetchedBytes > 0 && pl.Weights == InHBM {
+		wb := s.prec.WeightBytes(k.WeightElems)
+		sub := min(float64(st.PrefetchedBytes), wb)
+		kr.HBMIdealBytes -= sub
+		kr.Placement.Weights = Mixed
+		if sub >= wb {
+			kr.Placement.Weights = OnChip
+		}
 	}
 	// The final write-back waits for the place the output goes to.
 	if pl.Outputs == OnChip {
@@ -195,4 +292,24 @@ func kernelResult(s *schedule, i int, st compute.KernelStats) KernelResult {
 		kr.StallHBMCycles += st.WritebackCycles
 	}
 	return kr
+}
+
+// fusedResult is the result of elementwise kernel e, fused into the matmul
+// whose result is prod: no time of its own (it ends where its matmul
+// does), and its work, bytes and placement reported in prod; its Kernel
+// keeps its name, kind and shape with its element and op counts zero.
+func fusedResult(s *schedule, e int, prod KernelResult) KernelResult {
+	k := s.ks[e]
+	k.WeightElems, k.BiasElems, k.InputElems, k.OutputElems, k.Ops = 0, 0, 0, 0, 0
+	return KernelResult{
+		Kernel:            k,
+		Placement:         Placement{Inputs: None, Weights: None, Outputs: None},
+		FusedInto:         prod.Kernel.Name,
+		StartCycle:        prod.EndCycle,
+		EndCycle:          prod.EndCycle,
+		Engine:            string(compute.EngineVector),
+		BytesReadPerPC:    make([]int64, len(prod.BytesReadPerPC)),
+		BytesWrittenPerPC: make([]int64, len(prod.BytesWrittenPerPC)),
+		Tiling:            "fused into " + prod.Kernel.Name,
+	}
 }

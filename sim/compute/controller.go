@@ -22,24 +22,47 @@ type slot struct {
 	state slotState
 	key   tileKey
 	// readyCycle is when the tile became usable; onChip says its last part
-	// came from the activation store.
+	// came from an on-chip store.
 	readyCycle uint64
 	onChip     bool
+	// next says the half holds a tile of the next kernel, prefetched
+	// (weights only); the running kernel does not see it.
+	next bool
+	// Output halves: epilogueEnd is when the epilogue of the tile in the
+	// half ended; vectorUntil, when the half was taken, is when the
+	// epilogue of the tile that held it before ended.
+	epilogueEnd, vectorUntil uint64
 }
 
 // buffers are one array's on-chip buffers: two halves (slots) for each of
-// inputs, weights and outputs. A half holds one tile; a tile is loaded into
-// a free half while the array works from the other, and the half is freed
-// when the array's next step no longer uses it (inputs, weights) or when
-// the tile's write-back is done (outputs).
+// inputs, weights and outputs (and the side operand of an epilogue, which
+// lives in the output buffer beside the output tile). A half holds one
+// tile; a tile is loaded into a free half while the array works from the
+// other, and the half is freed when the array's next step no longer uses it
+// (inputs, weights), when the epilogue is done (side) or when the tile's
+// write-back is done (outputs).
 type buffers struct {
 	slots [numOperands][2]slot
+	// freedEpilogueEnd is, per output half, the epilogueEnd of the tile
+	// that last left it.
+	freedEpilogueEnd [2]uint64
 }
 
-// find returns the half holding key, or -1.
+// find returns the half holding key for the running kernel, or -1.
 func (b *buffers) find(op Operand, key tileKey) int {
 	for i := range b.slots[op] {
-		if s := b.slots[op][i]; s.state != slotFree && s.key == key {
+		if s := b.slots[op][i]; s.state != slotFree && !s.next && s.key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// findNext returns the half holding key prefetched for the next kernel, or
+// -1.
+func (b *buffers) findNext(op Operand, key tileKey) int {
+	for i := range b.slots[op] {
+		if s := b.slots[op][i]; s.state != slotFree && s.next && s.key == key {
 			return i
 		}
 	}
@@ -59,6 +82,9 @@ func (b *buffers) freeHalf(op Operand) int {
 // release frees the half holding key.
 func (b *buffers) release(op Operand, key tileKey) {
 	if i := b.find(op, key); i >= 0 {
+		if op == Outputs {
+			b.freedEpilogueEnd[i] = b.slots[op][i].epilogueEnd
+		}
 		b.slots[op][i] = slot{}
 	}
 }
@@ -71,29 +97,37 @@ type arrayRun struct {
 	dispatched int
 }
 
-// transfer is a load or a store the DMA (or the activation store) is
-// doing, in one or more parts.
+// transfer is a load or a store the DMA (or an on-chip store) is doing, in
+// one or more parts.
 type transfer struct {
 	load  int // index in plan.loads, or -1
 	array int // for a store
 	key   tileKey
 	op    Operand
 	// parts is the number of parts not yet done; onChip says the part done
-	// last came from the activation store; hbm that a part went through the
-	// DMA.
-	parts       int
-	onChip, hbm bool
-	start       uint64
+	// last came from an on-chip store; hbm that a part went through the
+	// DMA; weightStore that a part came from the weight store.
+	parts                    int
+	onChip, hbm, weightStore bool
+	start                    uint64
+	// next says the load is a prefetch of the next kernel's (load indexes
+	// its plan's loads); owner is the kernel the transfer belongs to.
+	next  bool
+	owner int
 }
 
 // Segment is one part of a kernel's operand: a share of its elements that
-// lives either in the on-chip activation store or in off-chip memory at
-// Base. A tile of the operand is split over the segments in proportion to
-// their elements, so a tile of an operand made of two tensors (a residual
-// add's two inputs) reads its share of each.
+// lives either in the on-chip activation store, in the on-chip weight
+// store, or in off-chip memory at Base. A tile of the operand is split over
+// the segments in proportion to their elements, so a tile of an operand
+// made of two tensors (a residual add's two inputs) reads its share of
+// each.
 type Segment struct {
 	// OnChip says the part lives in the activation store.
 	OnChip bool
+	// WeightStore says the part lives in the weight store (a pinned
+	// weight; it is only read).
+	WeightStore bool
 	// Base is the DMA address of the part's first byte when it is off chip;
 	// a tile at offset o of the operand's footprint reads from
 	// Base + o x Elems / (the operand's elements), rounded down to a burst.
@@ -108,6 +142,10 @@ type Segment struct {
 type Binding struct {
 	// Operands lists each operand's segments.
 	Operands [numOperands][]Segment
+	// StoredWeights says the Weights operand is stored weights or
+	// parameters, which no kernel writes: with Options.PrefetchWeights the
+	// controller may load its first tiles while the previous kernel runs.
+	StoredWeights bool
 }
 
 // Controller walks a plan's steps: it issues tile loads to the DMA as
@@ -123,8 +161,10 @@ type Controller struct {
 	vecPorts   []akita.Port
 
 	store      akita.Port // the activation store (nil: none)
+	wstore     akita.Port // the weight store (nil: none)
 	dmaName    string
 	storeName  string
+	wstoreName string
 	burstBytes int64
 	region     uint64 // bytes of each operand's region in a plan
 
@@ -132,13 +172,31 @@ type Controller struct {
 	bind      Binding
 	start     uint64
 	arrays    []arrayRun
-	loadHead  [2]int // next load to issue, per operand (inputs, weights)
-	loadIdx   [2][]int
+	loadHead  [numOperands]int // next load to issue, per loaded operand
+	loadIdx   [numOperands][]int
 	transfers []transfer
 	stores    int // stores in flight
+	epilogues int // epilogues dispatched and not done
 	running   bool
 	endCycle  uint64
 	err       error
+
+	// Prefetch (Options.PrefetchWeights): the next kernel's plan and
+	// binding (nil: none, or not to be prefetched); its weight loads of the
+	// first step, in order; how many of them are issued and their bytes;
+	// the prefetches in flight. prefetchedBytes is the running kernel's
+	// bytes loaded before it started.
+	prefetch        bool
+	next            *Plan
+	nextBind        Binding
+	nextLoads       []int
+	nextIssued      int
+	nextBytes       int64
+	prefetchPending int
+	prefetchedBytes int64
+	// beginNext and beginNextBind wait for begin's start event.
+	beginNext     *Plan
+	beginNextBind Binding
 
 	// finished is called when a kernel ends, in its end cycle.
 	finished func()
@@ -167,41 +225,91 @@ func (e startEvent) Handler() akita.Handler { return e.ctrl }
 func (e startEvent) IsSecondary() bool      { return false }
 
 // begin schedules plan p, bound to b, to start at the engine's current
-// time.
-func (c *Controller) begin(p *Plan, b Binding) {
+// time; next (bound to nb) is the kernel after it, nil for none.
+func (c *Controller) begin(p *Plan, b Binding, next *Plan, nb Binding) {
 	c.plan, c.bind = p, b
+	c.beginNext, c.beginNextBind = next, nb
 	c.running = true
 	c.engine.Schedule(startEvent{time: c.engine.CurrentTime(), ctrl: c})
 }
 
 // Handle starts the kernel.
 func (c *Controller) Handle(evt akita.Event) error {
-	c.startNow(c.clock.Cycle(evt.Time()))
+	c.startNow(c.clock.Cycle(evt.Time()), c.beginNext, c.beginNextBind)
+	c.beginNext, c.beginNextBind = nil, Binding{}
 	return nil
 }
 
-// startNow starts the kernel c.plan at cycle now.
-func (c *Controller) startNow(now uint64) {
+// startNow starts the kernel c.plan at cycle now; next (bound to nb) is
+// the kernel after it, nil for none.
+func (c *Controller) startNow(now uint64, next *Plan, nb Binding) {
 	p := c.plan
 	c.running = true
 	c.start = now
 	c.seq++
+	// Weight tiles prefetched for this kernel stay in their halves.
+	var kept [][2]slot
+	if c.nextIssued > 0 {
+		kept = make([][2]slot, len(c.arrays))
+		for ai := range c.arrays {
+			for h, sl := range c.arrays[ai].buf.slots[Weights] {
+				if sl.next {
+					sl.next = false
+					kept[ai][h] = sl
+				}
+			}
+		}
+	}
 	if cap(c.arrays) >= p.Arrays {
 		c.arrays = c.arrays[:p.Arrays]
 		clear(c.arrays)
 	} else {
 		c.arrays = make([]arrayRun, p.Arrays)
 	}
-	c.loadHead = [2]int{}
+	for ai := range min(len(kept), len(c.arrays)) {
+		c.arrays[ai].buf.slots[Weights] = kept[ai]
+	}
+	c.loadHead = [numOperands]int{}
 	for op := range c.loadIdx {
 		c.loadIdx[op] = c.loadIdx[op][:0]
 	}
 	for i, l := range p.loads {
 		c.loadIdx[l.op] = append(c.loadIdx[l.op], i)
 	}
-	c.transfers = c.transfers[:0]
+	// The prefetched loads are the first of the kernel's weight loads.
+	c.loadHead[Weights] = c.nextIssued
+	c.prefetchedBytes = c.nextBytes
+	if c.prefetchPending > 0 {
+		// Prefetches still in flight are now the kernel's own loads: keep
+		// their transfer records.
+		for i := range c.transfers {
+			c.transfers[i].next = false
+		}
+	} else {
+		c.transfers = c.transfers[:0]
+	}
+	c.prefetchPending, c.nextIssued, c.nextBytes = 0, 0, 0
+	c.setNext(next, nb)
 	c.stores = 0
+	c.epilogues = 0
 	c.progress()
+}
+
+// setNext tells the controller the kernel that follows the running one,
+// whose first weight tiles it may prefetch (with Options.PrefetchWeights
+// and stored weights); nil for none.
+func (c *Controller) setNext(p *Plan, b Binding) {
+	c.next, c.nextBind = nil, Binding{}
+	c.nextLoads = c.nextLoads[:0]
+	if !c.prefetch || p == nil || !b.StoredWeights {
+		return
+	}
+	c.next, c.nextBind = p, b
+	for i, l := range p.loads {
+		if l.op == Weights && l.step == 0 {
+			c.nextLoads = append(c.nextLoads, i)
+		}
+	}
 }
 
 // finish ends the kernel in the current cycle and hands over to the
@@ -230,7 +338,7 @@ func (c *Controller) done() bool {
 			return false
 		}
 	}
-	return c.stores == 0
+	return c.stores == 0 && c.epilogues == 0
 }
 
 // check reports what is unfinished after the engine stopped.
@@ -246,6 +354,12 @@ func (c *Controller) check() error {
 	}
 	if c.stores != 0 {
 		return fmt.Errorf("compute: kernel %s: %d output stores were not done when the simulation stopped", c.plan.Kernel.Name, c.stores)
+	}
+	if c.epilogues != 0 {
+		return fmt.Errorf("compute: kernel %s: %d epilogues were not done when the simulation stopped", c.plan.Kernel.Name, c.epilogues)
+	}
+	if c.prefetchPending != 0 {
+		return fmt.Errorf("compute: kernel %s: %d prefetched tiles never arrived", c.plan.Kernel.Name, c.prefetchPending)
 	}
 	for op, h := range c.loadHead {
 		if h < len(c.loadIdx[op]) {
@@ -265,7 +379,11 @@ func (c *Controller) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 		case *transferDone:
 			c.transferDone(m.id, m.onChip)
 		case *computeDone:
-			c.computeDone(m.engine, m.index)
+			if m.epilogue {
+				c.epilogueDone(m.engine, m.index)
+			} else {
+				c.computeDone(m.engine, m.index)
+			}
 		default:
 			c.fail(fmt.Errorf("controller: unexpected message %T", msg))
 		}
@@ -302,8 +420,22 @@ func (c *Controller) transferDone(id int, onChip bool) {
 		}
 		return
 	}
-	l := &c.plan.loads[t.load]
 	now := c.now()
+	if t.next {
+		// A prefetch for the next kernel, which has not started.
+		c.prefetchPending--
+		l := &c.next.loads[t.load]
+		for _, ai := range l.consumers {
+			b := &c.arrays[ai].buf
+			if i := b.findNext(l.op, l.key); i >= 0 {
+				b.slots[l.op][i].state = slotReady
+				b.slots[l.op][i].readyCycle = now
+				b.slots[l.op][i].onChip = t.onChip
+			}
+		}
+		return
+	}
+	l := &c.plan.loads[t.load]
 	for _, ai := range l.consumers {
 		b := &c.arrays[ai].buf
 		if i := b.find(l.op, l.key); i >= 0 {
@@ -316,12 +448,16 @@ func (c *Controller) transferDone(id int, onChip bool) {
 
 // traceTransfer records a finished transfer.
 func (c *Controller) traceTransfer(id int, t *transfer) {
-	parent := kernelTaskID(c.seq)
+	parent := kernelTaskID(t.owner)
 	kind, where := TaskLoad, c.dmaName
 	if t.load < 0 {
 		kind = TaskStore
 	}
-	if !t.hbm {
+	switch {
+	case t.hbm:
+	case t.weightStore:
+		where = c.wstoreName
+	default:
 		where = c.storeName
 	}
 	c.tracer.Task(TraceTask{
@@ -346,23 +482,43 @@ func (c *Controller) computeDone(ai, index int) {
 			ar.buf.release(op, k)
 		}
 	}
-	if w.store {
-		st := c.plan.stores[ai][index]
-		c.stores++
-		c.transfer(transfer{load: -1, array: ai, key: w.keys[Outputs]}, true, Outputs, st.addr, st.bytes)
+	if w.store && !w.epilogue {
+		c.storeTile(ai, index)
 	}
 	if c.done() {
 		c.finish()
 	}
 }
 
-// transfer asks the DMA (and the activation store) for a load or a store
-// at the plan's address addr of operand op, split over the operand's
-// segments.
-func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, bytes int64) {
+// epilogueDone frees the side half of the work whose epilogue the array's
+// vector unit finished and writes its output tile back.
+func (c *Controller) epilogueDone(ai, index int) {
+	ar := &c.arrays[ai]
+	w := c.plan.works[ai][index]
+	if k := w.keys[Side]; k.valid {
+		ar.buf.release(Side, k)
+	}
+	if i := ar.buf.find(Outputs, w.keys[Outputs]); i >= 0 {
+		ar.buf.slots[Outputs][i].epilogueEnd = c.now()
+	}
+	c.epilogues--
+	c.storeTile(ai, index)
+}
+
+// storeTile writes the output tile of the array's work at index back.
+func (c *Controller) storeTile(ai, index int) {
+	st := c.plan.stores[ai][index]
+	c.stores++
+	c.transfer(transfer{load: -1, array: ai, key: c.plan.works[ai][index].keys[Outputs], owner: c.seq}, true, Outputs, st.addr, st.bytes, c.bind)
+}
+
+// transfer asks the DMA (and the on-chip stores) for a load or a store at
+// the plan's address addr of operand op, split over the operand's segments
+// in binding bind.
+func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, bytes int64, bind Binding) {
 	id := len(c.transfers)
 	t.op, t.start = op, c.now()
-	segs := c.bind.Operands[op]
+	segs := bind.Operands[op]
 	var total int64
 	for _, sg := range segs {
 		total += sg.Elems
@@ -370,12 +526,12 @@ func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, b
 	if total <= 0 {
 		t.parts, t.hbm = 1, true
 		c.transfers = append(c.transfers, t)
-		send(c.engine, c.port, c.dma, &transferReq{id: id, write: write, op: op, addr: addr, bytes: bytes})
+		send(c.engine, c.port, c.dma, &transferReq{id: id, write: write, op: op, addr: addr, bytes: bytes, owner: t.owner})
 		return
 	}
 	offset := addr - uint64(op)*c.region
 	burst := uint64(max(c.burstBytes, 1))
-	var onChip, cum int64
+	var onChip, pinned, cum int64
 	type hbmPart struct {
 		addr  uint64
 		bytes int64
@@ -386,6 +542,10 @@ func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, b
 		b := mulDiv(bytes, cum+sg.Elems, total) - mulDiv(bytes, cum, total)
 		cum += sg.Elems
 		if b <= 0 {
+			continue
+		}
+		if sg.WeightStore {
+			pinned += b
 			continue
 		}
 		if sg.OnChip {
@@ -400,6 +560,10 @@ func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, b
 	if onChip > 0 {
 		t.parts++
 	}
+	if pinned > 0 {
+		t.parts++
+		t.weightStore = true
+	}
 	if t.parts == 0 {
 		// An empty tile: one zero-byte part through the DMA.
 		t.parts, t.hbm = 1, true
@@ -411,12 +575,20 @@ func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, b
 		t.parts--
 		onChip = 0
 	}
+	if pinned > 0 && (c.wstore == nil || write) {
+		c.fail(fmt.Errorf("compute: kernel %s: its %s are bound to the weight store, but the simulator has none (Options.WeightStore) or the transfer writes", c.plan.Kernel.Name, op))
+		t.parts--
+		pinned = 0
+	}
 	c.transfers = append(c.transfers, t)
 	if onChip > 0 {
-		send(c.engine, c.port, c.store, &transferReq{id: id, write: write, op: op, bytes: onChip})
+		send(c.engine, c.port, c.store, &transferReq{id: id, write: write, op: op, bytes: onChip, owner: t.owner})
+	}
+	if pinned > 0 {
+		send(c.engine, c.port, c.wstore, &transferReq{id: id, op: op, bytes: pinned, owner: t.owner})
 	}
 	for _, h := range hp {
-		send(c.engine, c.port, c.dma, &transferReq{id: id, write: write, op: op, addr: h.addr, bytes: h.bytes})
+		send(c.engine, c.port, c.dma, &transferReq{id: id, write: write, op: op, addr: h.addr, bytes: h.bytes, owner: t.owner})
 	}
 }
 
@@ -427,7 +599,7 @@ func (c *Controller) progress() {
 		return
 	}
 	p := c.plan
-	for op := range c.loadHead {
+	for _, op := range loadOperands {
 		for c.loadHead[op] < len(c.loadIdx[op]) {
 			li := c.loadIdx[op][c.loadHead[op]]
 			l := &p.loads[li]
@@ -446,11 +618,37 @@ func (c *Controller) progress() {
 				b.slots[l.op][b.freeHalf(l.op)] = slot{state: slotLoading, key: l.key}
 			}
 			c.loadHead[op]++
-			c.transfer(transfer{load: li}, false, l.op, l.addr, l.bytes)
+			c.transfer(transfer{load: li, owner: c.seq}, false, l.op, l.addr, l.bytes, c.bind)
 		}
+	}
+	if c.next != nil && c.loadHead[Weights] == len(c.loadIdx[Weights]) {
+		c.prefetchNext()
 	}
 	for ai := range c.arrays {
 		c.dispatch(ai)
+	}
+}
+
+// prefetchNext loads the next kernel's first weight tiles, in order, into
+// the weight halves the running kernel, whose weight loads are all issued,
+// no longer needs.
+func (c *Controller) prefetchNext() {
+	for c.nextIssued < len(c.nextLoads) {
+		li := c.nextLoads[c.nextIssued]
+		l := &c.next.loads[li]
+		for _, ai := range l.consumers {
+			if ai >= len(c.arrays) || c.arrays[ai].buf.freeHalf(Weights) < 0 {
+				return
+			}
+		}
+		for _, ai := range l.consumers {
+			b := &c.arrays[ai].buf
+			b.slots[Weights][b.freeHalf(Weights)] = slot{state: slotLoading, key: l.key, next: true}
+		}
+		c.nextIssued++
+		c.nextBytes += l.bytes
+		c.prefetchPending++
+		c.transfer(transfer{load: li, next: true, owner: c.seq + 1}, false, Weights, l.addr, l.bytes, c.nextBind)
 	}
 }
 
@@ -467,11 +665,11 @@ func (c *Controller) dispatch(ai int) {
 			if h < 0 {
 				return
 			}
-			ar.buf.slots[Outputs][h] = slot{state: slotReady, key: ok, readyCycle: c.now()}
+			ar.buf.slots[Outputs][h] = slot{state: slotReady, key: ok, readyCycle: c.now(), vectorUntil: ar.buf.freedEpilogueEnd[h]}
 		}
 		var dataReady uint64
 		cause := causeData
-		for _, op := range []Operand{Inputs, Weights} {
+		for _, op := range loadOperands {
 			k := w.keys[op]
 			if !k.valid {
 				continue
@@ -488,10 +686,15 @@ func (c *Controller) dispatch(ai int) {
 				}
 			}
 		}
-		if o := ar.buf.slots[Outputs][ar.buf.find(Outputs, ok)]; o.readyCycle > dataReady {
+		o := ar.buf.slots[Outputs][ar.buf.find(Outputs, ok)]
+		if o.readyCycle > dataReady {
 			cause = causeSpace
 		}
-		req := &computeReq{w: w, index: ar.next, first: ar.next == 0, start: c.start, cause: cause}
+		req := &computeReq{w: w, index: ar.next, first: ar.next == 0, start: c.start, cause: cause, vectorUntil: o.vectorUntil}
+		if w.epilogue {
+			req.epi = &c.plan.epi
+			c.epilogues++
+		}
 		if c.tracer != nil {
 			req.seq, req.what = c.seq, c.plan.Kernel.Name
 		}

@@ -106,7 +106,14 @@ type xfer struct {
 	id        int
 	remaining int
 	write     bool
+	owner     int
 }
+
+// ownerSlots is the number of kernels whose traffic the DMA and the stores
+// count apart at a time: the running kernel and the next one, whose first
+// weight tiles may be prefetched (Options.PrefetchWeights). Kernel number
+// n is counted in slot n mod ownerSlots.
+const ownerSlots = 2
 
 // inflightReq is a request sent to memory.
 type inflightReq struct {
@@ -142,7 +149,11 @@ type DMA struct {
 	freeWrites  []*mem.WriteReq
 	zero        []byte
 	stats       DMAStats
-	err         error
+	// byOwner counts the traffic of the transfers of each owner slot;
+	// pending the requests each slot has queued or in flight.
+	byOwner [ownerSlots]DMAStats
+	pending [ownerSlots]int
+	err     error
 }
 
 // newDMA builds the DMA engine named name.
@@ -164,6 +175,10 @@ func newDMA(name string, engine akita.Engine, c clock.Domain, cfg DMAConfig) *DM
 	}
 	d.stats.BytesReadPerPC = make([]int64, d.router.PCs())
 	d.stats.BytesWrittenPerPC = make([]int64, d.router.PCs())
+	for i := range d.byOwner {
+		d.byOwner[i].BytesReadPerPC = make([]int64, d.router.PCs())
+		d.byOwner[i].BytesWrittenPerPC = make([]int64, d.router.PCs())
+	}
 	d.ctrlPort = link.NewPort(d, portCapacity, name+".Ctrl")
 	d.AddPort("Ctrl", d.ctrlPort)
 	for i := range cfg.Ports {
@@ -179,6 +194,21 @@ func (d *DMA) MemPort(i int) akita.Port { return d.memPorts[i] }
 
 // Stats returns the DMA's counters (a copy).
 func (d *DMA) Stats() DMAStats { return d.stats.clone() }
+
+// ownerStats returns the counters of the transfers owned by kernel owner
+// (a copy) and clears them, for kernel owner + ownerSlots.
+func (d *DMA) ownerStats(owner int) DMAStats {
+	o := &d.byOwner[owner%ownerSlots]
+	st := o.clone()
+	rd, wr := o.BytesReadPerPC, o.BytesWrittenPerPC
+	clear(rd)
+	clear(wr)
+	*o = DMAStats{BytesReadPerPC: rd, BytesWrittenPerPC: wr}
+	return st
+}
+
+// idleFor reports whether kernel owner has no request queued or in flight.
+func (d *DMA) idleFor(owner int) bool { return d.pending[owner%ownerSlots] == 0 }
 
 // idle reports whether no request is queued or in flight.
 func (d *DMA) idle() bool {
@@ -243,9 +273,12 @@ func (d *DMA) start(t *transferReq) {
 	unit := uint64(min(d.cfg.MaxRequestBytes, d.cfg.InterleaveBytes))
 	n := 0
 	d.touched = d.touched[:0]
-	perPC := d.stats.BytesReadPerPC
+	o := t.owner % ownerSlots
+	own := &d.byOwner[o]
+	own.Transfers++
+	perPC, ownPC := d.stats.BytesReadPerPC, own.BytesReadPerPC
 	if t.write {
-		perPC = d.stats.BytesWrittenPerPC
+		perPC, ownPC = d.stats.BytesWrittenPerPC, own.BytesWrittenPerPC
 	}
 	for addr, end := t.addr, t.addr+uint64(bytes); addr < end; {
 		next := min(end, (addr/unit+1)*unit)
@@ -259,15 +292,19 @@ func (d *DMA) start(t *transferReq) {
 		}
 		d.queues[port] = append(d.queues[port], piece{xfer: xi, addr: maddr, size: int64(next - addr)})
 		perPC[pc] += int64(next - addr)
+		ownPC[pc] += int64(next - addr)
 		n++
 		addr = next
 	}
 	if t.write {
 		d.stats.BytesWritten[t.op] += bytes
+		own.BytesWritten[t.op] += bytes
 	} else {
 		d.stats.BytesRead[t.op] += bytes
+		own.BytesRead[t.op] += bytes
 	}
-	d.xfers[xi] = xfer{id: t.id, remaining: n, write: t.write}
+	d.pending[o] += n
+	d.xfers[xi] = xfer{id: t.id, remaining: n, write: t.write, owner: t.owner}
 	if n == 0 {
 		d.finish(xi)
 		return
@@ -298,6 +335,7 @@ func (d *DMA) issue(p int) {
 		d.inflight[msg.Meta().ID] = inflightReq{xfer: pc.xfer, port: p, msg: msg}
 		d.outstanding[p]++
 		d.stats.RequestsIssued++
+		d.byOwner[d.xfers[pc.xfer].owner%ownerSlots].RequestsIssued++
 	}
 	if d.heads[p] == len(q) {
 		d.queues[p], d.heads[p] = q[:0], 0
@@ -360,6 +398,8 @@ func (d *DMA) respond(id string) {
 	d.outstanding[r.port]--
 	d.stats.RequestsCompleted++
 	x := &d.xfers[r.xfer]
+	d.byOwner[x.owner%ownerSlots].RequestsCompleted++
+	d.pending[x.owner%ownerSlots]--
 	x.remaining--
 	if x.remaining == 0 {
 		d.finish(r.xfer)

@@ -116,6 +116,49 @@
 // kernels back to back in one engine run, each starting in the cycle the
 // previous one ended.
 //
+// With Options.WeightStore the simulator also has a weight store (the same
+// timing model, another component, Accel.WeightStore): a segment marked
+// WeightStore (a pinned weight) is read through its read path. Its bytes
+// are counted in OnChipBytesRead and WeightStoreBytesRead.
+//
+// # Fused epilogues
+//
+// PlanFused maps a matmul with an elementwise kernel fused into it (a Job's
+// Epilogue): the vector unit of each array applies the elementwise kernel
+// to the array's output tiles. An output-stationary fold of R x C outputs
+// reaches the vector unit when it drains; the unit takes the folds in order,
+// each ceil(outputs x ops per element / lanes) cycles, starting when both
+// the fold has drained and the previous one is done (a weight-stationary
+// step's outputs, partial sums until its last fold, come as one chunk at
+// its end). The array goes on with its next folds meanwhile; the tile is
+// written back when its epilogue is done, so the output half stays taken
+// until then, and an array that finds both halves taken waits: the part of
+// that wait until the epilogue ended is StallVectorCycles, the rest
+// StallSpaceCycles. An epilogue with a second operand (a residual stream,
+// a gate) reads it as the Side operand, one tile per output tile, loaded
+// like the inputs into the output buffer beside the output tile (the tiler
+// sizes output tiles for both); the step that completes an output tile
+// waits for its side tile. A row-wise epilogue (softmax) needs tiles
+// of whole rows; the tiler tries only those.
+//
+// # Prefetch
+//
+// With Options.PrefetchWeights, RunJobs tells the controller the next job:
+// once the running kernel has issued all its weight loads, the next
+// kernel's weight loads of its first step (when its Binding has
+// StoredWeights) go into the weight buffer halves that are free, marked as
+// the next kernel's, which takes them over when it starts
+// (KernelStats.PrefetchedBytes). The DMA and the stores count every
+// transfer for the kernel it belongs to (two kernels at a time), so a
+// kernel's traffic includes its prefetched tiles and nothing of the next
+// kernel's.
+//
+// # Memory ports
+//
+// Options.MemoryPorts connects DMA port i to another port of the memory: a
+// design that uses only some of the board's AXI ports (a part of a split
+// design) reaches its pseudo-channels through their own ports.
+//
 // # Time accounting
 //
 // A kernel's Cycles run from its start to its last output written back.
@@ -123,10 +166,12 @@
 // that finishes last) ComputeCycles, the closed-form cycles of its folds,
 // StallDataCycles (its steps waited for tiles from off-chip memory,
 // including the first load), StallOnChipCycles (the same for tiles from the
-// activation store), StallSpaceCycles (a step waited for a free output
-// buffer half, whose tile was still being written back) and WritebackCycles
-// (from its last fold to the last output written back). A wait is charged
-// to the source of the tile that arrived last.
+// on-chip stores), StallSpaceCycles (a step waited for a free output
+// buffer half, whose tile was still being written back), StallVectorCycles
+// (the part of such a wait until a fused epilogue was done, and the
+// epilogue work left after the critical array's last fold) and
+// WritebackCycles (from then to the last output written back). A wait is
+// charged to the source of the tile that arrived last.
 //
 // # Trace
 //

@@ -3,6 +3,7 @@ package compute
 import (
 	"fmt"
 
+	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/link"
 	akita "github.com/sarchlab/akita/v3/sim"
@@ -21,11 +22,15 @@ type EngineStats struct {
 	StreamCycles int64
 	// StallDataCycles, StallOnChipCycles and StallSpaceCycles are the
 	// cycles the engine's work started late because a tile was still coming
-	// from off-chip memory, or from the on-chip activation store, or because
-	// the output buffer had no free half.
-	StallDataCycles, StallOnChipCycles, StallSpaceCycles int64
+	// from off-chip memory, or from an on-chip store, or because the output
+	// buffer had no free half; StallVectorCycles the part of the last wait
+	// until the epilogue that held the half was done (arrays with a fused
+	// epilogue).
+	StallDataCycles, StallOnChipCycles, StallSpaceCycles, StallVectorCycles int64
 	// FinishCycle is when its last work ended, from the kernel's start:
-	// BusyCycles + StallDataCycles + StallOnChipCycles + StallSpaceCycles.
+	// BusyCycles + StallDataCycles + StallOnChipCycles + StallSpaceCycles +
+	// StallVectorCycles for an array; for a vector unit running epilogues,
+	// when its last epilogue ended.
 	FinishCycle int64
 	// Folds, MACs and PECycles count the array's folds, useful
 	// multiply-accumulates and PE-cycles of its streams.
@@ -53,8 +58,9 @@ type engineBase struct {
 }
 
 type pendingWork struct {
-	index int
-	end   uint64
+	index    int
+	end      uint64
+	epilogue bool
 }
 
 func newEngineBase(name string, engine akita.Engine, c clock.Domain, index int, comp akita.Component) engineBase {
@@ -64,10 +70,10 @@ func newEngineBase(name string, engine akita.Engine, c clock.Domain, index int, 
 	return b
 }
 
-// finishAt records that the work at index ends at cycle end and schedules
-// its completion.
-func (b *engineBase) finishAt(h akita.Handler, index int, end uint64) {
-	b.done = append(b.done, pendingWork{index: index, end: end})
+// finishAt records that the work at index (its epilogue, when epilogue is
+// set) ends at cycle end and schedules its completion.
+func (b *engineBase) finishAt(h akita.Handler, index int, end uint64, epilogue bool) {
+	b.done = append(b.done, pendingWork{index: index, end: end, epilogue: epilogue})
 	b.stats.FinishCycle = int64(end - b.start)
 	b.engine.Schedule(cycleEvent{time: b.clock.Time(end), handler: h})
 }
@@ -80,7 +86,7 @@ func (b *engineBase) complete() {
 	if b.head == len(b.done) {
 		b.done, b.head = b.done[:0], 0
 	}
-	send(b.engine, b.port, b.ctrl, &computeDone{engine: b.index, index: w.index})
+	send(b.engine, b.port, b.ctrl, &computeDone{engine: b.index, index: w.index, epilogue: w.epilogue})
 }
 
 // stall adds lost cycles to the stall counter of cause.
@@ -95,15 +101,16 @@ func (b *engineBase) stall(cause stallCause, lost int64) {
 	}
 }
 
-// trace records a step that runs from cycle start to cycle end.
-func (b *engineBase) trace(req *computeReq, start, end uint64) {
+// trace records step index of kernel seq (named what) that runs from
+// cycle start to cycle end.
+func (b *engineBase) trace(seq, index int, what string, start, end uint64) {
 	if b.tracer == nil {
 		return
 	}
-	parent := kernelTaskID(req.seq)
+	parent := kernelTaskID(seq)
 	b.tracer.Task(TraceTask{
-		ID: fmt.Sprintf("%s.%s.s%d", parent, b.Name(), req.index), ParentID: parent,
-		Kind: TaskCompute, What: req.what, Where: b.Name(),
+		ID: fmt.Sprintf("%s.%s.s%d", parent, b.Name(), index), ParentID: parent,
+		Kind: TaskCompute, What: what, Where: b.Name(),
 		StartTime: b.clock.Time(start), EndTime: b.clock.Time(end),
 	})
 }
@@ -120,6 +127,9 @@ func (b *engineBase) NotifyPortFree(akita.VTimeInSec, akita.Port) {}
 type Array struct {
 	engineBase
 	pipe pipeline
+	// vec is the port of the array's vector unit, which runs the epilogue
+	// of a fused kernel on the outputs the array drains.
+	vec akita.Port
 }
 
 // newArray builds array index named name.
@@ -157,12 +167,31 @@ func (a *Array) run(now akita.VTimeInSec, req *computeReq) {
 	a.stats.Works++
 	a.stats.BusyCycles += int64(a.pipe.drainEnd-prevDrain) - lost
 	a.stats.StreamCycles += w.folds * s
-	a.stall(req.cause, lost)
+	// Waiting for an output half, the cycles until the epilogue that held
+	// it was done are the vector unit's; the rest its write-back's.
+	vec := int64(0)
+	if req.cause == causeSpace && req.vectorUntil > ideal {
+		vec = min(lost, int64(req.vectorUntil-ideal))
+	}
+	a.stats.StallVectorCycles += vec
+	a.stall(req.cause, lost-vec)
 	a.stats.Folds += w.folds
 	a.stats.MACs += w.macs
 	a.stats.PECycles += w.peCycles
-	a.trace(req, actual-uint64(t.FillCycles), a.pipe.drainEnd)
-	a.finishAt(a, req.index, a.pipe.drainEnd)
+	a.trace(req.seq, req.index, req.what, actual-uint64(t.FillCycles), a.pipe.drainEnd)
+	if w.epilogue {
+		// The vector unit takes each fold's outputs as they drain: fold j
+		// of the step drains at actual + j (gap + S) + S + D. A
+		// weight-stationary fold holds partial sums until the step's last
+		// fold, so its outputs are all there at the step's end.
+		e := &epilogueReq{w: w, index: req.index, start: req.start, epi: req.epi, seq: req.seq, what: req.what,
+			firstDrain: actual + uint64(s+t.DrainCycles), period: uint64(t.GapCycles() + s)}
+		if t.Dataflow != hw.OutputStationary {
+			e.firstDrain, e.period = a.pipe.drainEnd, 0
+		}
+		send(a.engine, a.port, a.vec, e)
+	}
+	a.finishAt(a, req.index, a.pipe.drainEnd, false)
 }
 
 // Handle reports a finished step.
@@ -189,11 +218,56 @@ func newVectorUnit(name string, engine akita.Engine, c clock.Domain, index int) 
 // Stats returns what the vector unit did in the current kernel.
 func (v *VectorUnit) Stats() EngineStats { return v.stats }
 
-// NotifyRecv takes compute requests from the controller.
+// NotifyRecv takes compute requests from the controller and epilogue
+// requests from its array.
 func (v *VectorUnit) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 	for msg := port.Retrieve(now); msg != nil; msg = port.Retrieve(now) {
-		v.run(now, msg.(*computeReq))
+		switch m := msg.(type) {
+		case *computeReq:
+			v.run(now, m)
+		case *epilogueReq:
+			v.epilogue(m)
+		}
 	}
+}
+
+// epilogue applies a fused epilogue to a step's output tile, chunk by
+// chunk as the array drains its folds: a chunk of e elements with o
+// operations each takes ceil(e x o / lanes) cycles and starts when both its
+// fold has drained and the previous chunk is done. An output-stationary
+// fold holds R x C outputs (fewer at the tile's edges), taken row block by
+// row block; a weight-stationary step's outputs come as one chunk.
+func (v *VectorUnit) epilogue(req *epilogueReq) {
+	if v.start != req.start {
+		// The kernel's first epilogue on this unit.
+		v.start, v.end = req.start, max(v.end, req.start)
+	}
+	w, ep := req.w, req.epi
+	chunk := func(elems int64) int64 { return ceilDiv(elems*ep.opsPerElem, ep.lanes) }
+	var busy int64
+	end := v.end
+	begin := max(end, req.firstDrain)
+	if ep.outputStationary {
+		j := uint64(0)
+		for r0 := int64(0); r0 < w.rows; r0 += ep.rows {
+			for c0 := int64(0); c0 < w.cols; c0 += ep.cols {
+				c := chunk(min(ep.rows, w.rows-r0) * min(ep.cols, w.cols-c0))
+				end = max(end, req.firstDrain+j*req.period) + uint64(c)
+				busy += c
+				j++
+			}
+		}
+	} else {
+		busy = chunk(w.rows * w.cols)
+		end = max(end, req.firstDrain) + uint64(busy)
+	}
+	v.end = end
+	v.stats.Works++
+	v.stats.BusyCycles += busy
+	v.stats.StreamCycles += busy
+	v.stats.VectorOps += w.vectorOps
+	v.trace(req.seq, req.index, req.what, begin, end)
+	v.finishAt(v, req.index, end, true)
 }
 
 func (v *VectorUnit) run(now akita.VTimeInSec, req *computeReq) {
@@ -210,8 +284,8 @@ func (v *VectorUnit) run(now akita.VTimeInSec, req *computeReq) {
 	v.stats.StreamCycles += req.w.vectorCycles
 	v.stall(req.cause, lost)
 	v.stats.VectorOps += req.w.vectorOps
-	v.trace(req, begin, v.end)
-	v.finishAt(v, req.index, v.end)
+	v.trace(req.seq, req.index, req.what, begin, v.end)
+	v.finishAt(v, req.index, v.end, false)
 }
 
 // Handle reports a finished chunk.

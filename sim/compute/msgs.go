@@ -17,7 +17,7 @@ const (
 	// their write-back).
 	causeSpace
 	// causeOnChip: a tile was still on its way from the on-chip activation
-	// store.
+	// store (or the weight store).
 	causeOnChip
 )
 
@@ -35,6 +35,12 @@ type computeReq struct {
 	// timing is the fold timing of the kernel (array engine).
 	timing *ArrayTiming
 	cause  stallCause
+	// epi, for a work with an epilogue, is how its vector unit applies it;
+	// vectorUntil is when the epilogue that last held the work's output
+	// buffer half ended (a wait for that half up to then is the vector
+	// unit's).
+	epi         *epilogueParams
+	vectorUntil uint64
 	// seq and what name the kernel for the trace (set when tracing).
 	seq  int
 	what string
@@ -44,18 +50,41 @@ type computeReq struct {
 func (m *computeReq) Meta() *akita.MsgMeta { return &m.MsgMeta }
 
 // computeDone reports that the work at index finished (its last fold
-// drained, or the vector unit's last element was written to the buffer).
+// drained, or the vector unit's last element was written to the buffer);
+// epilogue says the vector unit finished the work's epilogue.
 type computeDone struct {
 	akita.MsgMeta
-	engine int
-	index  int
+	engine   int
+	index    int
+	epilogue bool
 }
 
 // Meta returns the message's meta data.
 func (m *computeDone) Meta() *akita.MsgMeta { return &m.MsgMeta }
 
+// epilogueReq asks an array's vector unit to apply a fused epilogue to the
+// output tile of work w as the array's folds drain: fold j of the step
+// drains at firstDrain + j x period (all its outputs at once when the array
+// is weight-stationary: one chunk at firstDrain).
+type epilogueReq struct {
+	akita.MsgMeta
+	w          *work
+	index      int
+	start      uint64 // the kernel's first cycle
+	firstDrain uint64
+	period     uint64
+	epi        *epilogueParams
+	seq        int
+	what       string
+}
+
+// Meta returns the message's meta data.
+func (m *epilogueReq) Meta() *akita.MsgMeta { return &m.MsgMeta }
+
 // transferReq asks the DMA to move bytes between off-chip memory at addr
-// and the buffers: a read (load) or a write (store).
+// and the buffers: a read (load) or a write (store). owner is the number
+// of the kernel the transfer belongs to (the next kernel's for a prefetch),
+// which the DMA and the stores count its bytes for.
 type transferReq struct {
 	akita.MsgMeta
 	id    int
@@ -63,6 +92,7 @@ type transferReq struct {
 	op    Operand
 	addr  uint64
 	bytes int64
+	owner int
 }
 
 // Meta returns the message's meta data.

@@ -15,18 +15,32 @@ type Operand int
 // The operands. For a GEMM, Inputs is the M x K activation, Weights the
 // K x N weight and Outputs the M x N result; for an attention matmul Weights
 // is the right-hand activation (K^T or V). For an elementwise kernel Inputs
-// are its activation operands, Weights its stored table or parameters.
+// are its activation operands, Weights its stored table or parameters. Side
+// is the second operand of a fused epilogue (the residual stream of a
+// residual add, the gate of SwiGLU), one tile per output tile; only a
+// matmul with an Epilogue has it.
 const (
 	Inputs Operand = iota
 	Weights
 	Outputs
+	Side
 	numOperands
 )
 
-// Operands lists the operands in order.
-func Operands() []Operand { return []Operand{Inputs, Weights, Outputs} }
+// addressRegions is the number of regions a plan's own address space is cut
+// into, one per operand of an unfused kernel (Inputs, Weights, Outputs); the
+// Side operand of an epilogue is always bound to segments (Binding) and its
+// region lies beyond them.
+const addressRegions = 3
 
-// String returns "inputs", "weights" or "outputs".
+// loadOperands are the operands loaded into the buffers, in the order the
+// controller issues them.
+var loadOperands = [...]Operand{Inputs, Weights, Side}
+
+// Operands lists the operands in order.
+func Operands() []Operand { return []Operand{Inputs, Weights, Outputs, Side} }
+
+// String returns "inputs", "weights", "outputs" or "side".
 func (o Operand) String() string {
 	switch o {
 	case Inputs:
@@ -35,6 +49,8 @@ func (o Operand) String() string {
 		return "weights"
 	case Outputs:
 		return "outputs"
+	case Side:
+		return "side"
 	}
 	return fmt.Sprintf("operand(%d)", int(o))
 }
@@ -91,6 +107,12 @@ type work struct {
 	macs, peCycles int64
 	// Vector work: element operations and lanes cycles.
 	vectorOps, vectorCycles int64
+	// epilogue says the step completes an output tile of a matmul with an
+	// Epilogue: the array's vector unit applies it (vectorOps operations)
+	// to the tile's rows x cols outputs as its folds drain, before the
+	// tile is written back.
+	epilogue   bool
+	rows, cols int64
 }
 
 // load is one tile read from off-chip memory into the buffers of its
@@ -138,6 +160,11 @@ type Plan struct {
 	// PredictedComputeCycles is the closed-form busy cycles of each array
 	// (or vector unit) when no data is ever late.
 	PredictedComputeCycles []int64
+	// Epilogue is the elementwise kernel fused into this matmul (nil: none):
+	// its output is the plan's output (see Simulator.PlanFused).
+	Epilogue *workload.Kernel
+	// epi is how the epilogue runs on the vector units.
+	epi epilogueParams
 
 	works  [][]*work // per array, in step order
 	loads  []load    // in step order
@@ -175,6 +202,17 @@ type planConfig struct {
 	regionBytes      uint64 // size of each operand's address region
 	foldOverlap      bool
 	vectorOps        map[workload.Kind]int64
+	lanes            int64 // vector lanes per array
+}
+
+// epilogueParams is how a fused epilogue runs: opsPerElem lane operations
+// per output element on lanes lanes, the side operand's bits per output
+// element (0: none), and whether a tile must hold whole rows (softmax).
+type epilogueParams struct {
+	opsPerElem, lanes, sideBits int64
+	wholeRows                   bool
+	rows, cols                  int64 // the array's R and C (output fold)
+	outputStationary            bool
 }
 
 // bytesOf is the size of n elements of bits bits, rounded up to a byte.
@@ -195,15 +233,18 @@ func mulDiv(a, b, c int64) int64 {
 }
 
 // newPlan maps kernel k onto the design.
-func newPlan(k workload.Kernel, cfg planConfig) (*Plan, error) {
+func newPlan(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan, error) {
 	if err := k.Validate(); err != nil {
 		return nil, fmt.Errorf("compute: %w", err)
 	}
 	var p *Plan
 	var err error
-	if k.Kind.IsMatmul() {
-		p, err = planMatmul(k, cfg)
-	} else {
+	switch {
+	case k.Kind.IsMatmul():
+		p, err = planMatmul(k, epi, cfg)
+	case epi != nil:
+		return nil, fmt.Errorf("compute: kernel %s cannot be fused into %s: only a matmul takes an epilogue", epi.Name, k.Name)
+	default:
 		p, err = planVector(k, cfg)
 	}
 	if err != nil {
@@ -357,7 +398,7 @@ func (p *Plan) finish(cfg planConfig) {
 			}
 			w := p.works[ai][next[ai]]
 			next[ai]++
-			for _, op := range []Operand{Inputs, Weights} {
+			for _, op := range loadOperands {
 				key := w.keys[op]
 				if !key.valid || key == prev[ai][op] {
 					continue

@@ -63,6 +63,23 @@ type Options struct {
 	// OnChip, when set, builds an on-chip activation store with this path
 	// to the buffers; operands bound on chip (Binding) move through it.
 	OnChip *OnChipConfig
+	// WeightStore, when set, builds an on-chip weight store with this path
+	// to the buffers (the same timing model as the activation store, a
+	// separate component); operand segments bound to it
+	// (Segment.WeightStore) move through it.
+	WeightStore *OnChipConfig
+	// MemoryPorts, when set, is the memory port each DMA port connects to
+	// (one entry per design HBM port, each at most once); nil connects DMA
+	// port i to memory port i. A design that uses only some of the board's
+	// AXI ports (one part of a split design) reaches its own PCs through
+	// their own ports this way.
+	MemoryPorts []int
+	// PrefetchWeights lets the controller load the next kernel's first
+	// weight tiles (those of its first step, when its Binding says they
+	// are StoredWeights) while the running kernel computes, into the
+	// weight buffer halves that kernel no longer needs once all its own
+	// weight tiles are issued (RunJobs).
+	PrefetchWeights bool
 	// Tracer, when set, receives a task per kernel, per tile transfer and
 	// per array or vector unit step.
 	Tracer Tracer
@@ -128,10 +145,21 @@ type KernelStats struct {
 	// pseudo-channel (as the DMA's Router maps addresses).
 	BytesReadPerPC, BytesWrittenPerPC []int64
 	// OnChipBytesRead and OnChipBytesWritten are the bytes moved from the
-	// activation store into the buffers and from the output buffers into it.
-	OnChipBytesRead, OnChipBytesWritten int64
+	// on-chip stores into the buffers (the activation store and the weight
+	// store) and from the output buffers into the activation store;
+	// WeightStoreBytesRead is the weight store's part of OnChipBytesRead.
+	OnChipBytesRead, OnChipBytesWritten, WeightStoreBytesRead int64
+	// StallVectorCycles is, for a matmul with an Epilogue, the critical
+	// array's wait for an output buffer half still held by an epilogue,
+	// plus the epilogue work left after its last fold; both are in
+	// ComputeCycles + StallCycles() = Cycles.
+	StallVectorCycles int64
 	// DMARequestsIssued and DMARequestsCompleted count memory requests.
 	DMARequestsIssued, DMARequestsCompleted int64
+	// PrefetchedBytes is the bytes of the kernel's weight tiles loaded
+	// while the previous kernel ran (Options.PrefetchWeights); they are
+	// counted in the kernel's traffic all the same.
+	PrefetchedBytes int64
 	// StartCycle and EndCycle are the kernel's first and end cycles on the
 	// simulator's clock (Cycles = EndCycle - StartCycle).
 	StartCycle, EndCycle uint64
@@ -140,16 +168,19 @@ type KernelStats struct {
 }
 
 // StallCycles is the cycles beyond ComputeCycles: waiting for data (off
-// chip and on chip), for buffer space, and for the last write-back.
+// chip and on chip), for buffer space, for the vector unit (epilogues), and
+// for the last write-back.
 func (s KernelStats) StallCycles() int64 {
-	return s.StallDataCycles + s.StallOnChipCycles + s.StallSpaceCycles + s.WritebackCycles
+	return s.StallDataCycles + s.StallOnChipCycles + s.StallSpaceCycles + s.StallVectorCycles + s.WritebackCycles
 }
 
 // Seconds is the kernel's time in seconds.
 func (s KernelStats) Seconds() float64 { return float64(s.Cycles) / s.FreqHz }
 
 // TotalBytesRead is the off-chip bytes read.
-func (s KernelStats) TotalBytesRead() int64 { return s.BytesRead[Inputs] + s.BytesRead[Weights] }
+func (s KernelStats) TotalBytesRead() int64 {
+	return s.BytesRead[Inputs] + s.BytesRead[Weights] + s.BytesRead[Side]
+}
 
 // TotalBytesWritten is the off-chip bytes written.
 func (s KernelStats) TotalBytesWritten() int64 { return s.BytesWritten[Outputs] }
@@ -200,15 +231,23 @@ type Simulator struct {
 	arrays   []*Array
 	vectors  []*VectorUnit
 	store    *ActivationStore
+	wstore   *ActivationStore
 	memory   MemorySystem
 	cfg      planConfig
 	plans    map[planKey]*Plan
 }
 
-// planKey is what a plan depends on in a kernel.
+// planKey is what a plan depends on in a kernel and its epilogue.
 type planKey struct {
 	kind                                          workload.Kind
 	m, k, n, batch, weight, bias, input, out, ops int64
+	epi                                           kernelShape
+}
+
+// kernelShape is what a plan depends on in an epilogue kernel.
+type kernelShape struct {
+	kind                               workload.Kind
+	m, n, batch, weight, bias, in, ops int64
 }
 
 // NewSimulator builds the simulator of design d on platform p. The design
@@ -252,6 +291,7 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 	ctrlWire.PlugIn(s.dma.ctrlPort, 0)
 	s.ctrl.dma = s.dma.ctrlPort
 	s.ctrl.dmaName = s.dma.Name()
+	s.ctrl.prefetch = opts.PrefetchWeights
 	s.ctrl.tracer = opts.Tracer
 	s.dma.ctrlRemote = s.ctrl.port
 	if opts.OnChip != nil {
@@ -264,10 +304,21 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		s.ctrl.store = s.store.port
 		s.ctrl.storeName = s.store.Name()
 	}
+	if opts.WeightStore != nil {
+		if err := opts.WeightStore.Validate(); err != nil {
+			return nil, fmt.Errorf("compute: weight store: %w", err)
+		}
+		s.wstore = newActivationStore("Accel.WeightStore", engine, c, *opts.WeightStore)
+		ctrlWire.PlugIn(s.wstore.port, 0)
+		s.wstore.ctrl = s.ctrl.port
+		s.ctrl.wstore = s.wstore.port
+		s.ctrl.wstoreName = s.wstore.Name()
+	}
 	for i := range d.Arrays {
 		a := newArray(fmt.Sprintf("Accel.Array[%d]", i), engine, c, i)
 		v := newVectorUnit(fmt.Sprintf("Accel.Vector[%d]", i), engine, c, i)
 		a.ctrl, v.ctrl = s.ctrl.port, s.ctrl.port
+		a.vec = v.port
 		a.tracer, v.tracer = opts.Tracer, opts.Tracer
 		ctrlWire.PlugIn(a.port, 0)
 		ctrlWire.PlugIn(v.port, 0)
@@ -276,14 +327,23 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		s.arrays = append(s.arrays, a)
 		s.vectors = append(s.vectors, v)
 	}
+	if err := checkMemoryPorts(opts, d); err != nil {
+		return nil, err
+	}
 	var memLink *link.Link
 	for i := range d.HBMPorts {
-		mp := s.memory.Port(i)
-		if conn, ok := s.memory.(connector); ok {
-			if err := conn.Connect(i, s.dma.memPorts[i]); err != nil {
+		mi := i
+		if opts.MemoryPorts != nil {
+			mi = opts.MemoryPorts[i]
+		}
+		conn, isConn := s.memory.(connector)
+		if isConn {
+			if err := conn.Connect(mi, s.dma.memPorts[i]); err != nil {
 				return nil, fmt.Errorf("compute: memory: %w", err)
 			}
-		} else {
+		}
+		mp := s.memory.Port(mi)
+		if !isConn {
 			if memLink == nil {
 				memLink = link.New("Accel.MemLink", engine, c, 0)
 			}
@@ -301,9 +361,10 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		oHalf:            d.OutputBufferBytes / 2,
 		memBytesPerCycle: s.planBandwidth(),
 		burstBytes:       opts.DMA.BurstBytes,
-		regionBytes:      uint64(p.HBM.TotalBytes()) / uint64(numOperands) / uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)) * uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)),
+		regionBytes:      uint64(p.HBM.TotalBytes()) / addressRegions / uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)) * uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)),
 		foldOverlap:      opts.FoldOverlap,
 		vectorOps:        opts.VectorOpsPerElement,
+		lanes:            int64(d.VectorLanes),
 	}
 	s.ctrl.burstBytes = opts.DMA.BurstBytes
 	s.ctrl.region = s.cfg.regionBytes
@@ -332,15 +393,57 @@ func (s *Simulator) planBandwidth() float64 {
 	return ic.PortRate() * float64(ic.Ports)
 }
 
+// checkMemoryPorts reports an unusable Options.MemoryPorts.
+func checkMemoryPorts(opts Options, d hw.Design) error {
+	if opts.MemoryPorts == nil {
+		return nil
+	}
+	if len(opts.MemoryPorts) != d.HBMPorts {
+		return fmt.Errorf("compute: memory ports list %d ports, the design has %d HBM ports", len(opts.MemoryPorts), d.HBMPorts)
+	}
+	limit := -1
+	if opts.Memory == nil {
+		limit = opts.IdealMemory.Ports
+	}
+	seen := map[int]bool{}
+	for _, m := range opts.MemoryPorts {
+		if m < 0 || (limit >= 0 && m >= limit) || seen[m] {
+			return fmt.Errorf("compute: memory port %d is out of range or listed twice", m)
+		}
+		seen[m] = true
+	}
+	return nil
+}
+
 // Plan returns how kernel k maps onto the design.
-func (s *Simulator) Plan(k workload.Kernel) (*Plan, error) {
-	key := planKey{k.Kind, k.M, k.K, k.N, k.Batch, k.WeightElems, k.BiasElems, k.InputElems, k.OutputElems, k.Ops}
+func (s *Simulator) Plan(k workload.Kernel) (*Plan, error) { return s.plan(k, nil) }
+
+// PlanFused returns how matmul k maps onto the design with elementwise
+// kernel e fused into it as an epilogue: the vector unit of each array
+// applies e to the array's output tiles as their folds drain, while the
+// array works on, and the tile written back is e's output. e must read k's
+// output element for element (with at most one more operand of the same
+// shape, the side operand: a residual stream, a gate) and have no weights
+// or parameters; a row-wise e (softmax) needs output tiles of whole rows.
+// It returns an error when e cannot be fused or no tiling fits.
+func (s *Simulator) PlanFused(k, e workload.Kernel) (*Plan, error) { return s.plan(k, &e) }
+
+func (s *Simulator) plan(k workload.Kernel, e *workload.Kernel) (*Plan, error) {
+	key := planKey{kind: k.Kind, m: k.M, k: k.K, n: k.N, batch: k.Batch, weight: k.WeightElems, bias: k.BiasElems,
+		input: k.InputElems, out: k.OutputElems, ops: k.Ops}
+	if e != nil {
+		key.epi = kernelShape{e.Kind, e.M, e.N, e.Batch, e.WeightElems, e.BiasElems, e.InputElems, e.Ops}
+	}
 	if p, ok := s.plans[key]; ok {
 		q := *p
 		q.Kernel = k
+		if e != nil {
+			ec := *e
+			q.Epilogue = &ec
+		}
 		return &q, nil
 	}
-	p, err := newPlan(k, s.cfg)
+	p, err := newPlan(k, e, s.cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -356,24 +459,26 @@ func (s *Simulator) Run(k workload.Kernel) (KernelStats, error) {
 		return KernelStats{}, err
 	}
 	s.resetEngines()
-	dma0, store0 := s.dma.Stats(), s.storeStats()
 	s.ctrl.finished = nil
-	s.ctrl.begin(p, Binding{})
+	s.ctrl.begin(p, Binding{}, nil, Binding{})
 	if err := s.engine.Run(); err != nil {
 		return KernelStats{}, fmt.Errorf("compute: kernel %s: %w", k.Name, err)
 	}
 	if err := s.check(k.Name); err != nil {
 		return KernelStats{}, err
 	}
-	return s.stats(p, dma0, store0), nil
+	return s.stats(p), nil
 }
 
 // Job is a kernel and where its operands live.
 type Job struct {
 	// Kernel is the kernel to run.
 	Kernel workload.Kernel
+	// Epilogue, when set, is an elementwise kernel fused into Kernel (see
+	// PlanFused); the job's output is the epilogue's.
+	Epilogue *workload.Kernel
 	// Binding places its operands (the zero Binding: all off chip at the
-	// plan's addresses).
+	// plan's addresses). An epilogue with a side operand needs it bound.
 	Binding Binding
 }
 
@@ -388,22 +493,29 @@ func (s *Simulator) RunJobs(jobs []Job, done func(i int, st KernelStats) error) 
 	}
 	plans := make([]*Plan, len(jobs))
 	for i, j := range jobs {
-		p, err := s.Plan(j.Kernel)
+		p, err := s.plan(j.Kernel, j.Epilogue)
 		if err != nil {
 			return err
 		}
+		if p.epi.sideBits > 0 && len(j.Binding.Operands[Side]) == 0 {
+			return fmt.Errorf("compute: kernel %s: its epilogue %s reads a side operand, which the job does not bind", j.Kernel.Name, j.Epilogue.Name)
+		}
 		plans[i] = p
+	}
+	next := func(i int) (*Plan, Binding) {
+		if i+1 < len(jobs) {
+			return plans[i+1], jobs[i+1].Binding
+		}
+		return nil, Binding{}
 	}
 	var (
 		cur      int
 		stop     error
-		dma0     = s.dma.Stats()
-		store0   = s.storeStats()
 		finished int
 	)
 	s.ctrl.finished = func() {
 		finished++
-		st := s.stats(plans[cur], dma0, store0)
+		st := s.stats(plans[cur])
 		if err := s.idleCheck(plans[cur].Kernel.Name); err != nil {
 			stop = err
 			return
@@ -417,13 +529,14 @@ func (s *Simulator) RunJobs(jobs []Job, done func(i int, st KernelStats) error) 
 			return
 		}
 		s.resetEngines()
-		dma0, store0 = s.dma.Stats(), s.storeStats()
 		s.ctrl.plan, s.ctrl.bind = plans[cur], jobs[cur].Binding
-		s.ctrl.startNow(s.ctrl.endCycle)
+		np, nb := next(cur)
+		s.ctrl.startNow(s.ctrl.endCycle, np, nb)
 	}
 	defer func() { s.ctrl.finished = nil }()
 	s.resetEngines()
-	s.ctrl.begin(plans[0], jobs[0].Binding)
+	np, nb := next(0)
+	s.ctrl.begin(plans[0], jobs[0].Binding, np, nb)
 	if err := s.engine.Run(); err != nil {
 		return fmt.Errorf("compute: %w", err)
 	}
@@ -449,19 +562,13 @@ func (s *Simulator) resetEngines() {
 	}
 }
 
-func (s *Simulator) storeStats() StoreStats {
-	if s.store == nil {
-		return StoreStats{}
-	}
-	return s.store.Stats()
-}
-
-// idleCheck reports work left in the DMA or the engines at a kernel's end.
+// idleCheck reports work of the running kernel left in the DMA or the
+// engines at its end (the next kernel's prefetched tiles may be in flight).
 func (s *Simulator) idleCheck(name string) error {
 	if s.dma.err != nil {
 		return s.dma.err
 	}
-	if !s.dma.idle() {
+	if !s.dma.idleFor(s.ctrl.seq) {
 		return fmt.Errorf("compute: kernel %s: the DMA still had requests when the kernel ended", name)
 	}
 	for i := range s.arrays {
@@ -514,30 +621,34 @@ func (s *Simulator) RunAll(ks []workload.Kernel) ([]KernelStats, error) {
 	return out, nil
 }
 
-// stats gathers the kernel's statistics after it ran, from the DMA's and
-// the store's counters at its start.
-func (s *Simulator) stats(p *Plan, dma0 DMAStats, store0 StoreStats) KernelStats {
-	d := s.dma.Stats()
-	ss := s.storeStats()
+// stats gathers the statistics of the kernel that just ran (plan p): the
+// traffic the DMA and the stores counted for it (its prefetched tiles
+// included, wherever they moved) and its engines' counters.
+func (s *Simulator) stats(p *Plan) KernelStats {
+	seq := s.ctrl.seq
+	d := s.dma.ownerStats(seq)
+	var as, ws StoreStats
+	if s.store != nil {
+		as = s.store.ownerStats(seq)
+	}
+	if s.wstore != nil {
+		ws = s.wstore.ownerStats(seq)
+	}
 	st := KernelStats{
 		Kernel: p.Kernel, Plan: p, FreqHz: s.clock.FreqHz,
 		Cycles:               int64(s.ctrl.endCycle - s.ctrl.start),
 		StartCycle:           s.ctrl.start,
 		EndCycle:             s.ctrl.endCycle,
-		DMARequestsIssued:    d.RequestsIssued - dma0.RequestsIssued,
-		DMARequestsCompleted: d.RequestsCompleted - dma0.RequestsCompleted,
-		OnChipBytesRead:      ss.BytesRead - store0.BytesRead,
-		OnChipBytesWritten:   ss.BytesWritten - store0.BytesWritten,
+		DMARequestsIssued:    d.RequestsIssued,
+		DMARequestsCompleted: d.RequestsCompleted,
+		OnChipBytesRead:      as.BytesRead + ws.BytesRead,
+		OnChipBytesWritten:   as.BytesWritten,
+		WeightStoreBytesRead: ws.BytesRead,
+		PrefetchedBytes:      s.ctrl.prefetchedBytes,
+		BytesRead:            d.BytesRead,
+		BytesWritten:         d.BytesWritten,
 		BytesReadPerPC:       d.BytesReadPerPC,
 		BytesWrittenPerPC:    d.BytesWrittenPerPC,
-	}
-	for op := range numOperands {
-		st.BytesRead[op] = d.BytesRead[op] - dma0.BytesRead[op]
-		st.BytesWritten[op] = d.BytesWritten[op] - dma0.BytesWritten[op]
-	}
-	for i := range st.BytesReadPerPC {
-		st.BytesReadPerPC[i] -= dma0.BytesReadPerPC[i]
-		st.BytesWrittenPerPC[i] -= dma0.BytesWrittenPerPC[i]
 	}
 	if p.Engine == EngineArray {
 		st.PEs = int64(s.design.PEs())
@@ -568,7 +679,23 @@ func (s *Simulator) stats(p *Plan, dma0 DMAStats, store0 StoreStats) KernelStats
 		st.StallDataCycles = e.StallDataCycles
 		st.StallOnChipCycles = e.StallOnChipCycles
 		st.StallSpaceCycles = e.StallSpaceCycles
+		st.StallVectorCycles = e.StallVectorCycles
 		st.WritebackCycles = st.Cycles - e.FinishCycle
+		if p.Epilogue != nil {
+			// The epilogues run on the vector units; what they leave after
+			// the critical array's last fold is the vector unit's too.
+			var vecEnd int64
+			for _, v := range s.vectors {
+				vs := v.Stats()
+				st.VectorOps += vs.VectorOps
+				if vs.Works > 0 {
+					vecEnd = max(vecEnd, vs.FinishCycle)
+				}
+			}
+			tail := max(0, vecEnd-e.FinishCycle)
+			st.StallVectorCycles += tail
+			st.WritebackCycles -= tail
+		}
 	}
 	return st
 }

@@ -57,7 +57,8 @@ type StoreStats struct {
 //
 // It answers each transfer once, stamped with its done cycle (the control
 // link delivers it then), so it needs no event of its own. It is a timing
-// model: no data is kept.
+// model: no data is kept. The weight store (Options.WeightStore) is another
+// instance of the same model, read only.
 type ActivationStore struct {
 	*akita.ComponentBase
 	engine    akita.Engine
@@ -68,6 +69,8 @@ type ActivationStore struct {
 	readFree  uint64
 	writeFree uint64
 	stats     StoreStats
+	// byOwner counts the transfers of each owner slot (see ownerSlots).
+	byOwner [ownerSlots]StoreStats
 }
 
 // newActivationStore builds the store named name.
@@ -80,6 +83,14 @@ func newActivationStore(name string, engine akita.Engine, c clock.Domain, cfg On
 
 // Stats returns the store's counters.
 func (s *ActivationStore) Stats() StoreStats { return s.stats }
+
+// ownerStats returns the counters of the transfers owned by kernel owner
+// and clears them, for kernel owner + ownerSlots.
+func (s *ActivationStore) ownerStats(owner int) StoreStats {
+	st := s.byOwner[owner%ownerSlots]
+	s.byOwner[owner%ownerSlots] = StoreStats{}
+	return st
+}
 
 // NotifyPortFree is not used: links never refuse a message from it.
 func (s *ActivationStore) NotifyPortFree(akita.VTimeInSec, akita.Port) {}
@@ -96,13 +107,17 @@ func (s *ActivationStore) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 			continue
 		}
 		free, bw := &s.readFree, s.cfg.ReadBytesPerCycle
+		own := &s.byOwner[req.owner%ownerSlots]
 		if req.write {
 			free, bw = &s.writeFree, s.cfg.WriteBytesPerCycle
 			s.stats.BytesWritten += req.bytes
+			own.BytesWritten += req.bytes
 		} else {
 			s.stats.BytesRead += req.bytes
+			own.BytesRead += req.bytes
 		}
 		s.stats.Transfers++
+		own.Transfers++
 		start := max(t, *free)
 		*free = start + uint64(ceilDiv(req.bytes, bw))
 		done := *free + uint64(s.cfg.LatencyCycles)

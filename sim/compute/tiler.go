@@ -19,6 +19,12 @@ type matmulShape struct {
 	// biasPerCol is the bias elements per output column (read with the
 	// first K chunk of each weight tile, at the activation width).
 	biasPerCol int64
+	// epi is the fused epilogue (nil: none); sideBits its side operand's
+	// bits per output element, held in the output buffer next to the
+	// output tile; wholeRows says an output tile must hold whole rows.
+	epi       *epilogueParams
+	sideBits  int64
+	wholeRows bool
 }
 
 func newMatmulShape(k workload.Kernel, prec hw.Precision) matmulShape {
@@ -97,7 +103,7 @@ func (s matmulShape) jobs(nt int64) []job {
 // arrays, one job per array per step, so that in a step the arrays work on
 // the same rows and K range of different columns and share the input tile
 // (read once, written to every array's input buffer).
-func planMatmul(k workload.Kernel, cfg planConfig) (*Plan, error) {
+func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan, error) {
 	d := cfg.design
 	s := newMatmulShape(k, d.Precision)
 	t, err := NewArrayTiming(d, int(s.inBits), int(s.wBits), cfg.foldOverlap)
@@ -106,6 +112,13 @@ func planMatmul(k workload.Kernel, cfg planConfig) (*Plan, error) {
 	}
 	r, c := t.Rows, t.Cols
 	os := d.Dataflow == hw.OutputStationary
+	if epi != nil {
+		ep, err := newEpilogue(k, *epi, cfg, t)
+		if err != nil {
+			return nil, err
+		}
+		s.epi, s.sideBits, s.wholeRows = &ep, ep.sideBits, ep.wholeRows
+	}
 	if err := s.checkMinimalTile(cfg, os, r, c); err != nil {
 		return nil, err
 	}
@@ -113,6 +126,9 @@ func planMatmul(k workload.Kernel, cfg planConfig) (*Plan, error) {
 	found := false
 	for _, kt := range kCandidates(s.k, r, os) {
 		for _, nt := range nCandidates(s.n, c) {
+			if s.wholeRows && nt < s.n {
+				continue
+			}
 			wBytes := bytesOf(kt*nt, s.wBits) + bytesOf(nt*s.biasPerCol, s.inBits)
 			if wBytes > cfg.wHalf {
 				continue
@@ -121,7 +137,7 @@ func planMatmul(k workload.Kernel, cfg planConfig) (*Plan, error) {
 			if !os || kt < s.k {
 				outBits = 8 * AccumulatorBytes
 			}
-			mt := min(s.m, cfg.inHalf*8/(kt*s.inBits), cfg.oHalf*8/(nt*outBits))
+			mt := min(s.m, cfg.inHalf*8/(kt*s.inBits), cfg.oHalf*8/(nt*(outBits+s.sideBits)))
 			if os && mt < s.m {
 				mt = mt / r * r
 			}
@@ -146,7 +162,50 @@ func planMatmul(k workload.Kernel, cfg planConfig) (*Plan, error) {
 		return nil, fmt.Errorf("compute: kernel %s: no tiling fits the buffers of design %q (weight %d B, input %d B, output %d B per array)",
 			k.Name, d.Name, d.WeightBufferBytes, d.InputBufferBytes, d.OutputBufferBytes)
 	}
-	return s.build(k, t, cfg, best), nil
+	p := s.build(k, t, cfg, best)
+	if epi != nil {
+		e := *epi
+		p.Epilogue, p.epi = &e, *s.epi
+	}
+	return p, nil
+}
+
+// newEpilogue checks that elementwise kernel e can be fused into matmul k
+// and returns how it runs: e must read k's output element for element (its
+// rows and row length are k's), optionally with a second operand of the
+// same shape (the side operand), have no weights or parameters, and a
+// whole number of lane operations per output element.
+func newEpilogue(k, e workload.Kernel, cfg planConfig, t ArrayTiming) (epilogueParams, error) {
+	fail := func(why string) (epilogueParams, error) {
+		return epilogueParams{}, fmt.Errorf("compute: kernel %s cannot be fused into %s: %s", e.Name, k.Name, why)
+	}
+	out := k.OutputElems
+	switch {
+	case e.Kind.IsMatmul():
+		return fail("it is a matmul")
+	case e.OutputElems != out || e.N != k.N || e.M*e.Batch != k.M*k.Batch:
+		return fail(fmt.Sprintf("its output (%d x %d) is not the matmul's (%d x %d)", e.M*e.Batch, e.N, k.M*k.Batch, k.N))
+	case e.InputElems != out && e.InputElems != 2*out:
+		return fail(fmt.Sprintf("it reads %d elements; an epilogue reads the matmul's %d outputs and at most as many more", e.InputElems, out))
+	case e.WeightElems != 0 || e.BiasElems != 0:
+		return fail("it reads weights or parameters")
+	case cfg.lanes <= 0:
+		return fail(fmt.Sprintf("the design has %d vector lanes", cfg.lanes))
+	}
+	ops, ok := cfg.vectorOps[e.Kind]
+	if !ok {
+		if e.Ops%e.OutputElems != 0 {
+			return fail(fmt.Sprintf("its %d operations are not a whole number per output element", e.Ops))
+		}
+		ops = e.Ops / e.OutputElems
+	}
+	ep := epilogueParams{opsPerElem: ops, lanes: cfg.lanes, rows: t.Rows, cols: t.Cols,
+		outputStationary: t.Dataflow == hw.OutputStationary,
+		wholeRows:        e.Kind == workload.KindSoftmax || e.Kind == workload.KindNorm}
+	if e.InputElems == 2*out {
+		ep.sideBits = int64(cfg.design.Precision.ActBits)
+	}
+	return ep, nil
 }
 
 // checkMinimalTile reports the first buffer that cannot hold the smallest
@@ -158,6 +217,9 @@ func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error
 		mt, kt = min(s.m, r), 1
 	}
 	nt := min(s.n, c)
+	if s.wholeRows {
+		nt = s.n
+	}
 	d := cfg.design
 	need := []struct {
 		field string
@@ -166,7 +228,7 @@ func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error
 	}{
 		{"input_buffer_bytes", bytesOf(mt*kt, s.inBits), cfg.inHalf},
 		{"weight_buffer_bytes", bytesOf(kt*nt, s.wBits) + bytesOf(nt*s.biasPerCol, s.inBits), cfg.wHalf},
-		{"output_buffer_bytes", bytesOf(mt*nt, outBits), cfg.oHalf},
+		{"output_buffer_bytes", bytesOf(mt*nt, outBits) + bytesOf(mt*nt, s.sideBits), cfg.oHalf},
 	}
 	for _, n := range need {
 		if n.bytes > n.half {
@@ -265,7 +327,7 @@ func (s matmulShape) estimate(t ArrayTiming, cfg planConfig, mt, kt, nt int64, o
 			w *= float64(nm)
 		}
 		wTraffic += w
-		oTraffic += float64(bytesOf(s.m*j.cols, s.outBits))
+		oTraffic += float64(bytesOf(s.m*j.cols, s.outBits) + bytesOf(s.m*j.cols, s.sideBits))
 		// The input tile of this job's batch is read for the job's group
 		// unless an earlier job of the group already reads it, or (with
 		// reuse) the same array held it in the previous group.
@@ -346,6 +408,14 @@ func (s matmulShape) build(k workload.Kernel, t ArrayTiming, cfg planConfig, c c
 			}
 			w.macs = rows * klen * j.cols
 			w.peCycles = w.folds * r * cc * w.temporal
+			if s.epi != nil && w.store {
+				w.epilogue, w.rows, w.cols = true, rows, j.cols
+				w.vectorOps = rows * j.cols * s.epi.opsPerElem
+				if s.sideBits > 0 {
+					w.keys[Side] = tileKey{valid: true, b: j.b, i: mi, j: j.jn}
+					w.bytes[Side] = bytesOf(rows*j.cols, s.sideBits)
+				}
+			}
 			p.works[w.array] = append(p.works[w.array], w)
 		}
 		step++
