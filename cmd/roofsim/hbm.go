@@ -17,8 +17,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// hbmSweepSizes are the request sizes of the --plot sweep (32 B to 4 KiB).
-var hbmSweepSizes = []int{32, 64, 128, 256, 512, 1024, 2048, 4096}
+// hbmSweepSizes() are the request sizes of the --plot sweep (32 B to 4 KiB).
+func hbmSweepSizes() []int { return []int{32, 64, 128, 256, 512, 1024, 2048, 4096} }
 
 // hbmFlags are the flags of roofsim hbm.
 type hbmFlags struct {
@@ -98,7 +98,7 @@ against size.`,
 				if sweep.TotalBytes, err = parseSize("--plot-bytes", f.plotBytes, maxHBMFlag); err != nil {
 					return err
 				}
-				rs, err := hbm.Sweep(sweep, hbm.Patterns, hbmSweepSizes)
+				rs, err := hbm.Sweep(sweep, hbm.Patterns, hbmSweepSizes())
 				if err != nil {
 					return checkError{fmt.Errorf("hbm: the sweep failed its checks: %w", err)}
 				}
@@ -373,7 +373,7 @@ func hbmFigure(format string, rs []*hbm.BenchResult) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("plot: %w", err)
 		}
-		col := hbmColors[i%len(hbmColors)]
+		col := hbmColors()[i%len(hbmColors())]
 		line.Color, points.Color = col, col
 		points.Shape = draw.CircleGlyph{}
 		line.Width = vg.Points(1.5)
@@ -393,7 +393,7 @@ func hbmFigure(format string, rs []*hbm.BenchResult) ([]byte, error) {
 		{fmt.Sprintf("ports %.1f GB/s", portCeil), portCeil, []vg.Length{vg.Points(6), vg.Points(3)}},
 		{fmt.Sprintf("PCs %.1f GB/s", n*rs[0].PCPeakGBps), n * rs[0].PCPeakGBps, []vg.Length{vg.Points(2), vg.Points(2)}},
 	} {
-		l, err := plotter.NewLine(plotter.XYs{{X: float64(hbmSweepSizes[0]), Y: ref.y}, {X: float64(hbmSweepSizes[len(hbmSweepSizes)-1]), Y: ref.y}})
+		l, err := plotter.NewLine(plotter.XYs{{X: float64(hbmSweepSizes()[0]), Y: ref.y}, {X: float64(hbmSweepSizes()[len(hbmSweepSizes())-1]), Y: ref.y}})
 		if err != nil {
 			return nil, fmt.Errorf("plot: %w", err)
 		}
@@ -407,8 +407,10 @@ func hbmFigure(format string, rs []*hbm.BenchResult) ([]byte, error) {
 	return validation.RenderFigure(format, 22*vg.Centimeter, 13*vg.Centimeter, [][]*plot.Plot{{p}})
 }
 
-// hbmColors are the pattern lines' colours.
-var hbmColors = []color.RGBA{{31, 119, 180, 255}, {230, 126, 34, 255}, {44, 160, 44, 255}}
+// hbmColors() are the pattern lines' colours.
+func hbmColors() []color.RGBA {
+	return []color.RGBA{{31, 119, 180, 255}, {230, 126, 34, 255}, {44, 160, 44, 255}}
+}
 
 // plainTicks are gonum's default ticks labelled without trailing zeros.
 type plainTicks struct{}

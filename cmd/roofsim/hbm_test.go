@@ -82,7 +82,7 @@ func TestHBMBadFlags(t *testing.T) {
 		{[]string{"--pcs", "33"}, "--pcs must be from 1 to 32, got 33"},
 		{[]string{"--port-bits", "128"}, "--port-bits must be 256 or 512, got 128"},
 		{[]string{"--outstanding", "0"}, "--outstanding must be > 0, got 0"},
-		{[]string{"--bytes", "0"}, `--bytes "0" must be > 0`},
+		{[]string{"--bytes", "0"}, `--bytes "0" must be in 1..17179869184 bytes`},
 		{[]string{"--stride", "100"}, "--stride must be a multiple of 32 bytes, got 100"},
 		{[]string{"--page", "lazy"}, `--page "lazy" is not known (accepted: open|closed)`},
 		{[]string{"--kernel-mhz", "500"}, "--kernel-mhz must be > 0 and at most"},

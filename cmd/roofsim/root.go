@@ -32,6 +32,9 @@ Exit codes: 0 success, 1 a failed check, 2 bad input.`,
 		newCompareCmd(),
 		newGEMMCmd(),
 		newHBMCmd(),
+		newSweepCmd(),
+		newMergeCmd(),
+		newReportCmd(),
 	)
 	return root
 }

@@ -1,0 +1,389 @@
+package sweep
+
+import (
+	"fmt"
+	"github.com/roofsim/roofsim/sim/accel"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/workload"
+)
+
+// Point is one configuration of a space.
+type Point struct {
+	// Index is the point's position in the whole space: axes in canonical
+	// order (AxisNames, the first slowest), the idea sets innermost (the
+	// baseline first).
+	Index int
+	// Key names the point by its swept values and idea set, e.g.
+	// "precision=int4 port_bits=512 ideas=none"; unique in the space.
+	Key string
+	// Ideas is the idea set applied (empty for the baseline).
+	Ideas []string
+	// Config is what the point runs: the axes' values, then the ideas.
+	Config Config
+	// params is the row with the point's parameter cells filled in.
+	params Row
+}
+
+// Row returns a row with the point's index, key and parameter cells.
+func (p Point) Row() Row {
+	r := newRow()
+	copy(r.Cells, p.params.Cells)
+	return r
+}
+
+// Shard selects the points of one slice of a space: those whose index
+// modulo Count is Index (round-robin, so every shard gets a share of every
+// axis). The zero Shard (Count 0) is the whole space.
+type Shard struct {
+	// Index is the slice, 0..Count-1.
+	Index int
+	// Count is the number of slices.
+	Count int
+}
+
+// ParseShard reads "I/N": the I-th (0-based) of N slices.
+func ParseShard(s string) (Shard, error) {
+	is, ns, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(is))
+	n, err2 := strconv.Atoi(strings.TrimSpace(ns))
+	if !ok || err1 != nil || err2 != nil {
+		return Shard{}, fmt.Errorf("%q is not I/N (the I-th of N slices, I from 0, e.g. 0/4)", s)
+	}
+	if n < 1 || n > MaxPoints || i < 0 || i >= n {
+		return Shard{}, fmt.Errorf("%q: N must be in 1..%d and I in 0..N-1", s, MaxPoints)
+	}
+	return Shard{Index: i, Count: n}, nil
+}
+
+// Contains reports whether the point of index i belongs to the shard.
+func (s Shard) Contains(i int) bool { return s.Count <= 1 || i%s.Count == s.Index }
+
+// Select returns the points of the shard, in order.
+func (s Shard) Select(pts []Point) []Point {
+	var out []Point
+	for _, p := range pts {
+		if s.Contains(p.Index) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// loader loads each platform, design and scenario argument once.
+type loader struct {
+	designs map[string]hw.Design
+}
+
+func (l *loader) design(arg, field string) (hw.Design, error) {
+	if d, ok := l.designs[arg]; ok {
+		return d, nil
+	}
+	d, err := hw.LoadDesign(arg)
+	if err != nil {
+		return hw.Design{}, fmt.Errorf("%s: %w", field, err)
+	}
+	l.designs[arg] = d
+	return d, nil
+}
+
+// Points builds every point of the space, in index order: it loads the
+// platform, designs and scenario, applies the axes and the idea sets, and
+// validates each point's design and scenario (the board fit is not checked
+// here: a design that does not fit is a row of its own). An error names the
+// field or the point.
+func (s *Space) Points() ([]Point, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	b := s.Base
+	platArg := b.Platform
+	if platArg == "" {
+		platArg = "u280"
+	}
+	plat, err := hw.LoadPlatform(platArg)
+	if err != nil {
+		return nil, fmt.Errorf("space: base.platform: %w", err)
+	}
+	scenArg := b.Scenario
+	if scenArg == "" {
+		scenArg = workload.ScenarioSmolVLA
+	}
+	scen, err := workload.LoadScenario(scenArg)
+	if err != nil {
+		return nil, fmt.Errorf("space: base.scenario: %w", err)
+	}
+	if err := applyBaseScenario(&scen, b); err != nil {
+		return nil, fmt.Errorf("space: %w", err)
+	}
+	memory := b.Memory
+	if memory == "" {
+		memory = MemoryHBM
+	}
+	ld := &loader{designs: map[string]hw.Design{}}
+	if b.Design != "" {
+		if _, err := ld.design(b.Design, "base.design"); err != nil {
+			return nil, fmt.Errorf("space: %w", err)
+		}
+	}
+	for i, a := range s.Axes.Design {
+		if _, err := ld.design(a, fmt.Sprintf("axes.design[%d]", i)); err != nil {
+			return nil, fmt.Errorf("space: %w", err)
+		}
+	}
+
+	axes := s.axes()
+	sets := append([][]string{nil}, s.Ideas...)
+	total := len(sets)
+	for _, ax := range axes {
+		total *= len(ax.values)
+	}
+	pts := make([]Point, 0, total)
+	pos := make([]int, len(axes)) // the current value of each axis
+	for n := 0; n < total/len(sets); n++ {
+		rem := n
+		for a := len(axes) - 1; a >= 0; a-- {
+			pos[a] = rem % len(axes[a].values)
+			rem /= len(axes[a].values)
+		}
+		var kv []string
+		chosen := map[string]int{}
+		for a, ax := range axes {
+			kv = append(kv, ax.name+"="+ax.values[pos[a]])
+			chosen[ax.name] = pos[a]
+		}
+		base, err := s.configure(plat, scen, ld, chosen)
+		if err != nil {
+			return nil, fmt.Errorf("space: point %q: %w", strings.Join(kv, " "), err)
+		}
+		base.Layout = s.Base.Layout
+		params := paramRow(base, memory, scenArg)
+		for _, set := range sets {
+			key := strings.Join(kv, " ")
+			if len(s.Ideas) > 0 {
+				ideas := "none"
+				if len(set) > 0 {
+					ideas = strings.Join(set, "+")
+				}
+				key = strings.TrimSpace(key + " ideas=" + ideas)
+			}
+			if key == "" {
+				key = "base"
+			}
+			cfg, err := withIdeas(base, set, memory)
+			if err != nil {
+				return nil, fmt.Errorf("space: point %q: %w", key, err)
+			}
+			r := newRow()
+			copy(r.Cells, params.Cells)
+			r.set(colIndex, len(pts))
+			r.set(colKey, key)
+			r.set(colIdeas, strings.Join(set, "+"))
+			pts = append(pts, Point{Index: len(pts), Key: key, Ideas: set, Config: cfg, params: r})
+		}
+	}
+	return pts, nil
+}
+
+// applyBaseScenario applies the base's scenario overrides.
+func applyBaseScenario(sc *workload.Scenario, b Base) error {
+	if b.Cameras != nil {
+		if sc.Seed != nil {
+			return fmt.Errorf("base.cameras: the seed scenario has fixed shapes (use the smolvla scenario)")
+		}
+		sc.Cameras = *b.Cameras
+	}
+	if b.Frames != nil {
+		sc.Frames = *b.Frames
+	}
+	if b.ImageSize != nil {
+		sc.ImageSize = *b.ImageSize
+	}
+	if b.LangTokens != nil {
+		sc.LangTokens = *b.LangTokens
+	}
+	if b.TextLayers != nil {
+		sc.TextLayers = *b.TextLayers
+	}
+	if b.LMHead {
+		sc.IncludeLMHead = true
+	}
+	if err := sc.Validate(); err != nil {
+		return fmt.Errorf("base: %w", err)
+	}
+	return nil
+}
+
+// configure builds the configuration of one combination of axis values
+// (chosen maps a swept axis to its value's position), before ideas.
+func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, chosen map[string]int) (Config, error) {
+	a := s.Axes
+	at := func(name string) (int, bool) { i, ok := chosen[name]; return i, ok }
+
+	var d hw.Design
+	var err error
+	fromPreset := false
+	switch i, ok := at("design"); {
+	case ok:
+		d, err = ld.design(a.Design[i], "axes.design")
+	case s.Base.Design != "":
+		d, err = ld.design(s.Base.Design, "base.design")
+	default:
+		prec := hw.DefaultDesignName
+		if i, ok := at("precision"); ok {
+			prec = a.Precision[i].Name
+		}
+		d, err = hw.DesignByName(prec)
+		fromPreset = true
+	}
+	if err != nil {
+		return Config{}, err
+	}
+	if i, ok := at("precision"); ok && !fromPreset {
+		d.Precision = a.Precision[i]
+	}
+	if i, ok := at("array"); ok {
+		d.ArrayRows, d.ArrayCols = a.Array[i].Rows, a.Array[i].Cols
+	}
+	if i, ok := at("arrays"); ok {
+		d.Arrays = a.Arrays[i]
+	}
+	if i, ok := at("dataflow"); ok {
+		d.Dataflow = a.Dataflow[i]
+	}
+	if i, ok := at("weight_buffer"); ok {
+		d.WeightBufferBytes = a.WeightBuffer[i]
+	}
+	if i, ok := at("input_buffer"); ok {
+		d.InputBufferBytes = a.InputBuffer[i]
+	}
+	if i, ok := at("output_buffer"); ok {
+		d.OutputBufferBytes = a.OutputBuffer[i]
+	}
+	if i, ok := at("activation_buffer"); ok {
+		d.ActivationBufferBytes = a.ActivationBuffer[i]
+	}
+	if i, ok := at("hbm_ports"); ok {
+		d.HBMPorts = a.HBMPorts[i]
+		if d.HBMPCs > 0 && d.HBMPCs < d.HBMPorts {
+			d.HBMPCs = 0 // as roofsim gemm --hbm-ports: at least one PC per port
+		}
+	}
+	if i, ok := at("port_bits"); ok {
+		d.PortBits = a.PortBits[i]
+	}
+	if i, ok := at("hbm_pcs"); ok {
+		d.HBMPCs = a.HBMPCs[i]
+	}
+	if err := d.Validate(); err != nil {
+		return Config{}, err
+	}
+	sc := scen
+	if i, ok := at("cameras"); ok {
+		if sc.Seed != nil {
+			return Config{}, fmt.Errorf("axes.cameras: the seed scenario has fixed shapes (use the smolvla scenario)")
+		}
+		sc.Cameras = a.Cameras[i]
+	}
+	if i, ok := at("frames"); ok {
+		sc.Frames = a.Frames[i]
+	}
+	if err := sc.Validate(); err != nil {
+		return Config{}, err
+	}
+	return Config{Platform: plat, Design: d, Scenario: sc}, nil
+}
+
+// withIdeas applies an idea set to a configuration and builds its
+// simulation options: the ideas edit the design and scenario, the options
+// of the resulting design are built, and the ideas are applied again so
+// that their option edits land on those options (an idea must be
+// idempotent: the second pass must not change the design or scenario).
+func withIdeas(base Config, set []string, memory string) (Config, error) {
+	var ideas []Idea
+	for _, name := range set {
+		idea, err := IdeaByName(name)
+		if err != nil {
+			return Config{}, err
+		}
+		ideas = append(ideas, idea)
+	}
+	return applyIdeas(base, ideas, memory)
+}
+
+// applyIdeas is withIdeas over the ideas themselves (tests pass ideas that
+// are not in the registry).
+func applyIdeas(base Config, ideas []Idea, memory string) (Config, error) {
+	c := base
+	var names []string
+	for _, i := range ideas {
+		names = append(names, i.Name)
+	}
+	set := strings.Join(names, "+")
+	apply := func() error {
+		for _, idea := range ideas {
+			if err := idea.Apply(&c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := apply(); err != nil {
+		return Config{}, err
+	}
+	d, sc := c.Design, c.Scenario
+	c.Options = options(c, memory)
+	if err := apply(); err != nil {
+		return Config{}, err
+	}
+	if !reflect.DeepEqual(d, c.Design) || !reflect.DeepEqual(sc, c.Scenario) {
+		return Config{}, fmt.Errorf("ideas %s: applying them twice changed the design or scenario (an idea must set fields, not accumulate)", set)
+	}
+	if err := c.Design.Validate(); err != nil {
+		return Config{}, fmt.Errorf("ideas %s: %w", set, err)
+	}
+	if err := c.Scenario.Validate(); err != nil {
+		return Config{}, fmt.Errorf("ideas %s: %w", set, err)
+	}
+	return c, nil
+}
+
+// paramRow fills the parameter cells of a configuration (before ideas).
+func paramRow(c Config, memory, scenario string) Row {
+	r := newRow()
+	d, sc := c.Design, c.Scenario
+	r.set("platform", c.Platform.Name)
+	r.set("design", d.Name)
+	r.set(colPrecision, d.Precision.Name)
+	r.set("array", fmt.Sprintf("%dx%d", d.ArrayRows, d.ArrayCols))
+	r.set("arrays", d.Arrays)
+	r.set("dataflow", string(d.Dataflow))
+	r.set("weight_buffer_bytes", d.WeightBufferBytes)
+	r.set("input_buffer_bytes", d.InputBufferBytes)
+	r.set("output_buffer_bytes", d.OutputBufferBytes)
+	r.set("activation_buffer_bytes", d.ActivationBufferBytes)
+	r.set("hbm_ports", d.HBMPorts)
+	r.set("port_bits", d.PortBits)
+	r.set("hbm_pcs", d.PCs())
+	r.set("memory", memory)
+	r.set("layout", layoutName(c.Layout))
+	r.set("scenario", scenario)
+	r.set("cameras", sc.Cameras)
+	r.set("frames", sc.Frames)
+	r.set("image_size", sc.ImageSize)
+	r.set("lang_tokens", sc.LangTokens)
+	r.set("text_layers", sc.TextLayers)
+	r.set("lm_head", sc.IncludeLMHead)
+	return r
+}
+
+// layoutName is the layout a row shows: interleave when the base names none.
+func layoutName(l string) string {
+	if l == "" {
+		return accel.LayoutInterleave
+	}
+	return l
+}

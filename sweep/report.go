@@ -1,0 +1,471 @@
+package sweep
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/validation"
+)
+
+// Record is a sweep row read back with its numbers parsed, for the report.
+type Record struct {
+	// Row is the row as read.
+	Row Row
+	// Index, Key, Status, Ideas and Precision are the row's cells.
+	Index     int
+	Key       string
+	Status    Status
+	Ideas     string
+	Precision string
+	// Workload labels the row's workload (scenario, cameras, frames and the
+	// workload parameters that vary in the file): rows are compared only
+	// within a workload.
+	Workload string
+	// params is the row's parameter cells (without index, key, status and
+	// ideas): equal for a baseline and its idea rows.
+	params string
+	// Results (zero when the row has none).
+	LatencyMs, FPS, TOPS, PeakTOPS, GBps, BWGBps, HBMMB, WeightMB float64
+	MemoryShare, ComputeFloorMs, MemoryFloorMs, BoundMs           float64
+	Efficiency, StallHBMShare                                     float64
+	StageMs                                                       [4]float64 // vision, connector, text, head
+	DSPs, OnChipBytes                                             int64
+	Bound                                                         string
+}
+
+// stageNames() are the stage columns of StageMs, in order.
+func stageNames() [4]string { return [4]string{"vision", "connector", "text", "head"} }
+
+// workloadColumns() are the parameter columns that define a workload.
+func workloadColumns() []string {
+	return []string{"platform", "memory", "layout", "scenario", "cameras", "frames", "image_size", "lang_tokens", "text_layers", "lm_head"}
+}
+
+// Records parses rows for the report.
+func Records(rows []Row) []Record {
+	vary := map[string]bool{}
+	for _, c := range workloadColumns() {
+		i := columnIndex(c)
+		for _, r := range rows {
+			if r.Cells[i] != rows[0].Cells[i] {
+				vary[c] = true
+				break
+			}
+		}
+	}
+	at := map[string]int{}
+	for i, c := range Columns() {
+		at[c.Name] = i
+	}
+	num := func(r Row, c string) float64 {
+		v, err := strconv.ParseFloat(r.Cells[at[c]], 64)
+		if err != nil {
+			return 0
+		}
+		return v
+	}
+	first := columnIndex(colIdeas) + 1
+	last := columnIndex(firstResultColumn)
+	out := make([]Record, 0, len(rows))
+	get := func(r Row, c string) string { return r.Cells[at[c]] }
+	for _, r := range rows {
+		label := []string{get(r, "scenario"), "cameras=" + get(r, "cameras"), "frames=" + get(r, "frames")}
+		for _, c := range workloadColumns() {
+			if vary[c] && c != "scenario" && c != "cameras" && c != "frames" {
+				label = append(label, c+"="+get(r, c))
+			}
+		}
+		rec := Record{
+			Row: r, Index: r.Index(), Key: r.Key(), Status: Status(get(r, colStatus)), Ideas: get(r, colIdeas), Precision: get(r, colPrecision),
+			Workload: strings.Join(label, " "), params: strings.Join(r.Cells[first:last], "\x00"),
+			LatencyMs: num(r, colLatency), FPS: num(r, "fps"), TOPS: num(r, "achieved_tops"), PeakTOPS: num(r, "peak_tops"),
+			GBps: num(r, "gbps"), BWGBps: num(r, "bw_gbps"), HBMMB: num(r, "hbm_mb"), WeightMB: num(r, "weight_mb"),
+			MemoryShare: num(r, "memory_bound_share"), ComputeFloorMs: num(r, "compute_floor_ms"), MemoryFloorMs: num(r, "memory_floor_ms"),
+			BoundMs: num(r, "bound_ms"), Efficiency: num(r, "efficiency"), StallHBMShare: num(r, "stall_hbm_share"),
+			DSPs: int64(num(r, colDSPs)), OnChipBytes: int64(num(r, colOnChip)), Bound: get(r, "bound"),
+		}
+		for i, s := range stageNames() {
+			rec.StageMs[i] = num(r, s+"_ms")
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// workloads returns the workload labels in order of first appearance.
+func workloads(recs []Record) []string {
+	var ws []string
+	for _, r := range recs {
+		if !slices.Contains(ws, r.Workload) {
+			ws = append(ws, r.Workload)
+		}
+	}
+	return ws
+}
+
+// ok returns the rows that ran and passed every check.
+func ok(recs []Record) []Record {
+	var out []Record
+	for _, r := range recs {
+		if r.Status == StatusOK && r.LatencyMs > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// dominates reports whether a is at least as good as b in latency, DSPs
+// and on-chip bytes, and better in one.
+func dominates(a, b Record) bool {
+	le := a.LatencyMs <= b.LatencyMs && a.DSPs <= b.DSPs && a.OnChipBytes <= b.OnChipBytes
+	lt := a.LatencyMs < b.LatencyMs || a.DSPs < b.DSPs || a.OnChipBytes < b.OnChipBytes
+	return le && lt
+}
+
+// ParetoFront returns the rows of recs (one workload) that no other row
+// dominates in (latency, DSPs, on-chip bytes), the lowest index kept of
+// rows equal in all three, sorted by latency then index.
+func ParetoFront(recs []Record) []Record {
+	var front []Record
+	for i, a := range recs {
+		kept := true
+		for j, b := range recs {
+			if dominates(b, a) || (j < i && b.LatencyMs == a.LatencyMs && b.DSPs == a.DSPs && b.OnChipBytes == a.OnChipBytes) {
+				kept = false
+				break
+			}
+		}
+		if kept {
+			front = append(front, a)
+		}
+	}
+	slices.SortStableFunc(front, func(a, b Record) int {
+		return cmp.Or(cmp.Compare(a.LatencyMs, b.LatencyMs), a.Index-b.Index)
+	})
+	return front
+}
+
+// precisionOrder sorts precisions in hw's order, unknown names last.
+func precisionOrder(recs []Record) []string {
+	var ps []string
+	for _, p := range hw.Precisions() {
+		if slices.ContainsFunc(recs, func(r Record) bool { return r.Precision == p.Name }) {
+			ps = append(ps, p.Name)
+		}
+	}
+	for _, r := range recs {
+		if !slices.Contains(ps, r.Precision) {
+			ps = append(ps, r.Precision)
+		}
+	}
+	return ps
+}
+
+// fastest returns the row of lowest latency (lowest index on a tie).
+func fastest(recs []Record) (Record, bool) {
+	if len(recs) == 0 {
+		return Record{}, false
+	}
+	best := recs[0]
+	for _, r := range recs[1:] {
+		if r.LatencyMs < best.LatencyMs {
+			best = r
+		}
+	}
+	return best, true
+}
+
+func filter(recs []Record, keep func(Record) bool) []Record {
+	var out []Record
+	for _, r := range recs {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// mib is bytes in MiB.
+func mib(b int64) float64 { return float64(b) / hw.MiB }
+
+// IdeaPair is an idea row next to its baseline: the row with the same
+// parameters and no ideas.
+type IdeaPair struct {
+	// Idea is the idea set.
+	Idea string
+	// Base and With are the baseline and the idea row.
+	Base, With Record
+}
+
+// SpeedUp is the baseline's latency over the idea row's.
+func (p IdeaPair) SpeedUp() float64 { return p.Base.LatencyMs / p.With.LatencyMs }
+
+// IdeaPairs pairs every passing idea row with its passing baseline, in
+// row order.
+func IdeaPairs(recs []Record) []IdeaPair {
+	base := map[string]Record{}
+	for _, r := range ok(recs) {
+		if r.Ideas == "" {
+			if _, dup := base[r.params]; !dup {
+				base[r.params] = r
+			}
+		}
+	}
+	var pairs []IdeaPair
+	for _, r := range ok(recs) {
+		if r.Ideas == "" {
+			continue
+		}
+		if b, found := base[r.params]; found {
+			pairs = append(pairs, IdeaPair{Idea: r.Ideas, Base: b, With: r})
+		}
+	}
+	return pairs
+}
+
+// Reason says in words why the idea row is faster (or not) than its
+// baseline: which stage moved, which floor of the roofline moved (the
+// memory floor, from the HBM bytes or the memory ceiling; the compute
+// floor, from the peak) and how the memory-bound share and HBM stalls
+// changed.
+func (p IdeaPair) Reason() string {
+	b, w := p.Base, p.With
+	var parts []string
+	rel := func(x, y float64) float64 {
+		if x == 0 {
+			return 0
+		}
+		return (y - x) / x
+	}
+	// A floor, traffic or share that changes by less than moved is not
+	// named; a stage is named when its time changes by stageMoved of the
+	// latency.
+	const moved, stageMoved = 0.01, 0.001
+	s := p.SpeedUp()
+	switch {
+	case math.Abs(s-1) < 0.005:
+		parts = append(parts, "no change")
+	case s < 1:
+		parts = append(parts, fmt.Sprintf("slower (%.3fx)", s))
+	}
+	// The stage that moved most.
+	bi, best := -1, 0.0
+	for i := range stageNames() {
+		if d := b.StageMs[i] - w.StageMs[i]; math.Abs(d) > math.Abs(best) {
+			bi, best = i, d
+		}
+	}
+	if bi >= 0 && math.Abs(best) > stageMoved*b.LatencyMs {
+		parts = append(parts, fmt.Sprintf("%s %s -> %s ms", stageNames()[bi], sig(b.StageMs[bi]), sig(w.StageMs[bi])))
+	}
+	mem := rel(b.MemoryFloorMs, w.MemoryFloorMs)
+	if math.Abs(mem) > moved {
+		why := []string{}
+		if r := rel(b.HBMMB, w.HBMMB); math.Abs(r) > moved {
+			why = append(why, fmt.Sprintf("HBM traffic %s -> %s MB", sig(b.HBMMB), sig(w.HBMMB)))
+		}
+		if r := rel(b.BWGBps, w.BWGBps); math.Abs(r) > moved {
+			why = append(why, fmt.Sprintf("memory ceiling %s -> %s GB/s", sig(b.BWGBps), sig(w.BWGBps)))
+		}
+		txt := fmt.Sprintf("memory floor %s -> %s ms", sig(b.MemoryFloorMs), sig(w.MemoryFloorMs))
+		if len(why) > 0 {
+			txt += " (" + strings.Join(why, ", ") + ")"
+		}
+		parts = append(parts, txt)
+	}
+	if c := rel(b.ComputeFloorMs, w.ComputeFloorMs); math.Abs(c) > moved {
+		parts = append(parts, fmt.Sprintf("compute floor %s -> %s ms (peak %s -> %s TOP/s)", sig(b.ComputeFloorMs), sig(w.ComputeFloorMs), sig(b.PeakTOPS), sig(w.PeakTOPS)))
+	}
+	if math.Abs(w.MemoryShare-b.MemoryShare) > moved {
+		parts = append(parts, fmt.Sprintf("memory-bound share %.0f%% -> %.0f%%", 100*b.MemoryShare, 100*w.MemoryShare))
+	}
+	if math.Abs(w.StallHBMShare-b.StallHBMShare) > moved {
+		parts = append(parts, fmt.Sprintf("HBM stalls %.0f%% -> %.0f%% of the time", 100*b.StallHBMShare, 100*w.StallHBMShare))
+	}
+	comp := rel(b.ComputeFloorMs, w.ComputeFloorMs)
+	switch {
+	case s >= 1.005 && mem >= -moved && comp >= -moved:
+		parts = append(parts, "no roofline floor fell: the gain is in the simulated losses beyond the floors (fill/drain, stalls, first loads)")
+	case s <= 0.995 && mem <= moved && comp <= moved:
+		parts = append(parts, "no roofline floor rose: the loss is in the simulated losses beyond the floors (fill/drain, stalls, first loads)")
+	}
+	if math.Abs(s-1) < 0.005 && math.Abs(mem) > moved && b.MemoryShare < 0.5 {
+		dir := "lower"
+		if mem > 0 {
+			dir = "higher"
+		}
+		parts = append(parts, fmt.Sprintf("the pass is compute-bound (memory-bound share %.0f%%), so a %s memory floor does not show", 100*b.MemoryShare, dir))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// sig formats a positive number with about four significant digits and
+// no exponent.
+func sig(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	case a >= 1:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case a >= 0.01:
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// ideaSummary is the registry's summary of each idea of a set.
+func ideaSummary(set string) string {
+	var s []string
+	for _, name := range strings.Split(set, "+") {
+		if i, err := IdeaByName(name); err == nil {
+			s = append(s, i.Summary)
+		} else {
+			s = append(s, name+": not in this roofsim's registry")
+		}
+	}
+	return strings.Join(s, "; ")
+}
+
+// indexList writes ascending indices compactly: "3, 7-9, 12".
+func indexList(idx []int) string {
+	var parts []string
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d-%d", idx[i], idx[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(idx[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ReportTables builds the report of a sweep's rows: the status counts and
+// the rows that are not ok, grouped by status and reason; per workload the Pareto front over latency,
+// DSPs and on-chip memory; the best row per precision; each idea's
+// speed-up over its baselines with the reason (and every pair); and the
+// quantization table (the fastest baseline row of each precision).
+func ReportTables(title string, rows []Row) []*validation.Table {
+	recs := Records(rows)
+	var tables []*validation.Table
+	sum := Summarize(rows)
+	st := &validation.Table{Name: "summary", Title: fmt.Sprintf("Sweep %s: %s", title, sum),
+		Columns: validation.Cols("status", "rows", "meaning")}
+	meaning := map[Status]string{
+		StatusOK:         "simulated; every kernel passed its roofline checks",
+		StatusFail:       "simulated; some kernel failed a roofline check (a model bug to look at)",
+		StatusDoesNotFit: "the board cannot hold the design (not simulated)",
+		StatusError:      "the simulation refused the point",
+	}
+	for _, s := range Statuses() {
+		st.Add(string(s), int64(sum.ByStatus[s]), meaning[s])
+	}
+	tables = append(tables, st)
+
+	notOK := &validation.Table{Name: "not_ok", Title: "Rows that are not ok, grouped by status and reason",
+		Columns: validation.Cols("status", "rows", "indices", "first_key", "reason")}
+	type group struct {
+		status, reason string
+		idx            []int
+		key            string
+	}
+	var groups []*group
+	for _, r := range recs {
+		if r.Status == StatusOK {
+			continue
+		}
+		reason := r.Row.Get(colReason)
+		at := slices.IndexFunc(groups, func(g *group) bool { return g.status == string(r.Status) && g.reason == reason })
+		if at < 0 {
+			groups = append(groups, &group{status: string(r.Status), reason: reason, key: r.Key})
+			at = len(groups) - 1
+		}
+		groups[at].idx = append(groups[at].idx, r.Index)
+	}
+	slices.SortStableFunc(groups, func(a, b *group) int {
+		return slices.Index(Statuses(), Status(a.status)) - slices.Index(Statuses(), Status(b.status))
+	})
+	for _, g := range groups {
+		notOK.Add(g.status, int64(len(g.idx)), indexList(g.idx), g.key, g.reason)
+	}
+	notOK.Notes = []string{"indices: the rows' point indices (runs of consecutive points as a-b)"}
+	if len(notOK.Rows) > 0 {
+		tables = append(tables, notOK)
+	}
+
+	good := ok(recs)
+	front := &validation.Table{Name: "pareto", Title: "Pareto front: latency against DSPs and on-chip memory (ok rows, per workload)",
+		Columns: validation.Cols("workload", "index", "key", "precision", "array", "arrays", "dataflow", "port_bits", "hbm_pcs", "ideas",
+			"latency_ms:%.3f", "fps:%.2f", "dsps", "onchip_mib:%.1f", "achieved_tops:%.3f", "bound", "efficiency:%.3f")}
+	best := &validation.Table{Name: "best_per_precision", Title: "Best design per precision (lowest latency, ideas included)",
+		Columns: validation.Cols("workload", "precision", "index", "key", "ideas", "latency_ms:%.3f", "fps:%.2f", "achieved_tops:%.3f",
+			"peak_tops:%.2f", "dsps", "onchip_mib:%.1f", "bound", "efficiency:%.3f")}
+	quant := &validation.Table{Name: "quantization", Title: "Quantization: the fastest baseline (no ideas) of each precision",
+		Columns: validation.Cols("workload", "precision", "weight_mb:%.1f", "latency_ms:%.3f", "fps:%.2f", "achieved_tops:%.3f",
+			"peak_tops:%.2f", "gbps:%.1f", "bound", "memory_bound_share:%.1f%%", "efficiency:%.3f", "key")}
+	for _, wl := range workloads(good) {
+		in := filter(good, func(r Record) bool { return r.Workload == wl })
+		for _, r := range ParetoFront(in) {
+			front.Add(wl, int64(r.Index), r.Key, r.Precision, r.Row.Get("array"), r.Row.Get("arrays"), r.Row.Get("dataflow"),
+				r.Row.Get("port_bits"), r.Row.Get("hbm_pcs"), r.Ideas, r.LatencyMs, r.FPS, r.DSPs, mib(r.OnChipBytes), r.TOPS, r.Bound, r.Efficiency)
+		}
+		for _, p := range precisionOrder(in) {
+			if r, found := fastest(filter(in, func(r Record) bool { return r.Precision == p })); found {
+				best.Add(wl, p, int64(r.Index), r.Key, r.Ideas, r.LatencyMs, r.FPS, r.TOPS, r.PeakTOPS, r.DSPs, mib(r.OnChipBytes), r.Bound, r.Efficiency)
+			}
+			if r, found := fastest(filter(in, func(r Record) bool { return r.Precision == p && r.Ideas == "" })); found {
+				quant.Add(wl, p, r.WeightMB, r.LatencyMs, r.FPS, r.TOPS, r.PeakTOPS, r.GBps, r.Bound, 100*r.MemoryShare, r.Efficiency, r.Key)
+			}
+		}
+	}
+	front.Notes = []string{"a row is on the front when no other ok row of its workload is as fast with as few DSPs and as little on-chip memory, and better in one of them"}
+	quant.Notes = []string{"weight_mb: the scenario's stored weights in the precision (10^6 bytes); bound: memory when memory-bound kernels take at least half the time"}
+	tables = append(tables, front, best)
+
+	pairs := IdeaPairs(recs)
+	ideas := &validation.Table{Name: "ideas", Title: "Ideas: speed-up over the same design without them",
+		Columns: validation.Cols("idea", "pairs", "speedup_min:%.3f", "speedup_geomean:%.3f", "speedup_max:%.3f", "best_at", "reason_at_best", "what_it_does")}
+	var sets []string
+	for _, p := range pairs {
+		if !slices.Contains(sets, p.Idea) {
+			sets = append(sets, p.Idea)
+		}
+	}
+	for _, set := range sets {
+		ps := slices.DeleteFunc(slices.Clone(pairs), func(p IdeaPair) bool { return p.Idea != set })
+		lo, hi, logSum := math.Inf(1), 0.0, 0.0
+		at := ps[0]
+		for _, p := range ps {
+			s := p.SpeedUp()
+			lo = math.Min(lo, s)
+			logSum += math.Log(s)
+			if s > hi {
+				hi, at = s, p
+			}
+		}
+		ideas.Add(set, int64(len(ps)), lo, math.Exp(logSum/float64(len(ps))), hi, at.Base.Key, at.Reason(), ideaSummary(set))
+	}
+	ideas.Notes = []string{"pairs: idea rows compared with the ok row of the same parameters without ideas; speed-up = baseline latency / idea latency; the reason is that of the pair where the idea helps most (every pair is in idea_pairs)"}
+	detail := &validation.Table{Name: "idea_pairs", Title: "Every idea row next to its baseline",
+		Columns: validation.Cols("idea", "base_index", "base_key", "base_ms:%.3f", "idea_ms:%.3f", "speedup:%.3f", "base_hbm_mb:%.1f", "idea_hbm_mb:%.1f",
+			"base_memory_share:%.1f%%", "idea_memory_share:%.1f%%", "reason")}
+	for _, p := range pairs {
+		detail.Add(p.Idea, int64(p.Base.Index), p.Base.Key, p.Base.LatencyMs, p.With.LatencyMs, p.SpeedUp(), p.Base.HBMMB, p.With.HBMMB,
+			100*p.Base.MemoryShare, 100*p.With.MemoryShare, p.Reason())
+	}
+	if len(pairs) > 0 {
+		tables = append(tables, ideas, detail)
+	}
+	return append(tables, quant)
+}

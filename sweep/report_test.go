@@ -1,0 +1,217 @@
+package sweep
+
+import (
+	"bytes"
+	"flag"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/roofsim/roofsim/validation"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+func TestParetoFront(t *testing.T) {
+	rec := func(i int, lat float64, dsps, onchip int64) Record {
+		return Record{Index: i, LatencyMs: lat, DSPs: dsps, OnChipBytes: onchip}
+	}
+	recs := []Record{
+		rec(0, 100, 6000, 40),
+		rec(1, 200, 4000, 40),
+		rec(2, 200, 4000, 24), // dominates 1
+		rec(3, 100, 6000, 40), // ties 0: the lower index stays
+		rec(4, 400, 2000, 40),
+		rec(5, 90, 9000, 50),
+		rec(6, 300, 4000, 24), // dominated by 2
+		rec(7, 95, 6000, 60),
+	}
+	var got []int
+	for _, r := range ParetoFront(recs) {
+		got = append(got, r.Index)
+	}
+	want := []int{5, 7, 0, 2, 4}
+	if len(got) != len(want) {
+		t.Fatalf("front %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("front %v, want %v (sorted by latency)", got, want)
+		}
+	}
+	// No row of the front is dominated, every other row is.
+	for _, a := range recs {
+		onFront := false
+		for _, f := range ParetoFront(recs) {
+			onFront = onFront || f.Index == a.Index
+		}
+		dominated := false
+		for _, b := range recs {
+			dominated = dominated || dominates(b, a)
+		}
+		if onFront && dominated {
+			t.Errorf("row %d is on the front but dominated", a.Index)
+		}
+	}
+}
+
+func TestIndexList(t *testing.T) {
+	for _, tc := range []struct {
+		in   []int
+		want string
+	}{{nil, ""}, {[]int{4}, "4"}, {[]int{1, 2, 3, 7, 9, 10}, "1-3, 7, 9-10"}} {
+		if got := indexList(tc.in); got != tc.want {
+			t.Errorf("indexList(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestIdeaReason(t *testing.T) {
+	base := Record{Key: "b", LatencyMs: 100, StageMs: [4]float64{60, 5, 35, 0}, MemoryFloorMs: 40, ComputeFloorMs: 50,
+		HBMMB: 1000, BWGBps: 307.2, PeakTOPS: 7.37, MemoryShare: 0.6, StallHBMShare: 0.3}
+	for _, tc := range []struct {
+		name string
+		edit func(r *Record)
+		want []string
+	}{
+		{"fewer bytes", func(r *Record) {
+			r.LatencyMs, r.StageMs[0], r.MemoryFloorMs, r.HBMMB, r.MemoryShare = 80, 40, 20, 500, 0.3
+		}, []string{"vision 60.0 -> 40.0 ms", "memory floor 40.0 -> 20.0 ms (HBM traffic 1000 -> 500 MB)", "memory-bound share 60% -> 30%"}},
+		{"wider ports", func(r *Record) {
+			r.LatencyMs, r.StageMs[2], r.MemoryFloorMs, r.BWGBps, r.StallHBMShare = 90, 25, 26.7, 460.8, 0.1
+		}, []string{"text 35.0 -> 25.0 ms", "memory floor 40.0 -> 26.7 ms (memory ceiling 307 -> 461 GB/s)", "HBM stalls 30% -> 10% of the time"}},
+		{"no change", func(r *Record) { r.LatencyMs = 100.1 }, []string{"no change"}},
+		{"losses only", func(r *Record) { r.LatencyMs, r.StageMs[0] = 90, 50 },
+			[]string{"vision 60.0 -> 50.0 ms", "no roofline floor fell: the gain is in the simulated losses beyond the floors"}},
+		{"gain despite traffic", func(r *Record) { r.LatencyMs, r.StageMs[0], r.HBMMB, r.MemoryFloorMs = 99, 59, 1500, 60 },
+			[]string{"vision 60.0 -> 59.0 ms", "memory floor 40.0 -> 60.0 ms (HBM traffic 1000 -> 1500 MB)", "no roofline floor fell"}},
+		{"slower", func(r *Record) { r.LatencyMs, r.StageMs[0], r.HBMMB, r.MemoryFloorMs = 110, 70, 1500, 60 },
+			[]string{"slower (0.909x)", "vision 60.0 -> 70.0 ms", "memory floor 40.0 -> 60.0 ms (HBM traffic 1000 -> 1500 MB)"}},
+		{"compute-bound", func(r *Record) { r.MemoryShare = 0.2; r.MemoryFloorMs = 20 },
+			[]string{"no change", "the pass is compute-bound (memory-bound share 20%), so a lower memory floor does not show"}},
+	} {
+		w := base
+		tc.edit(&w)
+		b := base
+		if tc.name == "compute-bound" {
+			b.MemoryShare = 0.2
+		}
+		got := IdeaPair{Idea: "x", Base: b, With: w}.Reason()
+		for _, s := range tc.want {
+			if !strings.Contains(got, s) {
+				t.Errorf("%s: reason %q lacks %q", tc.name, got, s)
+			}
+		}
+	}
+}
+
+// fakeRows runs the test space with the fake evaluator.
+func fakeRows(t *testing.T, js string) []Row {
+	t.Helper()
+	var rows []Row
+	for _, p := range mustPoints(t, js) {
+		rows = append(rows, Evaluate(p, fakeEvaluator{}))
+	}
+	return rows
+}
+
+// reportSpaceJSON has ok rows of several precisions, designs and ideas
+// under the fake evaluator, and rows of every other status.
+const reportSpaceJSON = `{
+  "base": {"scenario": "smolvla", "text_layers": 1, "image_size": 64, "memory": "ideal"},
+  "axes": {"precision": ["bf16", "int8", "int4"], "arrays": [1, 2, 3, 5], "activation_buffer": [0, "16MiB"], "hbm_ports": [7, 32]},
+  "ideas": ["port512", "batch_cameras+port512"]
+}`
+
+func TestReportGolden(t *testing.T) {
+	rows := fakeRows(t, reportSpaceJSON)
+	var buf bytes.Buffer
+	if err := validation.WriteTables(&buf, validation.FormatMarkdown, ReportTables("fake", rows)...); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "report_fake.md")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./sweep -update to create it)", err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("the report differs from %s (run go test ./sweep -update after checking the change)\n%s", path, buf.String())
+	}
+	for _, s := range []string{"does_not_fit", "| fail |", "| error |", "Pareto front", "| port512 |", "| batch_cameras+port512 |", "| bf16 |", "| int4 |"} {
+		if !strings.Contains(buf.String(), s) {
+			t.Errorf("the report lacks %q", s)
+		}
+	}
+}
+
+// Every ok row that is not on the front is dominated by a front row of its
+// workload, and the best per precision is the fastest.
+func TestReportTablesConsistent(t *testing.T) {
+	rows := fakeRows(t, reportSpaceJSON)
+	recs := Records(rows)
+	good := ok(recs)
+	front := ParetoFront(good)
+	for _, r := range good {
+		in := false
+		for _, f := range front {
+			in = in || f.Index == r.Index
+		}
+		if in {
+			continue
+		}
+		beaten := false
+		for _, f := range front {
+			beaten = beaten || dominates(f, r) || (f.LatencyMs == r.LatencyMs && f.DSPs == r.DSPs && f.OnChipBytes == r.OnChipBytes)
+		}
+		if !beaten {
+			t.Errorf("row %d is neither on the front nor beaten by it", r.Index)
+		}
+	}
+	for _, p := range []string{"bf16", "int8", "int4"} {
+		best, _ := fastest(filter(good, func(r Record) bool { return r.Precision == p }))
+		for _, r := range good {
+			if r.Precision == p && r.LatencyMs < best.LatencyMs {
+				t.Errorf("%s: row %d is faster than the best %d", p, r.Index, best.Index)
+			}
+		}
+	}
+	pairs := IdeaPairs(recs)
+	for _, p := range pairs {
+		if p.Base.Ideas != "" || p.With.Ideas == "" || p.Base.params != p.With.params || p.Base.Status != StatusOK || p.With.Status != StatusOK {
+			t.Errorf("pair %s / %s is not a baseline and its idea row", p.Base.Key, p.With.Key)
+		}
+	}
+	if len(pairs) == 0 {
+		t.Error("no idea pairs")
+	}
+}
+
+func TestFigures(t *testing.T) {
+	rows := fakeRows(t, reportSpaceJSON)
+	for _, draw := range []func(string, []Row) ([]byte, error){FrontFigure, PrecisionFigure} {
+		img, err := draw("png", rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := png.Decode(bytes.NewReader(img)); err != nil {
+			t.Errorf("not a PNG: %v", err)
+		}
+		svg, err := draw("svg", rows)
+		if err != nil || !bytes.Contains(svg, []byte("<svg")) {
+			t.Errorf("not an SVG: %v", err)
+		}
+		if _, err := draw("png", fakeRows(t, `{"base": {"scenario": "seed"}, "axes": {"array": ["7x8"]}}`)); err == nil || !strings.Contains(err.Error(), "no ok rows") {
+			t.Errorf("a sweep without ok rows: err %v", err)
+		}
+	}
+}
