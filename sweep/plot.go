@@ -18,7 +18,7 @@ import (
 // each); the report's tables hold them all.
 const maxPlotWorkloads = 4
 
-// palette() colours the precisions of the plots.
+// palette colours the precisions of the plots.
 func palette() []color.RGBA {
 	return []color.RGBA{
 		{230, 126, 34, 255}, {31, 119, 180, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},

@@ -38,10 +38,10 @@ type Record struct {
 	Bound                                                         string
 }
 
-// stageNames() are the stage columns of StageMs, in order.
+// stageNames are the stage columns of StageMs, in order.
 func stageNames() [4]string { return [4]string{"vision", "connector", "text", "head"} }
 
-// workloadColumns() are the parameter columns that define a workload.
+// workloadColumns are the parameter columns that define a workload.
 func workloadColumns() []string {
 	return []string{"platform", "memory", "layout", "scenario", "cameras", "frames", "image_size", "lang_tokens", "text_layers", "lm_head"}
 }
@@ -255,7 +255,7 @@ func (p IdeaPair) Reason() string {
 	}
 	// The stage that moved most.
 	bi, best := -1, 0.0
-	for i := range stageNames() {
+	for i := range b.StageMs {
 		if d := b.StageMs[i] - w.StageMs[i]; math.Abs(d) > math.Abs(best) {
 			bi, best = i, d
 		}

@@ -17,7 +17,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// hbmSweepSizes() are the request sizes of the --plot sweep (32 B to 4 KiB).
+// hbmSweepSizes are the request sizes of the --plot sweep (32 B to 4 KiB).
 func hbmSweepSizes() []int { return []int{32, 64, 128, 256, 512, 1024, 2048, 4096} }
 
 // hbmFlags are the flags of roofsim hbm.
@@ -407,7 +407,7 @@ func hbmFigure(format string, rs []*hbm.BenchResult) ([]byte, error) {
 	return validation.RenderFigure(format, 22*vg.Centimeter, 13*vg.Centimeter, [][]*plot.Plot{{p}})
 }
 
-// hbmColors() are the pattern lines' colours.
+// hbmColors are the pattern lines' colours.
 func hbmColors() []color.RGBA {
 	return []color.RGBA{{31, 119, 180, 255}, {230, 126, 34, 255}, {44, 160, 44, 255}}
 }
