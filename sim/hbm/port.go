@@ -86,11 +86,11 @@ type AXIPort struct {
 	arFree, awFree         int64
 	rFree, wFree           int64
 
-	open      int  // requests not yet answered
-	seen      bool // a request has arrived
-	outbox    []akita.Msg
-	burstPool []*burst
-	txnPool   []*txn
+	open   int  // requests not yet answered
+	seen   bool // a request has arrived
+	outbox []akita.Msg
+	bursts freeList[burst]
+	txns   freeList[txn]
 
 	stats    PortStats
 	firstErr error
@@ -192,7 +192,7 @@ func (p *AXIPort) fail(format string, a ...any) {
 
 // accept splits a request into bursts and issues those that have a slot.
 func (p *AXIPort) accept(m akita.Msg, k int64) {
-	t := p.newTxn()
+	t := p.txns.get()
 	t.req, t.id, t.src, t.arrive = m, m.Meta().ID, m.Meta().Src, k
 	var addr uint64
 	switch r := m.(type) {
@@ -202,7 +202,7 @@ func (p *AXIPort) accept(m akita.Msg, k int64) {
 		addr, t.bytes, t.write = r.Address, uint64(len(r.Data)), true
 	default:
 		p.fail("message %T is not a mem.ReadReq or mem.WriteReq", m)
-		p.recycleTxn(t)
+		p.txns.put(t)
 		return
 	}
 	if !p.seen {
@@ -235,7 +235,7 @@ func (p *AXIPort) split(t *txn, addr uint64) {
 			p.amap.ContiguousBytes(addr),
 			p.maxBurst-addr%p.beatBytes)
 		pc, local := p.amap.Split(addr)
-		b := p.newBurst()
+		b := p.bursts.get()
 		b.txn, b.port, b.pc, b.local, b.bytes, b.write = t, p.index, pc, local, int(n), t.write
 		b.beats = int((addr%p.beatBytes + n + p.beatBytes - 1) / p.beatBytes)
 		t.left++
@@ -320,7 +320,7 @@ func (p *AXIPort) burstDone(b *burst, now akita.VTimeInSec, k int64) {
 			p.wrInFlight--
 		}
 	}
-	p.recycleBurst(b)
+	p.bursts.put(b)
 	t.done = max(t.done, fin)
 	t.left--
 	if t.left == 0 {
@@ -352,38 +352,31 @@ func (p *AXIPort) respond(t *txn) {
 	}
 	p.stats.LastResponse = max(p.stats.LastResponse, at)
 	p.open--
-	p.recycleTxn(t)
+	p.txns.put(t)
 	if len(p.outbox) > 0 || p.top.Send(rsp) != nil {
 		p.outbox = append(p.outbox, rsp)
 	}
 }
 
-func (p *AXIPort) newBurst() *burst {
-	if n := len(p.burstPool); n > 0 {
-		b := p.burstPool[n-1]
-		p.burstPool = p.burstPool[:n-1]
-		return b
+// freeList recycles values of one type so that the port's hot path does
+// not allocate a burst or a transaction per request.
+type freeList[T any] struct{ free []*T }
+
+// get returns a zeroed value, recycled when one is free.
+func (l *freeList[T]) get() *T {
+	if n := len(l.free); n > 0 {
+		v := l.free[n-1]
+		l.free = l.free[:n-1]
+		return v
 	}
-	return &burst{}
+	return new(T)
 }
 
-func (p *AXIPort) recycleBurst(b *burst) {
-	*b = burst{}
-	p.burstPool = append(p.burstPool, b)
-}
-
-func (p *AXIPort) newTxn() *txn {
-	if n := len(p.txnPool); n > 0 {
-		t := p.txnPool[n-1]
-		p.txnPool = p.txnPool[:n-1]
-		return t
-	}
-	return &txn{}
-}
-
-func (p *AXIPort) recycleTxn(t *txn) {
-	*t = txn{}
-	p.txnPool = append(p.txnPool, t)
+// put zeroes v and keeps it for a later get.
+func (l *freeList[T]) put(v *T) {
+	var zero T
+	*v = zero
+	l.free = append(l.free, v)
 }
 
 // check reports requests still open, bursts in flight or refused requests.
