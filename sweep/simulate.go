@@ -35,10 +35,14 @@ type Evaluator interface {
 // Simulation is the real evaluator: sim/accel's end-to-end simulation.
 type Simulation struct{}
 
-// Simulate runs accel.Run on the point: its own engine, HBM model and
-// arrays for each call.
-func (Simulation) Simulate(c Config, ks []workload.Kernel) (*accel.Result, error) {
-	return accel.Run(c.Design, c.Platform, ks, c.Options)
+// Simulate runs accel.Run on the graph of the point's scenario (whose ops
+// are ks): its own engine, HBM model and arrays for each call.
+func (Simulation) Simulate(c Config, _ []workload.Kernel) (*accel.Result, error) {
+	g, err := c.Scenario.Graph()
+	if err != nil {
+		return nil, err
+	}
+	return accel.Run(c.Design, c.Platform, g, c.Options)
 }
 
 // options returns the simulation options of c's design on its platform

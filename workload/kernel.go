@@ -78,6 +78,19 @@ type Kernel struct {
 	// Ops is the number of arithmetic operations: 2 per MAC for a matmul,
 	// a fixed count per element for an elementwise kernel.
 	Ops int64 `json:"ops"`
+	// Inputs names the activation tensors the kernel reads (see Graph), in
+	// operand order: for attention exactly the left (M x K per head) and
+	// the right (K x N) operand; for a residual add the branch, then the
+	// stream; for SwiGLU the gate, then the up projection. Their elements
+	// add up to InputElems.
+	Inputs []string `json:"-"`
+	// Weights names the stored tensors the kernel reads: its weight (the
+	// K x N operand of a GEMM, the position table) and its parameters
+	// (bias, norm scale and shift). Their elements add up to WeightElems
+	// and BiasElems.
+	Weights []string `json:"-"`
+	// Outputs names the tensor the kernel writes (one).
+	Outputs []string `json:"-"`
 }
 
 // MACs is the number of multiply-accumulates of a matmul kernel (0 for an

@@ -136,7 +136,7 @@ func TestSmolVLAKernelShapes(t *testing.T) {
 			M: tc.m, K: tc.kk, N: tc.n, Batch: tc.batch, WeightElems: tc.weight, BiasElems: tc.bias,
 			InputElems: tc.in, OutputElems: tc.out, Ops: tc.ops,
 		}
-		if got != want {
+		if !reflect.DeepEqual(counts(got), want) {
 			t.Errorf("%s:\n got %v\nwant %v", tc.name, got, want)
 		}
 	}
@@ -314,7 +314,7 @@ func TestSeedKernels(t *testing.T) {
 	for i, w := range want {
 		got := ks[i]
 		exp := NewGEMM(w.name, w.stage, -1, -1, w.m, w.k, w.n)
-		if got != exp {
+		if !reflect.DeepEqual(counts(got), exp) {
 			t.Errorf("kernel %d:\n got %v\nwant %v", i, got, exp)
 		}
 	}
@@ -454,4 +454,11 @@ func TestBatchCamerasSeed(t *testing.T) {
 	if _, err := s.Kernels(); err == nil || !strings.Contains(err.Error(), "batch_cameras") {
 		t.Errorf("seed with BatchCameras: err %v, want one naming batch_cameras", err)
 	}
+}
+
+// counts is kernel k without the names of its tensors: its shape and
+// counts.
+func counts(k Kernel) Kernel {
+	k.Inputs, k.Weights, k.Outputs = nil, nil, nil
+	return k
 }

@@ -31,7 +31,7 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 			if cmd.Flags().Changed("design") || cmd.Flags().Changed("precision") {
 				return fmt.Errorf("--design and --precision name one design; compare takes --designs (accepted: a comma-separated list of %s or .json files)", hw.DesignNames())
 			}
-			sc, ks, err := sf.scen.kernels(cmd)
+			sc, g, err := sf.scen.graph(cmd)
 			if err != nil {
 				return err
 			}
@@ -53,7 +53,7 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 				}
 				progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+d.Name)
 				o.Progress = progress
-				c, _, err := simulate(d, p, ks, o)
+				c, _, err := simulate(d, p, g, o)
 				done()
 				if err != nil {
 					return fmt.Errorf("design %s: %w", d.Name, err)

@@ -130,9 +130,9 @@ type runStats struct {
 }
 
 // simulate runs one forward pass and checks it.
-func simulate(d hw.Design, p hw.Platform, ks []workload.Kernel, o accel.Options) (validation.Comparison, runStats, error) {
+func simulate(d hw.Design, p hw.Platform, g *workload.Graph, o accel.Options) (validation.Comparison, runStats, error) {
 	start := time.Now()
-	res, err := accel.Run(d, p, ks, o)
+	res, err := accel.Run(d, p, g, o)
 	if err != nil {
 		return validation.Comparison{}, runStats{}, err
 	}
@@ -224,7 +224,7 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 	if trace != "" && !strings.HasSuffix(strings.ToLower(trace), ".csv") {
 		return fmt.Errorf("--trace %q: the trace is a CSV file (accepted: a name ending in .csv)", trace)
 	}
-	sc, ks, err := sf.scen.kernels(cmd)
+	sc, g, err := sf.scen.graph(cmd)
 	if err != nil {
 		return err
 	}
@@ -244,7 +244,7 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 	}
 	progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+sc.Name)
 	o.Progress = progress
-	c, st, err := simulate(d, p, ks, o)
+	c, st, err := simulate(d, p, g, o)
 	done()
 	if err != nil {
 		return err

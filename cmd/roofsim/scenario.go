@@ -54,15 +54,24 @@ func (s *scenarioFlags) load(cmd *cobra.Command) (workload.Scenario, error) {
 	return sc, nil
 }
 
-// kernels returns the scenario's kernel list.
+// kernels returns the scenario's kernel list: the ops of its graph.
 func (s *scenarioFlags) kernels(cmd *cobra.Command) (workload.Scenario, []workload.Kernel, error) {
+	sc, g, err := s.graph(cmd)
+	if err != nil {
+		return workload.Scenario{}, nil, err
+	}
+	return sc, g.Ops, nil
+}
+
+// graph returns the scenario's tensor graph.
+func (s *scenarioFlags) graph(cmd *cobra.Command) (workload.Scenario, *workload.Graph, error) {
 	sc, err := s.load(cmd)
 	if err != nil {
 		return workload.Scenario{}, nil, err
 	}
-	ks, err := sc.Kernels()
+	g, err := sc.Graph()
 	if err != nil {
 		return workload.Scenario{}, nil, err
 	}
-	return sc, ks, nil
+	return sc, g, nil
 }

@@ -28,8 +28,8 @@ func design(t testing.TB, name string) hw.Design {
 	return d
 }
 
-// kernels returns the kernel list of scenario name, changed by mod.
-func kernels(t testing.TB, name string, mod func(*workload.Scenario)) []workload.Kernel {
+// graphOf returns the graph of scenario name, changed by mod.
+func graphOf(t testing.TB, name string, mod func(*workload.Scenario)) *workload.Graph {
 	t.Helper()
 	sc, err := workload.ScenarioByName(name)
 	if err != nil {
@@ -38,11 +38,39 @@ func kernels(t testing.TB, name string, mod func(*workload.Scenario)) []workload
 	if mod != nil {
 		mod(&sc)
 	}
-	ks, err := sc.Kernels()
+	g, err := sc.Graph()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ks
+	return g
+}
+
+// alone is the graph of kernel k by itself, with one tensor per operand
+// as compute.RunKernel lays them out: its input (for attention the left
+// and the right operand), its weights, its parameters and its output.
+func alone(t testing.TB, k workload.Kernel) *workload.Graph {
+	t.Helper()
+	var ts []workload.Tensor
+	tensor := func(name string, role workload.Role, elems int64) []string {
+		if elems == 0 {
+			return nil
+		}
+		ts = append(ts, workload.Tensor{Name: name, Role: role, Rows: 1, Cols: elems})
+		return []string{name}
+	}
+	if k.Kind == workload.KindAttention {
+		left := k.Batch * k.M * k.K
+		k.Inputs = append(tensor("left", workload.RoleInput, left), tensor("right", workload.RoleInput, k.InputElems-left)...)
+	} else {
+		k.Inputs = tensor("in", workload.RoleInput, k.InputElems)
+	}
+	k.Weights = append(tensor("weight", workload.RoleWeight, k.WeightElems), tensor("params", workload.RoleParameter, k.BiasElems)...)
+	k.Outputs = tensor("out", workload.RoleActivation, k.OutputElems)
+	g, err := workload.NewGraph([]workload.Kernel{k}, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
 }
 
 // small is SmolVLA cut down to one camera, two vision and two text layers:
@@ -60,9 +88,9 @@ func tiny(sc *workload.Scenario) {
 	sc.TextLayers = 1
 }
 
-func run(t testing.TB, d hw.Design, ks []workload.Kernel, opts accel.Options) *accel.Result {
+func run(t testing.TB, d hw.Design, g *workload.Graph, opts accel.Options) *accel.Result {
 	t.Helper()
-	res, err := accel.Run(d, hw.U280(), ks, opts)
+	res, err := accel.Run(d, hw.U280(), g, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,11 +101,11 @@ func run(t testing.TB, d hw.Design, ks []workload.Kernel, opts accel.Options) *a
 var int8Run = sync.OnceValues(func() (*accel.Result, error) {
 	d, _ := hw.DesignByName("int8")
 	sc, _ := workload.ScenarioByName("smolvla")
-	ks, err := sc.Kernels()
+	g, err := sc.Graph()
 	if err != nil {
 		return nil, err
 	}
-	return accel.Run(d, hw.U280(), ks, accel.DefaultOptions(d, hw.U280()))
+	return accel.Run(d, hw.U280(), g, accel.DefaultOptions(d, hw.U280()))
 })
 
 func defaultRun(t *testing.T) *accel.Result {
@@ -181,7 +209,7 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 				fail("%s: fused with %s reports the kernel %v", k.Name, kr.FusedWith, kr.Kernel)
 			}
 			run = kr.Kernel
-		} else if kr.Kernel != k {
+		} else if !reflect.DeepEqual(kr.Kernel, k) {
 			fail("%s: reports the kernel %v, the list has %v", k.Name, kr.Kernel, k)
 		}
 		if kr.StartCycle != prevEnd || kr.Cycles != kr.EndCycle-kr.StartCycle || kr.Cycles <= 0 {
@@ -316,14 +344,15 @@ func TestPresets(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			d := design(t, j.design)
-			ks := kernels(t, j.scenario, j.mod)
+			wg := graphOf(t, j.scenario, j.mod)
+			ks := wg.Ops
 			opts := accel.DefaultOptions(d, p)
 			opts.Memory = j.memory
 			var res *accel.Result
 			if j.design == "int8" && j.scenario == "smolvla" && j.mod == nil {
 				res = defaultRun(t)
 			} else {
-				res = run(t, d, ks, opts)
+				res = run(t, d, wg, opts)
 			}
 			check(t, name, d, ks, res, opts, false)
 		})
@@ -341,10 +370,11 @@ func TestAllInHBM(t *testing.T) {
 	p := hw.U280()
 	for _, name := range []string{"int8", "bf16", "fp32"} {
 		d := design(t, name)
-		ks := kernels(t, "smolvla", tiny)
+		wg := graphOf(t, "smolvla", tiny)
+		ks := wg.Ops
 		opts := accel.DefaultOptions(d, p)
 		opts.Residency = false
-		res := run(t, d, ks, opts)
+		res := run(t, d, wg, opts)
 		check(t, "all in HBM/"+name, d, ks, res, opts, true)
 		oneWay := 0
 		for _, kr := range res.Kernels {
@@ -405,17 +435,17 @@ func TestMatchesCompute(t *testing.T) {
 	p := hw.U280()
 	d := design(t, "int8")
 	d.ActivationBufferBytes = 0
-	all := kernels(t, "smolvla", nil)
+	all := graphOf(t, "smolvla", nil)
 	pick := map[string]bool{"vision.cam0.l0.fc1": true, "vision.cam0.l0.ln1": true, "connector.cam0.proj": true,
 		"text.l0.q": true, "text.l0.qk": true, "text.l0.softmax": true, "text.l0.silu_mul": true}
 	for _, memory := range []string{accel.MemoryIdeal, accel.MemoryHBM} {
-		for _, k := range all {
+		for _, k := range all.Ops {
 			if !pick[k.Name] {
 				continue
 			}
 			opts := accel.DefaultOptions(d, p)
 			opts.Memory = memory
-			res := run(t, d, []workload.Kernel{k}, opts)
+			res := run(t, d, alone(t, k), opts)
 			a := res.Kernels[0]
 			co := compute.DefaultOptions(d, p)
 			if memory == accel.MemoryHBM {
@@ -451,7 +481,7 @@ func TestDeterministic(t *testing.T) {
 	d := design(t, "int8")
 	p := hw.U280()
 	a := defaultRun(t)
-	b := run(t, d, kernels(t, "smolvla", nil), accel.DefaultOptions(d, p))
+	b := run(t, d, graphOf(t, "smolvla", nil), accel.DefaultOptions(d, p))
 	if !reflect.DeepEqual(a, b) {
 		t.Error("two runs of the same pass differ")
 	}
@@ -503,7 +533,7 @@ func TestPlacement(t *testing.T) {
 	// activation width, each tile rounded up to a burst.
 	d := design(t, "int8")
 	var params float64
-	for _, k := range kernels(t, "smolvla", func(sc *workload.Scenario) { sc.Cameras = 1 }) {
+	for _, k := range graphOf(t, "smolvla", func(sc *workload.Scenario) { sc.Cameras = 1 }).Ops {
 		params += d.Precision.WeightBytes(k.WeightElems) + d.Precision.ActBytes(k.BiasElems)
 	}
 	if w := float64(res.WeightBytes); w < params || w > 1.01*params {
@@ -515,7 +545,8 @@ func TestPlacement(t *testing.T) {
 
 	// Smaller stores keep less on chip and move more through HBM; FP32's
 	// 50 MB of scores spill to HBM.
-	ks := kernels(t, "smolvla", small)
+	wg := graphOf(t, "smolvla", small)
+	ks := wg.Ops
 	hbmBytes := func(r *accel.Result) (b int64) {
 		for _, kr := range r.Kernels {
 			b += kr.BytesRead + kr.BytesWritten
@@ -528,7 +559,7 @@ func TestPlacement(t *testing.T) {
 		d.ActivationBufferBytes = store
 		opts := accel.DefaultOptions(d, p)
 		opts.Memory = accel.MemoryIdeal
-		r := run(t, d, ks, opts)
+		r := run(t, d, wg, opts)
 		check(t, fmt.Sprintf("store %d", store), d, ks, r, opts, store < 2*hw.MiB)
 		if b := hbmBytes(r); b <= prev {
 			t.Errorf("a %d-byte store moved %d bytes through HBM, the larger one %d", store, b, prev)
@@ -542,7 +573,7 @@ func TestPlacement(t *testing.T) {
 	fp := design(t, "fp32")
 	opts := accel.DefaultOptions(fp, p)
 	opts.Memory = accel.MemoryIdeal
-	r := run(t, fp, ks, opts)
+	r := run(t, fp, wg, opts)
 	for _, kr := range r.Kernels {
 		if kr.Kernel.Name == "vision.cam0.l0.qk" && kr.Placement.Outputs != hbm {
 			t.Errorf("fp32: %s placed %+v: its 50 MB output cannot stay in a 16 MiB store", kr.Kernel.Name, kr.Placement)
@@ -563,12 +594,21 @@ func TestLayout(t *testing.T) {
 	// A GEMV streams all of K through each fold of one row: compute bound
 	// on 32 PCs, memory bound on 4.
 	k := workload.NewGEMM("gemv", workload.StageText, -1, 0, 1, 4096, 4096)
-	full := run(t, d, []workload.Kernel{k}, accel.DefaultOptions(d, p)).Kernels[0]
+	k.Inputs, k.Weights, k.Outputs = []string{"x"}, []string{"w"}, []string{"y"}
+	g, err := workload.NewGraph([]workload.Kernel{k}, []workload.Tensor{
+		{Name: "x", Role: workload.RoleInput, Rows: 1, Cols: 4096},
+		{Name: "w", Role: workload.RoleWeight, Rows: 4096, Cols: 4096},
+		{Name: "y", Role: workload.RoleActivation, Rows: 1, Cols: 4096},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := run(t, d, g, accel.DefaultOptions(d, p)).Kernels[0]
 	for _, pcs := range [][]int{{0, 1, 2, 3, 4, 5, 6, 7}, {20, 21, 22, 23}} {
 		opts := accel.DefaultOptions(d, p)
 		opts.Layout.PCs = pcs
-		res := run(t, d, []workload.Kernel{k}, opts)
-		check(t, fmt.Sprintf("pcs %v", pcs), d, []workload.Kernel{k}, res, opts, false)
+		res := run(t, d, g, opts)
+		check(t, fmt.Sprintf("pcs %v", pcs), d, g.Ops, res, opts, false)
 		kr := res.Kernels[0]
 		for _, pc := range pcs {
 			if kr.BytesReadPerPC[pc] == 0 {
@@ -590,7 +630,8 @@ func TestProgress(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	d := design(t, "int4")
-	ks := kernels(t, "seed", nil)
+	wg := graphOf(t, "seed", nil)
+	ks := wg.Ops
 	opts := accel.DefaultOptions(d, p)
 	var got []int
 	opts.Progress = func(done, total int) {
@@ -599,7 +640,7 @@ func TestProgress(t *testing.T) {
 		}
 		got = append(got, done)
 	}
-	run(t, d, ks, opts)
+	run(t, d, wg, opts)
 	for i, n := range got {
 		if n != i+1 {
 			t.Fatalf("progress %v", got)
@@ -615,29 +656,36 @@ func TestErrors(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	d := design(t, "int8")
-	ks := kernels(t, "seed", nil)
+	wg := graphOf(t, "seed", nil)
 	cases := []struct {
 		name string
-		mod  func(*accel.Options, *hw.Design, *[]workload.Kernel)
+		mod  func(*accel.Options, *hw.Design, **workload.Graph)
 		want string
 	}{
-		{"empty list", func(_ *accel.Options, _ *hw.Design, ks *[]workload.Kernel) { *ks = nil }, "empty"},
-		{"memory", func(o *accel.Options, _ *hw.Design, _ *[]workload.Kernel) { o.Memory = "dram" }, `memory "dram" is not known (accepted: hbm|ideal)`},
-		{"interleave", func(o *accel.Options, _ *hw.Design, _ *[]workload.Kernel) { o.Layout.InterleaveBytes = 3000 }, "interleave bytes must be a power of two"},
-		{"no PCs", func(o *accel.Options, _ *hw.Design, _ *[]workload.Kernel) { o.Layout.PCs = nil }, "at least one pseudo-channel"},
-		{"PC out of range", func(o *accel.Options, _ *hw.Design, _ *[]workload.Kernel) { o.Layout.PCs = []int{32} }, "PC 32 is not a pseudo-channel"},
-		{"PC twice", func(o *accel.Options, _ *hw.Design, _ *[]workload.Kernel) { o.Layout.PCs = []int{1, 1} }, "PC 1 twice"},
-		{"on-chip path", func(o *accel.Options, _ *hw.Design, _ *[]workload.Kernel) { o.OnChip.ReadBytesPerCycle = 0 }, "read bytes per cycle must be > 0"},
-		{"design", func(_ *accel.Options, d *hw.Design, _ *[]workload.Kernel) { d.ArrayRows = 512 }, "DSP48E2"},
-		{"kernel", func(_ *accel.Options, _ *hw.Design, ks *[]workload.Kernel) {
-			*ks = []workload.Kernel{workload.NewGEMM("z", workload.StageText, -1, -1, 0, 8, 8)}
+		{"empty graph", func(_ *accel.Options, _ *hw.Design, g **workload.Graph) { *g = nil }, "empty"},
+		{"memory", func(o *accel.Options, _ *hw.Design, _ **workload.Graph) { o.Memory = "dram" }, `memory "dram" is not known (accepted: hbm|ideal)`},
+		{"interleave", func(o *accel.Options, _ *hw.Design, _ **workload.Graph) { o.Layout.InterleaveBytes = 3000 }, "interleave bytes must be a power of two"},
+		{"no PCs", func(o *accel.Options, _ *hw.Design, _ **workload.Graph) { o.Layout.PCs = nil }, "at least one pseudo-channel"},
+		{"PC out of range", func(o *accel.Options, _ *hw.Design, _ **workload.Graph) { o.Layout.PCs = []int{32} }, "PC 32 is not a pseudo-channel"},
+		{"PC twice", func(o *accel.Options, _ *hw.Design, _ **workload.Graph) { o.Layout.PCs = []int{1, 1} }, "PC 1 twice"},
+		{"on-chip path", func(o *accel.Options, _ *hw.Design, _ **workload.Graph) { o.OnChip.ReadBytesPerCycle = 0 }, "read bytes per cycle must be > 0"},
+		{"design", func(_ *accel.Options, d *hw.Design, _ **workload.Graph) { d.ArrayRows = 512 }, "DSP48E2"},
+		{"kernel", func(_ *accel.Options, _ *hw.Design, g **workload.Graph) {
+			*g = &workload.Graph{Ops: []workload.Kernel{workload.NewGEMM("z", workload.StageText, -1, -1, 0, 8, 8)}}
 		}, "must be > 0"},
+		// An operand that is not in the graph fails instead of becoming an
+		// input in HBM.
+		{"operand not in the graph", func(_ *accel.Options, _ *hw.Design, g **workload.Graph) {
+			k := (*g).Ops[0]
+			k.Inputs = []string{"nowhere"}
+			*g = &workload.Graph{Ops: []workload.Kernel{k}, Tensors: (*g).Tensors}
+		}, `kernel Vis_MLP reads "nowhere", which is not an activation tensor of the graph`},
 	}
 	for _, c := range cases {
 		opts := accel.DefaultOptions(d, p)
-		dd, kk := d, append([]workload.Kernel(nil), ks...)
-		c.mod(&opts, &dd, &kk)
-		_, err := accel.Run(dd, p, kk, opts)
+		dd, g := d, wg
+		c.mod(&opts, &dd, &g)
+		_, err := accel.Run(dd, p, g, opts)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error %v, want one line containing %q", c.name, err, c.want)
 		}
@@ -652,13 +700,17 @@ func TestTrace(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	d := design(t, "int8")
-	ks := kernels(t, "smolvla", tiny)[:12]
+	wg, err := graphOf(t, "smolvla", tiny).Slice(0, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := wg.Ops
 	write := func() []byte {
 		var b bytes.Buffer
 		opts := accel.DefaultOptions(d, p)
 		tr := accel.NewCSVTracer(&b)
 		opts.Tracer = tr
-		run(t, d, ks, opts)
+		run(t, d, wg, opts)
 		if err := tr.Flush(); err != nil {
 			t.Fatal(err)
 		}

@@ -22,14 +22,14 @@ func benchRun(b *testing.B, name, scenario string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ks, err := sc.Kernels()
+	g, err := sc.Graph()
 	if err != nil {
 		b.Fatal(err)
 	}
 	opts := accel.DefaultOptions(d, p)
 	var res *accel.Result
 	for b.Loop() {
-		if res, err = accel.Run(d, p, ks, opts); err != nil {
+		if res, err = accel.Run(d, p, g, opts); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,19 +3,22 @@ package accel
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/workload"
 )
 
-// tensor is an activation of the forward pass: the output of a kernel, or
-// an input of the pass (camera patches, token embeddings, the inputs of
-// kernels with no producer in the list), which the host leaves in HBM.
+// tensor is an activation of the forward pass with its place: the output
+// of a kernel, or an input of the pass (camera patches, token embeddings,
+// a KV cache), which the host leaves in HBM. Weights and parameters are
+// placed per kernel (see placeWeights); a view (workload.Tensor.Concat) is
+// its parts.
 type tensor struct {
+	name     string
 	producer int   // kernel index; -1 for an input of the pass
 	elems    int64 // elements
-	cols     int64 // row length, for concatenation along rows
 	bytes    int64 // at the activation width, rounded up to a byte
 	uses     []int // kernels that read it, in order
 	onChip   bool
@@ -48,6 +51,10 @@ type step struct {
 	in    []part  // the Inputs operand (for attention, the left operand)
 	right []part  // attention's right operand (the plan's Weights operand)
 	out   *tensor // its output
+	// weightKey names the stored tensors the kernel reads ("" none): the
+	// kernels with the same key read one copy (the cameras' vision
+	// weights).
+	weightKey string
 	// weights says the kernel reads stored weights or parameters, at
 	// weightBase in HBM, or in the weight store when pinned.
 	weights    bool
@@ -55,119 +62,81 @@ type step struct {
 	pinned     bool
 }
 
-// group is a run of GEMMs that read the same input (q, k, v; gate, up).
-type group struct {
-	in   []part
-	outs []*tensor
-	next int // the next output an attention kernel takes
-}
-
-// graph derives the producer of every operand from the order and kinds of
-// the kernels (the package documentation gives the rules).
+// graph is the workload graph's tensors and operands as the placement
+// uses them: one tensor per stored activation or input of the pass, and
+// per kernel its operands as parts of those tensors.
 type graph struct {
 	ks      []workload.Kernel
 	prec    hw.Precision
 	steps   []step
 	tensors []*tensor
 	inputs  []*tensor // inputs of the pass, in order of first use
-	prevOut *tensor
-	grp     *group
-	stream  []part // the residual stream: the input of the latest norm
 }
 
-func (g *graph) newTensor(producer int, elems, cols int64) *tensor {
-	t := &tensor{producer: producer, elems: elems, cols: cols, bytes: ceilDiv(elems*int64(g.prec.ActBits), 8)}
-	g.tensors = append(g.tensors, t)
-	return t
-}
-
-// external is an input of the pass of elems elements.
-func (g *graph) external(elems, cols int64) []part {
-	t := g.newTensor(-1, elems, cols)
-	g.inputs = append(g.inputs, t)
-	return []part{{t, elems}}
-}
-
-// unconsumed lists the tensors produced so far that nothing has read yet,
-// with rows of cols elements, in production order.
-func (g *graph) unconsumed(cols int64) []*tensor {
-	var out []*tensor
-	for _, t := range g.tensors {
-		if t.producer >= 0 && len(t.uses) == 0 && t.cols == cols {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// resolve finds the tensor(s) an operand of need elements with rows of cols
-// elements reads: the previous kernel's output when it has that size and
-// its rows fit (see fits); else the concatenation along rows of the
-// unconsumed outputs of that row length (the text prefix: the image tokens
-// of every camera), completed by an input of the pass (the language and
-// state tokens); else an input of the pass.
-func (g *graph) resolve(need, cols int64) []part {
-	if g.prevOut != nil && g.prevOut.elems == need && fits(g.prevOut.cols, cols) {
-		return []part{{g.prevOut, need}}
-	}
-	var parts []part
-	var have int64
-	for _, t := range g.unconsumed(cols) {
-		if have+t.elems > need {
-			break
-		}
-		parts = append(parts, part{t, t.elems})
-		have += t.elems
-	}
-	if have == 0 {
-		return g.external(need, cols)
-	}
-	if have < need {
-		parts = append(parts, g.external(need-have, cols)...)
-	}
-	return parts
-}
-
-// derive builds the steps of ks.
-func derive(ks []workload.Kernel, prec hw.Precision) *graph {
+// newGraph builds the steps of workload graph wg at precision prec. An
+// operand that is not a tensor of the graph is an error.
+func newGraph(wg *workload.Graph, prec hw.Precision) (*graph, error) {
+	ks := wg.Ops
 	g := &graph{ks: ks, prec: prec, steps: make([]step, len(ks))}
+	byIndex := make([]*tensor, len(wg.Tensors))
+	for j, wt := range wg.Tensors {
+		if wt.Role.Stored() || wt.Concat != nil {
+			continue
+		}
+		t := &tensor{name: wt.Name, producer: wt.Producer, elems: wt.Elems(), bytes: ceilDiv(wt.Elems()*int64(prec.ActBits), 8)}
+		byIndex[j] = t
+		g.tensors = append(g.tensors, t)
+	}
+	// operand returns the parts of activation tensor name, read by kernel
+	// i.
+	operand := func(i int, name string) ([]part, error) {
+		j, ok := wg.TensorIndex(name)
+		if !ok || wg.Tensors[j].Role.Stored() {
+			return nil, fmt.Errorf("accel: kernel %s reads %q, which is not an activation tensor of the graph", ks[i].Name, name)
+		}
+		idx := []int{j}
+		if wg.Tensors[j].Concat != nil {
+			idx = idx[:0]
+			for _, pn := range wg.Tensors[j].Concat {
+				pj, ok := wg.TensorIndex(pn)
+				if !ok {
+					return nil, fmt.Errorf("accel: kernel %s reads view %s, whose part %q is not in the graph", ks[i].Name, name, pn)
+				}
+				idx = append(idx, pj)
+			}
+		}
+		var ps []part
+		for _, pj := range idx {
+			t := byIndex[pj]
+			if t == nil {
+				return nil, fmt.Errorf("accel: kernel %s reads %q, which is not a stored tensor of the graph", ks[i].Name, wg.Tensors[pj].Name)
+			}
+			ps = append(ps, part{t, t.elems})
+		}
+		return ps, nil
+	}
 	for i, k := range ks {
 		st := &g.steps[i]
-		var prev *workload.Kernel
-		if i > 0 {
-			prev = &ks[i-1]
-		}
-		prevGEMM := prev != nil && prev.Kind == workload.KindGEMM && g.grp != nil
-		switch k.Kind {
-		case workload.KindGEMM:
-			if prevGEMM && prev.M == k.M && prev.K == k.K && prev.Batch == k.Batch && prev.InputElems == k.InputElems {
-				st.in = g.grp.in
+		for a, name := range k.Inputs {
+			ps, err := operand(i, name)
+			if err != nil {
+				return nil, err
+			}
+			if k.Kind == workload.KindAttention && a == 1 {
+				st.right = ps
 			} else {
-				st.in = g.resolve(k.InputElems, k.K)
-				g.grp = &group{in: st.in}
+				st.in = append(st.in, ps...)
 			}
-			st.out = g.newTensor(i, k.OutputElems, k.N)
-			g.grp.outs = append(g.grp.outs, st.out)
-		case workload.KindAttention:
-			left := k.Batch * k.M * k.K
-			right := k.InputElems - left
-			if prevGEMM && g.grp.next < len(g.grp.outs) && g.grp.outs[g.grp.next].elems == left {
-				st.in = []part{{g.grp.outs[g.grp.next], left}}
-				g.grp.next++
-			} else {
-				st.in = g.resolve(left, k.K)
-			}
-			if g.grp != nil && g.grp.next < len(g.grp.outs) && g.grp.outs[g.grp.next].elems == right && right > 0 {
-				st.right = []part{{g.grp.outs[g.grp.next], right}}
-				g.grp.next++
-			} else if right > 0 {
-				st.right = g.external(right, k.N)
-			}
-			st.out = g.newTensor(i, k.OutputElems, k.N)
-		default:
-			st.in = g.elementwiseInputs(k, prevGEMM)
-			st.out = g.newTensor(i, k.OutputElems, k.N)
 		}
+		st.weightKey = strings.Join(k.Weights, ",")
+		if len(k.Outputs) != 1 {
+			return nil, fmt.Errorf("accel: kernel %s writes %d tensors, want 1", k.Name, len(k.Outputs))
+		}
+		j, ok := wg.TensorIndex(k.Outputs[0])
+		if !ok || byIndex[j] == nil || byIndex[j].producer != i {
+			return nil, fmt.Errorf("accel: kernel %s writes %q, which is not a tensor of the graph it produces", k.Name, k.Outputs[0])
+		}
+		st.out = byIndex[j]
 		for _, ps := range [][]part{st.in, st.right} {
 			for _, p := range ps {
 				if n := len(p.t.uses); n == 0 || p.t.uses[n-1] != i {
@@ -175,36 +144,15 @@ func derive(ks []workload.Kernel, prec hw.Precision) *graph {
 				}
 			}
 		}
-		g.prevOut = st.out
 	}
-	return g
-}
-
-// elementwiseInputs finds the inputs of an elementwise kernel.
-func (g *graph) elementwiseInputs(k workload.Kernel, prevGEMM bool) []part {
-	out := k.OutputElems
-	switch {
-	case k.InputElems == 0:
-		return nil
-	case k.Kind == workload.KindResidual && k.InputElems == 2*out && g.prevOut != nil && g.prevOut.elems == out && partsElems(g.stream) == out:
-		// A residual add: the branch just computed plus the stream the
-		// block's norm read.
-		return append([]part{{g.prevOut, out}}, g.stream...)
-	case k.Kind == workload.KindActivation && k.InputElems == 2*out && prevGEMM && len(g.grp.outs) >= 2:
-		// A gated activation (SwiGLU): the group's last two outputs.
-		a, b := g.grp.outs[len(g.grp.outs)-2], g.grp.outs[len(g.grp.outs)-1]
-		if a.elems == out && b.elems == out {
-			return []part{{a, out}, {b, out}}
+	// The inputs of the pass in order of first use.
+	for _, t := range g.tensors {
+		if t.producer < 0 && len(t.uses) > 0 {
+			g.inputs = append(g.inputs, t)
 		}
-	case k.Kind == workload.KindNorm:
-		in := g.resolve(k.InputElems, k.N)
-		g.stream = in
-		return in
-	case k.Kind == workload.KindShuffle:
-		// A reshape: any row length.
-		return g.resolve(k.InputElems, 0)
 	}
-	return g.resolve(k.InputElems, k.N)
+	sort.SliceStable(g.inputs, func(a, b int) bool { return g.inputs[a].uses[0] < g.inputs[b].uses[0] })
+	return g, nil
 }
 
 // fusable reports whether elementwise kernel i+1 can be fused into matmul
@@ -242,14 +190,6 @@ func (g *graph) fusable(i int) bool {
 	}
 	side := partsElems(st.in) - t.elems
 	return found && (side == 0 || side == e.OutputElems)
-}
-
-// fits reports whether rows of have elements make rows of want: the same
-// length, or whole rows side by side (the heads of an attention output
-// concatenated into the hidden width; want 0 accepts any row, for a
-// reshape such as the pixel shuffle).
-func fits(have, want int64) bool {
-	return want == 0 || have == want || (have > 0 && want%have == 0)
 }
 
 func partsElems(ps []part) int64 {
@@ -413,8 +353,8 @@ func place(g *graph, plans []*compute.Plan, fusedWith []int, d hw.Design, o plac
 		}
 	}
 
-	// Weights first, one range per distinct weight: the kernels of the
-	// cameras after the first read the first camera's weights.
+	// Weights first, one range per distinct weight: the kernels of every
+	// camera read one copy.
 	if err := s.placeWeights(d, o); err != nil {
 		return nil, err
 	}
@@ -526,15 +466,9 @@ func place(g *graph, plans []*compute.Plan, fusedWith []int, d hw.Design, o plac
 // norm's parameters, the position table) its place: pinned in the weight
 // store (o.pin: in the order of first use, or most reads per byte first;
 // each that still fits) or one range of HBM, laid out in the order the
-// kernels first read the weights from address 0. The kernels of the
-// cameras after the first read the first camera's weights.
+// kernels first read the weights from address 0. Kernels that read the
+// same stored tensors (every camera's vision kernels) share one copy.
 func (s *schedule) placeWeights(d hw.Design, o placeOptions) error {
-	type weightKey struct {
-		ord                       int
-		stage                     workload.Stage
-		kind                      workload.Kind
-		k, n, weight, bias, bytes int64
-	}
 	type weight struct {
 		bytes  uint64
 		uses   int
@@ -543,29 +477,30 @@ func (s *schedule) placeWeights(d hw.Design, o placeOptions) error {
 	}
 	var ws []weight
 	id := make([]int, len(s.ks))
-	shared := map[weightKey]int{}
-	ords := map[int]int{}
+	shared := map[string]int{}
 	for i, k := range s.ks {
 		id[i] = -1
-		if s.fusedInto[i] >= 0 {
+		if s.fusedInto[i] >= 0 || k.Kind == workload.KindAttention {
 			continue
 		}
 		fp := s.plans[i].Footprint(compute.Weights)
-		if k.Kind == workload.KindAttention || fp == 0 {
+		key := s.steps[i].weightKey
+		switch {
+		case fp == 0 && key == "":
 			continue
+		case fp == 0 || key == "":
+			return fmt.Errorf("accel: kernel %s plans %d weight bytes and reads the stored tensors %q", k.Name, fp, key)
 		}
 		s.steps[i].weights = true
-		if k.Camera >= 0 {
-			key := weightKey{ord: ords[k.Camera], stage: k.Stage, kind: k.Kind, k: k.K, n: k.N,
-				weight: k.WeightElems, bias: k.BiasElems, bytes: int64(fp)}
-			ords[k.Camera]++
-			if w, ok := shared[key]; ok {
-				id[i] = w
-				ws[w].uses++
-				continue
+		if w, ok := shared[key]; ok {
+			if ws[w].bytes != fp {
+				return fmt.Errorf("accel: kernel %s reads %s as %d bytes, an earlier kernel as %d", k.Name, key, fp, ws[w].bytes)
 			}
-			shared[key] = len(ws)
+			id[i] = w
+			ws[w].uses++
+			continue
 		}
+		shared[key] = len(ws)
 		id[i] = len(ws)
 		ws = append(ws, weight{bytes: fp, uses: 1})
 	}

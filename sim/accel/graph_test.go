@@ -33,7 +33,9 @@ func producers(ks []workload.Kernel, g *graph) map[string]string {
 	return out
 }
 
-func scenarioKernels(t *testing.T, name string, mod func(*workload.Scenario)) []workload.Kernel {
+// scenarioGraph builds the placement's view of scenario name's graph,
+// changed by mod, at precision int8.
+func scenarioGraph(t *testing.T, name string, mod func(*workload.Scenario)) ([]workload.Kernel, *graph) {
 	t.Helper()
 	sc, err := workload.ScenarioByName(name)
 	if err != nil {
@@ -42,23 +44,27 @@ func scenarioKernels(t *testing.T, name string, mod func(*workload.Scenario)) []
 	if mod != nil {
 		mod(&sc)
 	}
-	ks, err := sc.Kernels()
+	wg, err := sc.Graph()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ks
+	p, _ := hw.PrecisionByName("int8")
+	g, err := newGraph(wg, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wg.Ops, g
 }
 
-// TestDerive checks the producer rules on SmolVLA with two cameras, one
-// vision and one text layer.
-func TestDerive(t *testing.T) {
-	p, _ := hw.PrecisionByName("int8")
-	ks := scenarioKernels(t, "smolvla", func(sc *workload.Scenario) {
+// TestGraph checks the operands the placement sees on SmolVLA's graph
+// with two cameras, one vision and one text layer: who produces each.
+func TestGraph(t *testing.T) {
+	ks, g := scenarioGraph(t, "smolvla", func(sc *workload.Scenario) {
 		sc.Cameras = 2
 		sc.Model.Vision.Layers = 1
 		sc.TextLayers = 1
 	})
-	got := producers(ks, derive(ks, p))
+	got := producers(ks, g)
 	v := "vision.cam1."
 	want := map[string]string{
 		v + "patch_embed":        "in(786432)",
@@ -98,10 +104,25 @@ func TestDerive(t *testing.T) {
 		}
 	}
 
+	// The cameras read one copy of the vision weights.
+	byName := map[string]step{}
+	for i, k := range ks {
+		byName[k.Name] = g.steps[i]
+	}
+	for _, op := range []string{"patch_embed", "pos_embed", "l0.ln1", "l0.q", "l0.fc2", "post_ln"} {
+		a, b := byName["vision.cam0."+op].weightKey, byName["vision.cam1."+op].weightKey
+		if a == "" || a != b {
+			t.Errorf("vision %s: camera 0 reads weights %q, camera 1 %q", op, a, b)
+		}
+	}
+	if a, b := byName["connector.cam0.proj"].weightKey, byName["text.l0.q"].weightKey; a != "connector.proj.weight" || b != "text.l0.q.weight" {
+		t.Errorf("weights: connector %q, text.l0.q %q", a, b)
+	}
+
 	// The seed's six GEMMs are independent: every input comes from the
-	// host, except that Txt_Attn_K shares Txt_Attn_Q's.
-	seed := scenarioKernels(t, "seed", nil)
-	g := derive(seed, p)
+	// host, except that Txt_Attn_K shares Txt_Attn_Q's (the three text
+	// GEMMs read one input).
+	seed, g := scenarioGraph(t, "seed", nil)
 	for i, k := range seed {
 		st := g.steps[i]
 		if len(st.in) != 1 || st.in[0].t.producer >= 0 || len(st.out.uses) != 0 {
@@ -114,13 +135,13 @@ func TestDerive(t *testing.T) {
 
 	// Batched cameras: one vision pass over both images, the prefix from
 	// the one connector.
-	ks = scenarioKernels(t, "smolvla", func(sc *workload.Scenario) {
+	ks, g = scenarioGraph(t, "smolvla", func(sc *workload.Scenario) {
 		sc.Cameras = 2
 		sc.Model.Vision.Layers = 1
 		sc.TextLayers = 1
 		sc.BatchCameras = true
 	})
-	got = producers(ks, derive(ks, p))
+	got = producers(ks, g)
 	if w := "connector.proj+in(47040)"; got["text.l0.norm1"] != w {
 		t.Errorf("batched: text.l0.norm1 reads %q, want %q", got["text.l0.norm1"], w)
 	}

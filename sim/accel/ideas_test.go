@@ -70,14 +70,15 @@ func TestPinWeights(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	d := weightStoreDesign(t)
-	ks := kernels(t, "smolvla", small)
-	base := run(t, d, ks, accel.DefaultOptions(d, p))
+	wg := graphOf(t, "smolvla", small)
+	ks := wg.Ops
+	base := run(t, d, wg, accel.DefaultOptions(d, p))
 	baseK := byName(base)
 	pinned := map[string]*accel.Result{}
 	for _, pol := range []string{accel.PinInOrder, accel.PinMostReused} {
 		opts := accel.DefaultOptions(d, p)
 		opts.PinWeights = pol
-		res := run(t, d, ks, opts)
+		res := run(t, d, wg, opts)
 		pinned[pol] = res
 		checkAll(t, "pin "+pol, d, ks, res, opts, false)
 		if res.PinnedWeightBytes <= 0 || res.PinnedWeightBytes > d.WeightStoreBytes || res.WeightBytes >= base.WeightBytes {
@@ -140,7 +141,7 @@ func TestPinWeights(t *testing.T) {
 	} {
 		opts := accel.DefaultOptions(c.d, p)
 		opts.PinWeights = c.pin
-		if _, err := accel.Run(c.d, p, ks, opts); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := accel.Run(c.d, p, wg, opts); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("pin %q on %s: error %v, want %q", c.pin, c.d.Name, err, c.want)
 		}
 	}
@@ -167,12 +168,13 @@ func TestFuse(t *testing.T) {
 	} {
 		name := fmt.Sprintf("%s/%s/residency=%v", j.design, j.memory, j.residency)
 		d := design(t, j.design)
-		ks := kernels(t, "smolvla", j.mod)
+		wg := graphOf(t, "smolvla", j.mod)
+		ks := wg.Ops
 		opts := accel.DefaultOptions(d, p)
 		opts.Memory, opts.Residency = j.memory, j.residency
-		base := run(t, d, ks, opts)
+		base := run(t, d, wg, opts)
 		opts.Fuse = true
-		res := run(t, d, ks, opts)
+		res := run(t, d, wg, opts)
 		checkAll(t, "fuse "+name, d, ks, res, opts, !j.residency)
 		sc, _ := workload.ScenarioByName("smolvla")
 		j.mod(&sc)
@@ -218,11 +220,12 @@ func TestPipeline(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	d := design(t, "int8")
-	ks := kernels(t, "smolvla", small)
-	base := run(t, d, ks, accel.DefaultOptions(d, p))
+	wg := graphOf(t, "smolvla", small)
+	ks := wg.Ops
+	base := run(t, d, wg, accel.DefaultOptions(d, p))
 	opts := accel.DefaultOptions(d, p)
 	opts.Pipeline = &accel.Pipeline{}
-	res := run(t, d, ks, opts)
+	res := run(t, d, wg, opts)
 	checkAll(t, "pipeline", d, ks, res, opts, false)
 	if len(res.Parts) != 2 {
 		t.Fatalf("%d parts", len(res.Parts))
@@ -268,19 +271,19 @@ func TestPipeline(t *testing.T) {
 	one.Arrays = 1
 	for _, c := range []struct {
 		d    hw.Design
-		ks   []workload.Kernel
+		g    *workload.Graph
 		pl   accel.Pipeline
 		want string
 	}{
-		{d, kernels(t, "seed", nil), accel.Pipeline{}, "vision and connector kernels before the text kernels"},
-		{one, ks, accel.Pipeline{}, "at least 2 arrays"},
-		{d, ks, accel.Pipeline{VisionArrays: 3}, "vision arrays must be in 1..2"},
-		{d, ks, accel.Pipeline{VisionPCs: 32}, "vision PCs must be in 1..31"},
-		{d, ks, accel.Pipeline{VisionStoreBytes: 32 * hw.MiB}, "vision store bytes must be in 0.."},
+		{d, graphOf(t, "seed", nil), accel.Pipeline{}, "vision and connector kernels before the text kernels"},
+		{one, wg, accel.Pipeline{}, "at least 2 arrays"},
+		{d, wg, accel.Pipeline{VisionArrays: 3}, "vision arrays must be in 1..2"},
+		{d, wg, accel.Pipeline{VisionPCs: 32}, "vision PCs must be in 1..31"},
+		{d, wg, accel.Pipeline{VisionStoreBytes: 32 * hw.MiB}, "vision store bytes must be in 0.."},
 	} {
 		o := accel.DefaultOptions(c.d, p)
 		o.Pipeline = &c.pl
-		if _, err := accel.Run(c.d, p, c.ks, o); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := accel.Run(c.d, p, c.g, o); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("pipeline %+v: error %v, want %q", c.pl, err, c.want)
 		}
 	}
@@ -293,11 +296,12 @@ func TestContiguousLayout(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	d := design(t, "int8")
-	ks := kernels(t, "smolvla", small)
-	base := run(t, d, ks, accel.DefaultOptions(d, p))
+	wg := graphOf(t, "smolvla", small)
+	ks := wg.Ops
+	base := run(t, d, wg, accel.DefaultOptions(d, p))
 	opts := accel.DefaultOptions(d, p)
 	opts.Layout.Map = accel.LayoutContiguous
-	res := run(t, d, ks, opts)
+	res := run(t, d, wg, opts)
 	checkAll(t, "contiguous", d, ks, res, opts, false)
 	n := 0
 	for _, kr := range res.Kernels {
@@ -320,7 +324,7 @@ func TestContiguousLayout(t *testing.T) {
 	}
 	t.Logf("contiguous %.3f ms, interleaved %.3f ms", float64(res.TotalCycles)/res.FreqHz*1e3, float64(base.TotalCycles)/base.FreqHz*1e3)
 	opts.Layout.Map = "random"
-	if _, err := accel.Run(d, p, ks, opts); err == nil || !strings.Contains(err.Error(), `layout map "random" is not known (accepted: interleave|contiguous)`) {
+	if _, err := accel.Run(d, p, wg, opts); err == nil || !strings.Contains(err.Error(), `layout map "random" is not known (accepted: interleave|contiguous)`) {
 		t.Errorf("an unknown layout map: error %v", err)
 	}
 }
@@ -339,11 +343,12 @@ func TestPrefetchWeights(t *testing.T) {
 		if c.scenario == "smolvla" {
 			mod = small
 		}
-		ks := kernels(t, c.scenario, mod)
-		base := run(t, d, ks, accel.DefaultOptions(d, p))
+		wg := graphOf(t, c.scenario, mod)
+		ks := wg.Ops
+		base := run(t, d, wg, accel.DefaultOptions(d, p))
 		opts := accel.DefaultOptions(d, p)
 		opts.PrefetchWeights = true
-		res := run(t, d, ks, opts)
+		res := run(t, d, wg, opts)
 		checkAll(t, "prefetch "+name, d, ks, res, opts, false)
 		var stallBase, stall, n int64
 		for i, kr := range res.Kernels {
@@ -371,19 +376,20 @@ func TestAllIdeas(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	d := weightStoreDesign(t)
-	ks := kernels(t, "smolvla", tiny)
+	wg := graphOf(t, "smolvla", tiny)
+	ks := wg.Ops
 	opts := accel.DefaultOptions(d, p)
 	opts.PinWeights = accel.PinMostReused
 	opts.Fuse = true
 	opts.PrefetchWeights = true
 	opts.Pipeline = &accel.Pipeline{}
 	opts.Layout.Map = accel.LayoutContiguous
-	res := run(t, d, ks, opts)
+	res := run(t, d, wg, opts)
 	checkAll(t, "all ideas", d, ks, res, opts, false)
 	if res.FusedKernels == 0 || res.PinnedWeightBytes == 0 || len(res.Parts) != 2 {
 		t.Errorf("%d kernels fused, %d bytes pinned, %d parts", res.FusedKernels, res.PinnedWeightBytes, len(res.Parts))
 	}
-	if again := run(t, d, ks, opts); !reflect.DeepEqual(res, again) {
+	if again := run(t, d, wg, opts); !reflect.DeepEqual(res, again) {
 		t.Error("two runs with every idea on differ")
 	}
 }
@@ -394,13 +400,14 @@ func TestPipelineTrace(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	d := design(t, "int8")
-	ks := kernels(t, "smolvla", tiny)
+	wg := graphOf(t, "smolvla", tiny)
+	ks := wg.Ops
 	var b bytes.Buffer
 	opts := accel.DefaultOptions(d, p)
 	opts.Pipeline = &accel.Pipeline{}
 	tr := accel.NewCSVTracer(&b)
 	opts.Tracer = tr
-	res := run(t, d, ks, opts)
+	res := run(t, d, wg, opts)
 	if err := tr.Flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +459,7 @@ func TestIdeaFigures(t *testing.T) {
 		t.Skip("run with -figures")
 	}
 	p := hw.U280()
-	ks := kernels(t, "smolvla", nil)
+	wg := graphOf(t, "smolvla", nil)
 	type variant struct {
 		name   string
 		design func(hw.Design) hw.Design
@@ -488,7 +495,7 @@ func TestIdeaFigures(t *testing.T) {
 			d := v.design(design(t, dn))
 			opts := accel.DefaultOptions(d, p)
 			v.opts(&opts)
-			res, err := accel.Run(d, p, ks, opts)
+			res, err := accel.Run(d, p, wg, opts)
 			if err != nil {
 				t.Errorf("%s %s: %v", dn, v.name, err)
 				continue

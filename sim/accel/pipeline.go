@@ -25,8 +25,10 @@ import (
 // (what the other part does cannot reach it); a frame goes through both, so
 // its latency is the sum of the two parts' times, and in the steady state a
 // frame leaves every max(vision, text) cycles (Result.FrameIntervalCycles).
-// The kernel list must hold the vision and connector kernels first, then
-// the text (and head) kernels.
+// The graph must hold the vision and connector ops first, then the text
+// (and head) ops; each part runs its slice of the graph
+// (workload.Graph.Slice), in which the tensors of the other part are
+// inputs in HBM.
 //
 // Zero fields take their defaults.
 type Pipeline struct {
@@ -78,9 +80,10 @@ func visionPart(k workload.Kernel) bool {
 // uramBytes is the bytes of one UltraRAM block.
 const uramBytes = hw.URAMBits / 8
 
-// runPipelined simulates ks on design d split by opts.Pipeline (see
+// runPipelined simulates g on design d split by opts.Pipeline (see
 // Pipeline).
-func runPipelined(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Result, error) {
+func runPipelined(d hw.Design, p hw.Platform, g *workload.Graph, opts Options) (*Result, error) {
+	ks := g.Ops
 	cut := 0
 	for cut < len(ks) && visionPart(ks[cut]) {
 		cut++
@@ -119,15 +122,23 @@ func runPipelined(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options
 	}
 	type partSpec struct {
 		name        string
-		ks          []workload.Kernel
+		g           *workload.Graph
 		arrays      int
 		first, pcs  int // positions in the layout's PCs
 		store, wts  int64
 		firstKernel int
 	}
+	vg, err := g.Slice(0, cut)
+	if err != nil {
+		return nil, fmt.Errorf("accel: pipeline: vision part: %w", err)
+	}
+	tg, err := g.Slice(cut, len(ks))
+	if err != nil {
+		return nil, fmt.Errorf("accel: pipeline: text part: %w", err)
+	}
 	parts := []partSpec{
-		{name: "vision", ks: ks[:cut], arrays: va, first: 0, pcs: vp, wts: vw},
-		{name: "text", ks: ks[cut:], arrays: d.Arrays - va, first: vp, pcs: n - vp, wts: d.WeightStoreBytes - vw, firstKernel: cut},
+		{name: "vision", g: vg, arrays: va, first: 0, pcs: vp, wts: vw},
+		{name: "text", g: tg, arrays: d.Arrays - va, first: vp, pcs: n - vp, wts: d.WeightStoreBytes - vw, firstKernel: cut},
 	}
 	sub := func(ps partSpec) (hw.Design, Options, []int) {
 		sd := d
@@ -156,7 +167,7 @@ func runPipelined(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options
 		td, to, tm := sub(parts[1])
 		td.ActivationBufferBytes = d.ActivationBufferBytes
 		to.OnChip = narrowPath(opts.OnChip, td.ActivationBufferBytes)
-		pr, err := prepare(td, p, parts[1].ks, to, tm)
+		pr, err := prepare(td, p, parts[1].g, to, tm)
 		if err != nil {
 			return nil, fmt.Errorf("accel: pipeline: text part: %w", err)
 		}
@@ -179,7 +190,7 @@ func runPipelined(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options
 		if err := sd.Fit(p); err != nil {
 			return nil, fmt.Errorf("accel: pipeline: %s part: %w", ps.name, err)
 		}
-		r, err := runOne(sd, p, ps.ks, so, mports)
+		r, err := runOne(sd, p, ps.g, so, mports)
 		if err != nil {
 			return nil, fmt.Errorf("accel: pipeline: %s part: %w", ps.name, err)
 		}
@@ -189,7 +200,7 @@ func runPipelined(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options
 			res.Kernels = append(res.Kernels, kr)
 		}
 		res.Parts = append(res.Parts, Part{Name: ps.name, Arrays: ps.arrays, PCs: so.Layout.PCs,
-			ActivationStoreBytes: ps.store, WeightStoreBytes: ps.wts, FirstKernel: ps.firstKernel, Kernels: len(ps.ks),
+			ActivationStoreBytes: ps.store, WeightStoreBytes: ps.wts, FirstKernel: ps.firstKernel, Kernels: len(ps.g.Ops),
 			Cycles: r.TotalCycles})
 		res.FreqHz = r.FreqHz
 		offset += r.TotalCycles

@@ -23,17 +23,18 @@ func (c *eventCounter) Func(ctx akita.HookCtx) {
 	}
 }
 
-// Run simulates the kernels ks in order on design d on platform p: the
+// Run simulates the ops of graph g in order on design d on platform p: the
 // design's arrays, buffers, vector units, DMA and activation store on one
 // Akita engine with the memory of opts.Memory (see the package
 // documentation for what is modelled). Each kernel starts in the cycle the
 // previous one ends. With opts.Pipeline the design is split in two parts,
 // each simulated on its own engine (see Pipeline). It returns an error for
 // a design that does not fit the platform, a kernel that does not map onto
-// it, bad options, or a simulation that left work unfinished.
-func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Result, error) {
-	if len(ks) == 0 {
-		return nil, errors.New("accel: the kernel list is empty")
+// it, bad options, an operand that is not a tensor of the graph, or a
+// simulation that left work unfinished.
+func Run(d hw.Design, p hw.Platform, g *workload.Graph, opts Options) (*Result, error) {
+	if g == nil || len(g.Ops) == 0 {
+		return nil, errors.New("accel: the graph is empty (no ops)")
 	}
 	if err := d.Fit(p); err != nil {
 		return nil, fmt.Errorf("accel: %w", err)
@@ -42,9 +43,9 @@ func Run(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options) (*Resul
 		return nil, err
 	}
 	if opts.Pipeline != nil {
-		return runPipelined(d, p, ks, opts)
+		return runPipelined(d, p, g, opts)
 	}
-	return runOne(d, p, ks, opts, nil)
+	return runOne(d, p, g, opts, nil)
 }
 
 // prepared is a pass ready to run: the simulator, its HBM model (nil with
@@ -56,9 +57,10 @@ type prepared struct {
 }
 
 // prepare builds the simulator of design d (its DMA port i connected to
-// memory port memoryPorts[i] when memoryPorts is set), plans the kernels,
-// fuses what opts.Fuse allows and places every tensor.
-func prepare(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options, memoryPorts []int) (*prepared, error) {
+// memory port memoryPorts[i] when memoryPorts is set), plans the ops of
+// wg, fuses what opts.Fuse allows and places every tensor.
+func prepare(d hw.Design, p hw.Platform, wg *workload.Graph, opts Options, memoryPorts []int) (*prepared, error) {
+	ks := wg.Ops
 	hp := opts.HBM
 	hp.PortBits, hp.KernelFreqHz = d.PortBits, d.ClockHz(p)
 	amap, err := hbm.NewAddressMap(p.HBM, hp.InterleaveBytes, hp.AddressOrder)
@@ -106,7 +108,10 @@ func prepare(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options, mem
 			return nil, fmt.Errorf("accel: %w", err)
 		}
 	}
-	g := derive(ks, d.Precision)
+	g, err := newGraph(wg, d.Precision)
+	if err != nil {
+		return nil, err
+	}
 	fusedWith := make([]int, len(ks))
 	for i := range fusedWith {
 		fusedWith[i] = -1
@@ -135,8 +140,9 @@ func prepare(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options, mem
 }
 
 // runOne simulates the pass on one engine (see Run).
-func runOne(d hw.Design, p hw.Platform, ks []workload.Kernel, opts Options, memoryPorts []int) (*Result, error) {
-	pr, err := prepare(d, p, ks, opts, memoryPorts)
+func runOne(d hw.Design, p hw.Platform, g *workload.Graph, opts Options, memoryPorts []int) (*Result, error) {
+	ks := g.Ops
+	pr, err := prepare(d, p, g, opts, memoryPorts)
 	if err != nil {
 		return nil, err
 	}
