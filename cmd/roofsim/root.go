@@ -35,6 +35,7 @@ Exit codes: 0 success, 1 a failed check, 2 bad input.`,
 		newSweepCmd(),
 		newMergeCmd(),
 		newReportCmd(),
+		newGraphCmd(),
 	)
 	return root
 }
