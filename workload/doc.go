@@ -1,10 +1,33 @@
 // Package workload describes what runs on an accelerator: model
 // configurations (vision encoder, connector, text encoder, LM head), a
-// Scenario (cameras, tokens, batch) and the ordered Kernel list of a forward
-// pass, with the SmolVLA and seed-notebook presets, Hugging Face config.json
-// import and parameter accounting.
+// Scenario (cameras, tokens, batch) and the tensor Graph of a forward pass
+// (its ordered kernels and the tensors they read and write), with the
+// SmolVLA and seed-notebook presets, Hugging Face config.json import and
+// parameter accounting.
 //
-// Conventions of the kernel lists:
+// The graph (Scenario.Graph, NewGraph):
+//   - Every op (a Kernel) names the activation tensors it reads (Inputs;
+//     for attention the left, then the right operand), the stored tensors
+//     it reads (Weights: its weight, then its bias or norm parameters) and
+//     the tensor it writes (Outputs, one).
+//   - Every Tensor has a name, a Role (weight, parameter, activation,
+//     scores, kv_cache, input) and a shape (Rows x Cols); NewGraph records
+//     its producer, its consumers and so its lifetime (FirstUse, LastUse).
+//   - A tensor read must be produced by an earlier op or be external (a
+//     weight, parameter, model input or KV cache); anything else, a tensor
+//     produced twice, or operands whose elements are not the op's counts
+//     are errors when the graph is built, naming the op and the tensor.
+//   - A view (Tensor.Concat) is the rows of other tensors one after the
+//     other, with no storage of its own: the text prefix is every camera's
+//     connector output, then "text.tokens" (the language tokens' embeddings
+//     and the state token).
+//   - The cameras' vision and connector kernels read one weight tensor
+//     each ("vision.l3.fc1.weight"); per-camera activations carry the
+//     camera in their name ("vision.cam1.l3.fc1.out").
+//   - Graph.Slice cuts out a run of ops; what it reads from before becomes
+//     a model input (how a pipelined pass is split).
+//
+// Conventions of the kernels:
 //   - Matmuls are GEMMs (activation x stored weight, WeightElems = K x N) or
 //     attention products (activation x activation per head, Batch = heads;
 //     with grouped-query attention the shared K or V operand counts once per

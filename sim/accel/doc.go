@@ -1,5 +1,5 @@
-// Package accel simulates a whole forward pass (a kernel list) on an
-// accelerator design: the compute side of package compute (controller,
+// Package accel simulates a whole forward pass (a workload.Graph: kernels
+// over named tensors) on an accelerator design: the compute side of package compute (controller,
 // DMA, systolic arrays with their double-buffered buffers, vector units)
 // and an on-chip activation store, connected through the design's AXI
 // ports and the HBM switch to the HBM2 pseudo-channels of package hbm (or
@@ -7,7 +7,7 @@
 //
 // # Execution
 //
-// The kernels run in list order, back to back: each starts in the cycle the
+// The graph's ops run in order, back to back: each starts in the cycle the
 // previous one ended (the engine runs once for the whole pass). Inside a
 // kernel the controller walks the tiler's steps as package compute
 // describes: a tile is loaded into the free half of its double buffer while
@@ -56,7 +56,9 @@
 // consecutive frames at once: the vision encoder and the connector on some
 // arrays, the text encoder on the others, each with its own PCs and AXI
 // ports (disjoint) and its own share of the stores (see Pipeline). Each
-// part is simulated on its own engine; the result lists the kernels in
+// part is simulated on its own engine and runs its slice of the graph
+// (workload.Graph.Slice: what the other part produces is an input in HBM,
+// and the text prefix one input); the result lists the kernels in
 // order with the text part's after the vision part's (a frame's latency is
 // the sum), and FrameIntervalCycles is the longer part.
 //
@@ -70,12 +72,15 @@
 // frame starts (loaded once, across frames: the steady state), so it costs
 // no HBM traffic; its tiles come to the buffers through the weight store's
 // path (Options.WeightStore, DefaultWeightStore), its kernel's Weights are
-// OnChip. Every distinct weight in HBM gets
-// one range of the DMA's address space, in kernel order; the kernels of the
-// second and later cameras read the first camera's ranges (they are the same
-// weights). After the weights come the inputs of the pass (camera patches,
-// token embeddings), then the activations that spill, allocated first fit
-// and freed after their last reader. The address space is cut into chunks
+// OnChip. A kernel's weight is the set of stored tensors it names
+// (Kernel.Weights: its weight with its bias or parameters); every distinct
+// set in HBM gets one range of the DMA's address space, in order of first
+// use, and kernels that name the same tensors read the same range (every
+// camera's vision kernels read the one copy of the vision weights). After
+// the weights come the inputs of the pass (the graph's tensors of role
+// input or kv_cache: camera patches, token embeddings), in order of first
+// use, then the activations that spill, allocated first fit and freed
+// after their last reader. The address space is cut into chunks
 // of Layout.InterleaveBytes (4 KiB by default) dealt to the pseudo-channels
 // of Layout.PCs in turn (the design's PCs by default), so every tile is
 // spread over many PCs; a PC's traffic uses the design port of the same
@@ -85,42 +90,22 @@
 // bank with room does: the weights then sit in the first PC or two, and a
 // kernel's weights come through one or two ports.
 //
-// # Which activation a kernel reads
+// # Which tensors a kernel reads
 //
-// The kernel list carries no tensor graph. The producer of each operand is
-// derived from the order and kinds of the kernels, with the rules of a
-// pre-norm transformer:
+// The graph says it: a kernel reads the tensors its Inputs name (for
+// attention the left operand, then the right one, which the compute side
+// loads as its Weights operand) and writes the one its Outputs names;
+// workload.NewGraph has checked that each is declared, produced by an
+// earlier kernel or an input of the pass, and of the kernel's element
+// counts. A view (the text prefix: every camera's image tokens, then the
+// language and state tokens) is read as its parts, along rows. An operand
+// that is not a tensor of the graph is an error, never a silent input in
+// HBM. A tensor's lifetime runs from its producer to its last consumer.
 //
-//   - A GEMM reads the previous kernel's output. Consecutive GEMMs with the
-//     same M, K and inputs (q, k, v; gate, up) form a group and all read the
-//     group's input.
-//   - An attention matmul that directly follows a group takes the group's
-//     next output as its left operand (QK^T: Q); otherwise it reads the
-//     previous output (AV: the softmax). Its right operand is the group's
-//     next output (K, then V).
-//   - A residual add of two inputs reads the previous output and the
-//     residual stream, which is the input of the latest norm. An add of one
-//     input (the position embedding) reads the previous output and its
-//     table, a weight.
-//   - A gated activation (SwiGLU) reads the group's last two outputs.
-//   - Norms, softmax, activations and the pixel shuffle read the previous
-//     output.
-//   - The previous output matches an operand when it has the operand's
-//     elements and its rows make the operand's rows: the same length, or
-//     whole rows side by side (the attention heads concatenated into the
-//     hidden width); the pixel shuffle is a reshape and takes any rows.
-//   - An operand the previous output does not match is the
-//     concatenation, along rows, of the outputs nothing has read yet that
-//     have its row length, completed by an input of the pass in HBM: the
-//     text prefix is the image tokens of every camera (the connectors'
-//     outputs) followed by the language and state tokens, which the token
-//     embedding (not a kernel) reads from HBM. Without such outputs the
-//     operand is an input of the pass, in HBM (the camera patches; every
-//     input of the seed scenario's independent GEMMs).
-//
-// Every rule checks element counts; an operand no rule matches is an input
-// of the pass in HBM, which can only make the simulation slower, never
-// faster.
+// An elementwise kernel can be fused into the matmul just before it (see
+// Fusion) when it reads that matmul's output whole, nothing else reads
+// that output, it reads no weights or parameters, and its other operand
+// (the side operand) has its output's size.
 //
 // # Residency
 //
