@@ -290,6 +290,9 @@ func (g *Graph) TensorIndex(name string) (int, bool) {
 // (one input of the view's shape). Tensors no op of the slice names are
 // left out. It is how a pass is split in parts that run apart.
 func (g *Graph) Slice(from, to int) (*Graph, error) {
+	if g.index == nil {
+		return nil, fmt.Errorf("graph: slice of a graph not built by NewGraph")
+	}
 	if from < 0 || to > len(g.Ops) || from >= to {
 		return nil, fmt.Errorf("graph: slice [%d, %d) of %d ops is empty or out of range", from, to, len(g.Ops))
 	}

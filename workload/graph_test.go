@@ -216,4 +216,7 @@ func TestSlice(t *testing.T) {
 	if _, err := g.Slice(4, 4); err == nil {
 		t.Error("an empty slice was accepted")
 	}
+	if _, err := (&Graph{Ops: g.Ops}).Slice(0, 1); err == nil || !strings.Contains(err.Error(), "not built by NewGraph") {
+		t.Errorf("slice of an unbuilt graph: %v", err)
+	}
 }
