@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +71,14 @@ func TestEvaluateStatuses(t *testing.T) {
 		case StatusOK:
 			if r.Get("validation") != "pass" || r.Get(colReason) != "" || r.Get(colLatency) == "" || r.Get("cycles") == "" {
 				t.Errorf("%s: ok row %v", p.Key, r.Cells)
+			}
+			// The floors split bound_ms: they add up to it (to the rounding
+			// of the printed digits).
+			cf, err1 := strconv.ParseFloat(r.Get("compute_floor_ms"), 64)
+			mf, err2 := strconv.ParseFloat(r.Get("memory_floor_ms"), 64)
+			bound, err3 := strconv.ParseFloat(r.Get("bound_ms"), 64)
+			if err1 != nil || err2 != nil || err3 != nil || bound <= 0 || math.Abs(cf+mf-bound) > 2e-4*max(1, bound) {
+				t.Errorf("%s: compute floor %q + memory floor %q is not bound_ms %q", p.Key, r.Get("compute_floor_ms"), r.Get("memory_floor_ms"), r.Get("bound_ms"))
 			}
 		}
 		for i, c := range r.Cells {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/workload"
 )
@@ -48,7 +49,7 @@ func TestCompareBoundsAndChecks(t *testing.T) {
 	c := Compare(fakeResult(t, good, fast, thin, short))
 
 	k := c.Kernels[0]
-	if k.BoundCycles != 196608 || k.Bound != BoundCompute {
+	if k.BoundCycles != 196608 || k.Bound != roofline.BoundCompute {
 		t.Errorf("bound %d %s, want 196608 compute", k.BoundCycles, k.Bound)
 	}
 	if len(k.Failures) != 0 || k.Loss != LossFillDrain || k.LossCycles != 32320 {
@@ -80,7 +81,7 @@ func TestComparePlacementAwareBound(t *testing.T) {
 	c := Compare(fakeResult(t, kr))
 	k := c.Kernels[0]
 	// ops 786,432 / (2 x 12,288) per cycle = 32 cycles.
-	if k.BoundCycles != 32 || k.Bound != BoundCompute || k.HBMIdealBytes != 0 {
+	if k.BoundCycles != 32 || k.Bound != roofline.BoundCompute || k.HBMIdealBytes != 0 {
 		t.Errorf("on-chip add: bound %d %s, HBM bytes %g", k.BoundCycles, k.Bound, k.HBMIdealBytes)
 	}
 	if k.Loss != LossVectorUnit || len(k.Failures) != 0 {
@@ -93,7 +94,7 @@ func TestComparePlacementAwareBound(t *testing.T) {
 	// 1,536 cycles, the writes 768 on the write channels, both together
 	// 2,359,296 B at the HBM's 1,536 B/cycle 1,536: the bound is 1,536. The
 	// seed's roofline, one 307.2 GB/s for both directions, says 2,304.
-	if k.BoundCycles != 1536 || k.Bound != BoundMemory || int64(k.Roofline.LowerBoundSec*300e6+0.5) != 2304 {
+	if k.BoundCycles != 1536 || k.Bound != roofline.BoundMemory || int64(k.Roofline.LowerBoundSec*300e6+0.5) != 2304 {
 		t.Errorf("HBM add: bound %d %s (roofline %g s)", k.BoundCycles, k.Bound, k.Roofline.LowerBoundSec)
 	}
 	// Reads alone: the design bound is the roofline's.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
 	"github.com/spf13/cobra"
@@ -25,7 +26,7 @@ func addCeilingFlags(cmd *cobra.Command, c *ceilingFlags) {
 }
 
 // analyses returns one roofline analysis of ks per selected precision.
-func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]validation.Analysis, error) {
+func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]roofline.Analysis, error) {
 	var precs []hw.Precision
 	if strings.EqualFold(c.precision, "all") {
 		precs = hw.SeedPrecisions()
@@ -60,7 +61,7 @@ func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]val
 	if err != nil {
 		return nil, fmt.Errorf("--platform: %w", err)
 	}
-	var out []validation.Analysis
+	var out []roofline.Analysis
 	for _, p := range precs {
 		var ceil hw.Ceilings
 		if c.ceilings == "seed" {
@@ -78,7 +79,7 @@ func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]val
 			}
 			ceil = d.Ceilings(platform)
 		}
-		out = append(out, validation.AnalyzeAll(ks, p, ceil))
+		out = append(out, roofline.AnalyzeAll(ks, p, ceil))
 	}
 	return out, nil
 }
