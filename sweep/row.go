@@ -427,3 +427,6 @@ func decodeJSONRow(line string, cols []Column) ([]string, error) {
 	}
 	return cells, nil
 }
+
+// Reason is the row's reason: why it is not ok ("" for an ok row).
+func (r Row) Reason() string { return r.Get(colReason) }

@@ -195,7 +195,7 @@ func checkKernel(kr accel.KernelResult, d hw.Design, plat hw.Platform, freqHz fl
 		kc.HBMIdealBytes = kr.HBMIdealBytes
 	} else if kr.HBMIdealBytes != 0 && math.Abs(kr.HBMIdealBytes-kc.HBMIdealBytes) > 0.5 {
 		kc.Failures = append(kc.Failures, fmt.Sprintf("the simulator counts %.0f ideal bytes in HBM, its placement %s gives %.0f",
-			kr.HBMIdealBytes, placementText(kr.Placement), kc.HBMIdealBytes))
+			kr.HBMIdealBytes, PlacementText(kr.Placement), kc.HBMIdealBytes))
 	}
 	writes := hbmWriteBytes(kr, p, kc.HBMIdealBytes)
 	placed := roofline.Design(float64(k.Ops), kc.HBMIdealBytes-writes, writes, d, plat)

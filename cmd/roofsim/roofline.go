@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/report"
 	"github.com/roofsim/roofsim/roofline"
-	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
 	"github.com/spf13/cobra"
 )
@@ -122,13 +122,13 @@ ceiling (min(HBM peak, ports x width x clock)).`,
 			if err != nil {
 				return err
 			}
-			g, err := validation.ParseGrouping(by)
+			g, err := report.ParseGrouping(by)
 			if err != nil {
 				return err
 			}
 			var imgFormat string
 			if plot != "" {
-				if imgFormat, err = validation.PlotFormat(plot); err != nil {
+				if imgFormat, err = report.PlotFormat(plot); err != nil {
 					return err
 				}
 			}
@@ -141,7 +141,7 @@ ceiling (min(HBM peak, ports x width x clock)).`,
 				return err
 			}
 			if plot != "" {
-				img, err := validation.RooflineFigure(imgFormat, as)
+				img, err := report.RooflineFigure(imgFormat, as)
 				if err != nil {
 					return err
 				}
@@ -149,7 +149,7 @@ ceiling (min(HBM peak, ports x width x clock)).`,
 					return fmt.Errorf("--plot: %w", err)
 				}
 			}
-			return out.emitTables(cmd, f, validation.RooflineTables(as, g)...)
+			return out.emitTables(cmd, f, report.RooflineTables(as, g)...)
 		},
 	}
 	addOutputFlags(cmd, &out)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/report"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
@@ -217,7 +218,7 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 	}
 	var imgFormat string
 	if plot != "" {
-		if imgFormat, err = validation.PlotFormat(plot); err != nil {
+		if imgFormat, err = report.PlotFormat(plot); err != nil {
 			return err
 		}
 	}
@@ -262,7 +263,7 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 		}
 	}
 	if plot != "" {
-		img, err := validation.RunFigure(imgFormat, c)
+		img, err := report.RunFigure(imgFormat, c)
 		if err != nil {
 			return err
 		}
@@ -271,10 +272,10 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 		}
 	}
 	err = out.emit(cmd, func(w io.Writer) error {
-		if f == validation.FormatJSON {
-			return validation.WriteRunJSON(w, sc.Name, c)
+		if f == report.FormatJSON {
+			return report.WriteRunJSON(w, sc.Name, c)
 		}
-		return validation.WriteTables(w, f, validation.RunTables(sc.Name, c)...)
+		return report.WriteTables(w, f, report.RunTables(sc.Name, c)...)
 	})
 	if err != nil {
 		return err
