@@ -7,10 +7,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/report/format"
 	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/workload"
 )
@@ -35,7 +35,7 @@ func TestWriteTablesGolden(t *testing.T) {
 	tb.Add("c", int64(40), math.Inf(1), "quote \"q\"")
 	tb.Notes = []string{"a note"}
 	tb2 := &Table{Name: "empty", Title: "Empty", Columns: Cols("x")}
-	for _, f := range []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown} {
+	for _, f := range []format.Format{format.Table, format.CSV, format.JSON, format.Markdown} {
 		var b bytes.Buffer
 		if err := WriteTables(&b, f, tb, tb2); err != nil {
 			t.Fatal(err)
@@ -52,17 +52,6 @@ func TestWriteTablesGolden(t *testing.T) {
 		if b.String() != string(want) {
 			t.Errorf("%s output differs from %s:\n%s", f, path, b.String())
 		}
-	}
-}
-
-func TestParseFormat(t *testing.T) {
-	for _, s := range []string{"table", "CSV", "json", "md", "markdown"} {
-		if _, err := ParseFormat(s); err != nil {
-			t.Errorf("%s: %v", s, err)
-		}
-	}
-	if _, err := ParseFormat("xml"); err == nil || !strings.Contains(err.Error(), FormatNames) {
-		t.Errorf("xml: got %v", err)
 	}
 }
 

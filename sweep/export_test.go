@@ -1,6 +1,10 @@
 package sweep
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/roofsim/roofsim/report/format"
+)
 
 // FakeRows runs the space of JSON js with the fake evaluator, for the
 // external tests of the sweep's report.
@@ -13,6 +17,6 @@ const ReportSpaceJSON = reportSpaceJSON
 func MustPoints(tb testing.TB, js string) []Point { return mustPoints(tb, js) }
 
 // RunToBytes is runToBytes for the external tests.
-func RunToBytes(t *testing.T, pts []Point, ev Evaluator, workers int, f Format) []byte {
+func RunToBytes(t *testing.T, pts []Point, ev Evaluator, workers int, f format.Format) []byte {
 	return runToBytes(t, pts, ev, workers, f)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/roofsim/roofsim/report"
+	"github.com/roofsim/roofsim/report/format"
 	"github.com/roofsim/roofsim/sweep"
 )
 
@@ -21,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 func TestReportGolden(t *testing.T) {
 	rows := sweep.FakeRows(t, sweep.ReportSpaceJSON)
 	var buf bytes.Buffer
-	if err := report.WriteTables(&buf, report.FormatMarkdown, report.SweepTables("fake", rows)...); err != nil {
+	if err := report.WriteTables(&buf, format.Markdown, report.SweepTables("fake", rows)...); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", "report_fake.md")

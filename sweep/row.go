@@ -10,22 +10,21 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/roofsim/roofsim/report/format"
 )
 
-// Format is the file format of a sweep's rows.
-type Format string
-
-// The row formats.
+// The formats of a sweep's rows.
 const (
 	// FormatCSV is a header line, then one CSV line per point.
-	FormatCSV Format = "csv"
+	FormatCSV = format.CSV
 	// FormatJSONL is one JSON object per line and point (JSON lines), the
 	// keys in column order.
-	FormatJSONL Format = "jsonl"
+	FormatJSONL = format.JSON
 )
 
 // ParseFormat accepts csv, or json or jsonl (JSON lines).
-func ParseFormat(s string) (Format, error) {
+func ParseFormat(s string) (format.Format, error) {
 	switch strings.ToLower(s) {
 	case "csv":
 		return FormatCSV, nil
@@ -33,6 +32,14 @@ func ParseFormat(s string) (Format, error) {
 		return FormatJSONL, nil
 	}
 	return "", fmt.Errorf("%q is not a sweep format (accepted: csv|json, json being JSON lines)", s)
+}
+
+// formatName names a row format in messages: csv or jsonl.
+func formatName(f format.Format) string {
+	if f == FormatJSONL {
+		return "jsonl"
+	}
+	return string(f)
 }
 
 // Status says how a point ended.
@@ -243,7 +250,7 @@ func oneLine(s string) string {
 }
 
 // Encode writes the row as one line of format f, with its newline.
-func (r Row) Encode(f Format) []byte {
+func (r Row) Encode(f format.Format) []byte {
 	var buf bytes.Buffer
 	switch f {
 	case FormatJSONL:
@@ -283,7 +290,7 @@ func writeJSONString(buf *bytes.Buffer, s string) {
 
 // FileHeader is what a sweep file starts with: the CSV header line, or
 // nothing for JSON lines.
-func FileHeader(f Format) []byte {
+func FileHeader(f format.Format) []byte {
 	if f == FormatJSONL {
 		return nil
 	}
@@ -294,7 +301,7 @@ func FileHeader(f Format) []byte {
 // its line, and where the valid part ends.
 type File struct {
 	// Format is the file's format.
-	Format Format
+	Format format.Format
 	// Rows are the complete rows in file order.
 	Rows []Row
 	// Lines are the rows' lines as written, without their newlines.
@@ -352,7 +359,7 @@ func ReadFile(name string, data []byte) (*File, error) {
 }
 
 // decodeLine parses one row line.
-func decodeLine(f Format, line string) (Row, error) {
+func decodeLine(f format.Format, line string) (Row, error) {
 	cols := Columns()
 	var cells []string
 	if f == FormatJSONL {

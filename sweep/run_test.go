@@ -12,11 +12,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roofsim/roofsim/report/format"
 )
 
 // runToBytes runs pts with the evaluator and returns the file a fresh run
 // writes.
-func runToBytes(t *testing.T, pts []Point, ev Evaluator, workers int, f Format) []byte {
+func runToBytes(t *testing.T, pts []Point, ev Evaluator, workers int, f format.Format) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	buf.Write(FileHeader(f))
@@ -134,7 +136,7 @@ func TestEvaluateResults(t *testing.T) {
 // out of order.
 func TestRunDeterministic(t *testing.T) {
 	pts := mustPoints(t, testSpaceJSON)
-	for _, f := range []Format{FormatCSV, FormatJSONL} {
+	for _, f := range []format.Format{FormatCSV, FormatJSONL} {
 		one := runToBytes(t, pts, fakeEvaluator{}, 1, f)
 		for _, j := range []int{2, 5} {
 			if got := runToBytes(t, pts, fakeEvaluator{delay: time.Millisecond}, j, f); !bytes.Equal(got, one) {
@@ -201,7 +203,7 @@ func (p *countProgress) Done(Row) {
 func (p *countProgress) Finish() { p.finished = true }
 
 // runFile runs pts into path with OpenOutput (resuming when asked).
-func runFile(t *testing.T, path string, pts []Point, f Format, resume bool) *Output {
+func runFile(t *testing.T, path string, pts []Point, f format.Format, resume bool) *Output {
 	t.Helper()
 	out, err := OpenOutput(path, pts, f, resume)
 	if err != nil {
@@ -216,7 +218,7 @@ func runFile(t *testing.T, path string, pts []Point, f Format, resume bool) *Out
 
 func TestResumePartialLine(t *testing.T) {
 	pts := mustPoints(t, testSpaceJSON)
-	for _, f := range []Format{FormatCSV, FormatJSONL} {
+	for _, f := range []format.Format{FormatCSV, FormatJSONL} {
 		whole := runToBytes(t, pts, fakeEvaluator{}, 1, f)
 		lines := bytes.SplitAfter(whole, []byte("\n"))
 		head := 0
@@ -280,7 +282,7 @@ func TestResumeRefusesOtherFiles(t *testing.T) {
 		name string
 		data []byte
 		pts  []Point
-		f    Format
+		f    format.Format
 		want string
 	}{
 		{"other space", whole, other, FormatCSV, `row 1: it is point 0 "precision=int8 array=64x64 arrays=2 ideas=none" where the run's is point 0 "precision=int8 array=64x64 arrays=3 ideas=none": the file is from another space or shard (remove it or pick another -o)`},
@@ -301,7 +303,7 @@ func TestResumeRefusesOtherFiles(t *testing.T) {
 
 func TestShardMerge(t *testing.T) {
 	pts := mustPoints(t, testSpaceJSON)
-	for _, f := range []Format{FormatCSV, FormatJSONL} {
+	for _, f := range []format.Format{FormatCSV, FormatJSONL} {
 		whole := runToBytes(t, pts, fakeEvaluator{}, 1, f)
 		for _, n := range []int{1, 3, 5, 30} {
 			var names []string

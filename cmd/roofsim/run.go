@@ -10,6 +10,7 @@ import (
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/report"
+	"github.com/roofsim/roofsim/report/format"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
@@ -139,7 +140,7 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 		}
 	}
 	err = out.emit(cmd, func(w io.Writer) error {
-		if f == report.FormatJSON {
+		if f == format.JSON {
 			return report.WriteRunJSON(w, sc.Name, c)
 		}
 		return report.WriteTables(w, f, report.RunTables(sc.Name, c)...)

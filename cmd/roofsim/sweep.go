@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roofsim/roofsim/report/format"
 	"github.com/roofsim/roofsim/sweep"
 	"github.com/spf13/cobra"
 )
@@ -67,7 +68,7 @@ checks (its row says which); 2 bad input.`,
 
 // rowFormat is the format of the rows: --format, or the -o file's
 // extension.
-func (f *sweepFlags) rowFormat(cmd *cobra.Command) (sweep.Format, error) {
+func (f *sweepFlags) rowFormat(cmd *cobra.Command) (format.Format, error) {
 	if cmd.Flags().Changed("format") {
 		rf, err := sweep.ParseFormat(f.format)
 		if err != nil {
