@@ -276,7 +276,13 @@ func (p IdeaPair) Reason() string {
 		parts = append(parts, txt)
 	}
 	if c := rel(b.ComputeFloorMs, w.ComputeFloorMs); math.Abs(c) > moved {
-		parts = append(parts, fmt.Sprintf("compute floor %s -> %s ms (peak %s -> %s TOP/s)", sig(b.ComputeFloorMs), sig(w.ComputeFloorMs), sig(b.PeakTOPS), sig(w.PeakTOPS)))
+		// The floors split the bound by the ceiling of each kernel: with the
+		// same peak the compute floor moves when kernels cross between them.
+		why := fmt.Sprintf("peak %s -> %s TOP/s", sig(b.PeakTOPS), sig(w.PeakTOPS))
+		if math.Abs(rel(b.PeakTOPS, w.PeakTOPS)) <= moved {
+			why = "same peak: kernels crossed between the memory and compute floors"
+		}
+		parts = append(parts, fmt.Sprintf("compute floor %s -> %s ms (%s)", sig(b.ComputeFloorMs), sig(w.ComputeFloorMs), why))
 	}
 	if math.Abs(w.MemoryShare-b.MemoryShare) > moved {
 		parts = append(parts, fmt.Sprintf("memory-bound share %.0f%% -> %.0f%%", 100*b.MemoryShare, 100*w.MemoryShare))

@@ -69,6 +69,12 @@ func TestIdeaReason(t *testing.T) {
 			[]string{"vision 60.0 -> 59.0 ms", "memory floor 40.0 -> 60.0 ms (HBM traffic 1000 -> 1500 MB)", "no roofline floor fell"}},
 		{"slower", func(r *Record) { r.LatencyMs, r.StageMs[0], r.HBMMB, r.MemoryFloorMs = 110, 70, 1500, 60 },
 			[]string{"slower (0.909x)", "vision 60.0 -> 70.0 ms", "memory floor 40.0 -> 60.0 ms (HBM traffic 1000 -> 1500 MB)"}},
+		{"faster peak", func(r *Record) { r.LatencyMs, r.StageMs[0], r.ComputeFloorMs, r.PeakTOPS = 80, 40, 25, 14.74 },
+			[]string{"vision 60.0 -> 40.0 ms", "compute floor 50.0 -> 25.0 ms (peak 7.37 -> 14.7 TOP/s)"}},
+		{"kernels cross the floors", func(r *Record) {
+			r.LatencyMs, r.StageMs[0], r.ComputeFloorMs, r.MemoryFloorMs, r.BWGBps = 95, 55, 60, 20, 460.8
+		},
+			[]string{"memory floor 40.0 -> 20.0 ms (memory ceiling 307 -> 461 GB/s)", "compute floor 50.0 -> 60.0 ms (same peak: kernels crossed between the memory and compute floors)"}},
 		{"compute-bound", func(r *Record) { r.MemoryShare = 0.2; r.MemoryFloorMs = 20 },
 			[]string{"no change", "the pass is compute-bound (memory-bound share 20%), so a lower memory floor does not show"}},
 	} {
