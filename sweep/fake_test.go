@@ -7,6 +7,7 @@ import (
 
 	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -38,7 +39,7 @@ func (f fakeEvaluator) Simulate(c Config, ks []workload.Kernel) (*accel.Result, 
 	var at int64
 	for _, k := range ks {
 		r := roofline.Analyze(k, d.Precision, ceil)
-		bound := int64(math.Ceil(r.LowerBoundSec*freq - 1e-6))
+		bound := int64(clock.New(freq).Cycles(r.LowerBoundSec))
 		cycles := bound + bound/10 + 40
 		if d.Arrays == 2 {
 			cycles = bound / 2
