@@ -15,15 +15,22 @@ import (
 	"github.com/roofsim/roofsim/sim/hbm"
 )
 
+// hbmCeilingsGBps are a benchmark's two ceilings in GB/s: its ports'
+// (twice the width for mixed traffic, on the separate read and write data
+// channels) and its PCs'.
+func hbmCeilingsGBps(r *hbm.BenchResult) (portGBps, pcGBps float64) {
+	n := float64(r.Config.PCs)
+	portGBps = n * r.PortPeakGBps
+	if r.Config.Op == hbm.OpMixed {
+		portGBps *= 2
+	}
+	return portGBps, n * r.PCPeakGBps
+}
+
 // HBMTables builds the summary, the loss breakdown and the per-PC table.
 func HBMTables(r *hbm.BenchResult) []*Table {
 	c := r.Config
-	n := float64(c.PCs)
-	portCeil := n * r.PortPeakGBps
-	if c.Op == hbm.OpMixed {
-		portCeil *= 2 // separate read and write data channels
-	}
-	pcCeil := n * r.PCPeakGBps
+	portCeil, pcCeil := hbmCeilingsGBps(r)
 	sum := &Table{
 		Name: "hbm",
 		Title: fmt.Sprintf("HBM benchmark: %s %s of %d B on %d PCs, %d-bit ports at %g MHz, %d outstanding, %s page (%.1f MiB)",
@@ -192,18 +199,14 @@ func HBMFigure(format string, rs []*hbm.BenchResult) ([]byte, error) {
 		p.Add(line, points)
 		p.Legend.Add(string(pat), line, points)
 	}
-	n := float64(c.PCs)
-	portCeil := n * rs[0].PortPeakGBps
-	if c.Op == hbm.OpMixed {
-		portCeil *= 2
-	}
+	portCeil, pcCeil := hbmCeilingsGBps(rs[0])
 	for _, ref := range []struct {
 		label string
 		y     float64
 		dash  []vg.Length
 	}{
 		{fmt.Sprintf("ports %.1f GB/s", portCeil), portCeil, []vg.Length{vg.Points(6), vg.Points(3)}},
-		{fmt.Sprintf("PCs %.1f GB/s", n*rs[0].PCPeakGBps), n * rs[0].PCPeakGBps, []vg.Length{vg.Points(2), vg.Points(2)}},
+		{fmt.Sprintf("PCs %.1f GB/s", pcCeil), pcCeil, []vg.Length{vg.Points(2), vg.Points(2)}},
 	} {
 		l, err := plotter.NewLine(plotter.XYs{{X: float64(lo), Y: ref.y}, {X: float64(hi), Y: ref.y}})
 		if err != nil {
