@@ -20,7 +20,7 @@ type InHBM struct {
 }
 
 // AllInHBM places every operand in HBM.
-var AllInHBM = InHBM{Inputs: true, Weights: true, Outputs: true}
+func AllInHBM() InHBM { return InHBM{Inputs: true, Weights: true, Outputs: true} }
 
 // HBMBytes is the ideal bytes kernel k in precision p reads from and writes
 // to HBM when the operands in places are in HBM, in bytes. For an attention

@@ -191,11 +191,11 @@ func TestHBMBytes(t *testing.T) {
 		in          InHBM
 		read, write float64
 	}{
-		{"gemm all in HBM", g, "int8", AllInHBM, 24 + 48, 32},
+		{"gemm all in HBM", g, "int8", AllInHBM(), 24 + 48, 32},
 		{"gemm w4a8 weights only", g, "w4a8", InHBM{Weights: true}, 24, 0},
 		{"gemm fp32 inputs and outputs", g, "fp32", InHBM{Inputs: true, Outputs: true}, 4 * 24, 4 * 32},
 		{"gemm on chip", g, "int8", InHBM{}, 0, 0},
-		{"attention all", qk, "int8", AllInHBM, 15*241*64 + 5*64*241, 15 * 241 * 241},
+		{"attention all", qk, "int8", AllInHBM(), 15*241*64 + 5*64*241, 15 * 241 * 241},
 		{"attention K^T only", qk, "int8", InHBM{Weights: true}, 5 * 64 * 241, 0},
 		{"attention Q only", qk, "bf16", InHBM{Inputs: true}, 2 * 15 * 241 * 64, 0},
 	}
@@ -205,7 +205,7 @@ func TestHBMBytes(t *testing.T) {
 		if r != c.read || w != c.write {
 			t.Errorf("%s: read %g write %g, want %g and %g", c.name, r, w, c.read, c.write)
 		}
-		if c.in == AllInHBM && r+w != IdealBytes(c.k, p) {
+		if c.in == AllInHBM() && r+w != IdealBytes(c.k, p) {
 			t.Errorf("%s: all in HBM %g bytes, ideal %g", c.name, r+w, IdealBytes(c.k, p))
 		}
 	}
