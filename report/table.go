@@ -52,7 +52,7 @@ func Cols(specs ...string) []Column {
 func (t *Table) Add(values ...any) {
 	if len(values) != len(t.Columns) {
 		// A programming error, not an input error: the row shape is fixed in code.
-		panic(fmt.Sprintf("validation: table %s: row has %d values for %d columns", t.Name, len(values), len(t.Columns)))
+		panic(fmt.Sprintf("report: table %s: row has %d values for %d columns", t.Name, len(values), len(t.Columns)))
 	}
 	t.Rows = append(t.Rows, values)
 }
