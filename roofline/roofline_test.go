@@ -223,3 +223,30 @@ func TestAttainableAndOI(t *testing.T) {
 		}
 	}
 }
+
+// A group's bound is the kind that takes at least half its lower-bound
+// time; its OI and achieved rate are its sums'.
+func TestTotal(t *testing.T) {
+	mem := Roofline{Ops: 100, Bytes: 50, Bound: BoundMemory, LowerBoundSec: 2}
+	comp := Roofline{Ops: 300, Bytes: 10, Bound: BoundCompute, LowerBoundSec: 2}
+	cases := []struct {
+		name        string
+		rs          []Roofline
+		bound       Bound
+		oi, achieve float64
+	}{
+		{"memory only", []Roofline{mem}, BoundMemory, 2, 50},
+		{"a tie is memory", []Roofline{mem, comp}, BoundMemory, 400.0 / 60, 100},
+		{"compute larger", []Roofline{mem, comp, comp}, BoundCompute, 700.0 / 70, 700.0 / 6},
+	}
+	for _, c := range cases {
+		var tot Total
+		for _, r := range c.rs {
+			tot.Add(r)
+		}
+		if tot.Kernels != len(c.rs) || tot.Bound() != c.bound || tot.OI() != c.oi || tot.AchievedOpsPerSec() != c.achieve {
+			t.Errorf("%s: %d kernels, %s, OI %g, %g ops/s; want %s, %g, %g", c.name, tot.Kernels, tot.Bound(), tot.OI(), tot.AchievedOpsPerSec(),
+				c.bound, c.oi, c.achieve)
+		}
+	}
+}
