@@ -12,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/sim/compute"
-	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -236,8 +236,8 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 				fail("%s: %d lane operations on %q, want %d", k.Name, kr.VectorOps, kr.Engine, want)
 			}
 		}
-		if moved := float64(kr.BytesRead + kr.BytesWritten + kr.OnChipBytesRead + kr.OnChipBytesWritten); moved < kr.IdealBytes || kr.IdealBytes < validation.IdealBytes(run, d.Precision) {
-			fail("%s: moved %.0f bytes, fewer than its ideal %.0f (the kernel's %.0f)", k.Name, moved, kr.IdealBytes, validation.IdealBytes(run, d.Precision))
+		if moved := float64(kr.BytesRead + kr.BytesWritten + kr.OnChipBytesRead + kr.OnChipBytesWritten); moved < kr.IdealBytes || kr.IdealBytes < roofline.IdealBytes(run, d.Precision) {
+			fail("%s: moved %.0f bytes, fewer than its ideal %.0f (the kernel's %.0f)", k.Name, moved, kr.IdealBytes, roofline.IdealBytes(run, d.Precision))
 		}
 		if float64(kr.BytesRead) < kr.HBMIdealBytes-kr.HBMIdealWriteBytes || float64(kr.BytesWritten) < kr.HBMIdealWriteBytes {
 			fail("%s: read %d and wrote %d bytes of HBM, fewer than the %.0f and %.0f placed there", k.Name,

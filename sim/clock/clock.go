@@ -28,8 +28,12 @@ func (d Domain) Time(c uint64) akita.VTimeInSec {
 }
 
 // Cycle is the first cycle whose edge is at or after time t.
-func (d Domain) Cycle(t akita.VTimeInSec) uint64 {
-	x := float64(t) * d.FreqHz
+func (d Domain) Cycle(t akita.VTimeInSec) uint64 { return d.Cycles(float64(t)) }
+
+// Cycles is the whole cycles a duration of sec seconds takes, rounded up
+// (a lower bound of sec seconds is one of Cycles(sec) cycles).
+func (d Domain) Cycles(sec float64) uint64 {
+	x := sec * d.FreqHz
 	if x <= 0 {
 		return 0
 	}

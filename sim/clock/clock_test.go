@@ -31,3 +31,18 @@ func TestCrossDomain(t *testing.T) {
 		}
 	}
 }
+
+func TestCyclesOfSeconds(t *testing.T) {
+	d := New(300e6)
+	cases := []struct {
+		sec  float64
+		want uint64
+	}{
+		{0, 0}, {-1, 0}, {1 / 300e6, 1}, {1.5 / 300e6, 2}, {196608 / 300e6, 196608}, {(196608 + 1e-7) / 300e6, 196608}, {1e-3, 300_000},
+	}
+	for _, c := range cases {
+		if got := d.Cycles(c.sec); got != c.want {
+			t.Errorf("Cycles(%g s) = %d, want %d", c.sec, got, c.want)
+		}
+	}
+}
