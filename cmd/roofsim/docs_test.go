@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // docsSlowEnv names the environment variable that enables the slow blocks.
@@ -277,10 +278,12 @@ func TestDocs(t *testing.T) {
 				t.Logf("%s:%d: slow block skipped (set %s=1 to run it): %s", file, b.line, docsSlowEnv, b.spec)
 				continue
 			}
+			start := time.Now()
 			got, err := runner.render(b)
 			if err != nil {
 				t.Fatalf("%s:%d: %v", file, b.line, err)
 			}
+			t.Logf("%s:%d: %.2f s: %s", file, b.line, time.Since(start).Seconds(), b.spec)
 			rewritten.WriteString(got)
 			done = b.to
 			if want := text[b.from:b.to]; got != want && !*update {
