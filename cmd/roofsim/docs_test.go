@@ -8,9 +8,11 @@ package main
 //
 // TestDocs runs each block's commands in-process through run (the CLI's entry point) from the repository root,
 // and fails with a diff when a block's content is not what the program prints today; with -update it rewrites the
-// blocks. "$TMP/" in ARGS is a fresh temporary directory (for files one command writes and the next reads). A block
-// opened with "roofsim slow:" instead of "roofsim:" runs only when ROOFSIM_DOCS_SLOW=1 (commands that take more
-// than a few seconds: compare over every preset, sweeps).
+// blocks. "$TMP/" in ARGS is a fresh temporary directory (for files one command writes and the next reads). Options
+// between "roofsim" and the colon: "slow" runs the block only when ROOFSIM_DOCS_SLOW=1 (commands that take more
+// than a few seconds: compare over every preset, sweeps); "exit N" expects the last command to exit with N (an
+// error example: the block then shows its standard error too). Any other exit code fails the test, also with
+// -update, so that a renamed flag never writes an error into the docs.
 //
 //	go test ./cmd/roofsim -run Docs                           # check the fast blocks
 //	go test ./cmd/roofsim -run Docs -update                   # rewrite them
@@ -35,8 +37,7 @@ const docsSlowEnv = "ROOFSIM_DOCS_SLOW"
 const docsRoot = "../.."
 
 const (
-	docOpen      = "<!-- roofsim:"
-	docOpenSlow  = "<!-- roofsim slow:"
+	docOpen      = "<!-- roofsim"
 	docClose     = "<!-- /roofsim -->"
 	docTmpPrefix = "$TMP/"
 )
@@ -46,6 +47,7 @@ type docBlock struct {
 	line     int    // 1-based line of the opening marker
 	spec     string // the marker's text after "roofsim:" (commands and filters)
 	slow     bool   // opened with "roofsim slow:"
+	exit     int    // the exit code the last command must return ("roofsim exit N:"; 0 by default)
 	from, to int    // byte range of the content between the two marker lines
 	cmds     [][]string
 	filters  [][]string
@@ -69,21 +71,16 @@ func parseDocBlocks(text string) ([]docBlock, error) {
 	for i, line := range strings.SplitAfter(text, "\n") {
 		trimmed := strings.TrimSpace(line)
 		switch {
-		case strings.HasPrefix(trimmed, docOpen) || strings.HasPrefix(trimmed, docOpenSlow):
+		case strings.HasPrefix(trimmed, docOpen):
 			if open != nil {
 				return nil, fmt.Errorf("line %d: block opened inside the block of line %d", i+1, open.line)
 			}
-			slow := strings.HasPrefix(trimmed, docOpenSlow)
-			spec, ok := strings.CutSuffix(trimmed, "-->")
-			if !ok {
-				return nil, fmt.Errorf("line %d: the opening marker must end with --> on the same line", i+1)
-			}
-			spec = strings.TrimSpace(spec[strings.Index(spec, ":")+1:])
-			cmds, filters, err := parseDocSpec(spec)
+			b, err := parseDocMarker(trimmed)
 			if err != nil {
 				return nil, fmt.Errorf("line %d: %w", i+1, err)
 			}
-			open = &docBlock{line: i + 1, spec: spec, slow: slow, from: off + len(line), cmds: cmds, filters: filters}
+			b.line, b.from = i+1, off+len(line)
+			open = &b
 		case trimmed == docClose:
 			if open == nil {
 				return nil, fmt.Errorf("line %d: %s without an opening marker", i+1, docClose)
@@ -98,6 +95,41 @@ func parseDocBlocks(text string) ([]docBlock, error) {
 		return nil, fmt.Errorf("line %d: block not closed with %s", open.line, docClose)
 	}
 	return blocks, nil
+}
+
+// parseDocMarker reads an opening marker: "<!-- roofsim [slow] [exit N]: SPEC -->".
+func parseDocMarker(marker string) (docBlock, error) {
+	body, ok := strings.CutSuffix(strings.TrimPrefix(marker, docOpen), "-->")
+	if !ok {
+		return docBlock{}, fmt.Errorf("the opening marker must end with --> on the same line")
+	}
+	opts, spec, ok := strings.Cut(body, ":")
+	if !ok {
+		return docBlock{}, fmt.Errorf("the opening marker needs a colon before the command: <!-- roofsim: ARGS -->")
+	}
+	var b docBlock
+	words := strings.Fields(opts)
+	for i := 0; i < len(words); i++ {
+		switch {
+		case words[i] == "slow":
+			b.slow = true
+		case words[i] == "exit" && i+1 < len(words):
+			code, err := strconv.Atoi(words[i+1])
+			if err != nil {
+				return docBlock{}, fmt.Errorf("exit wants an exit code, got %q", words[i+1])
+			}
+			b.exit = code
+			i++
+		default:
+			return docBlock{}, fmt.Errorf("unknown marker option %q (accepted: slow, exit N)", words[i])
+		}
+	}
+	b.spec = strings.TrimSpace(spec)
+	var err error
+	if b.cmds, b.filters, err = parseDocSpec(b.spec); err != nil {
+		return docBlock{}, err
+	}
+	return b, nil
 }
 
 // parseDocSpec splits "ARGS && ARGS | FILTER | FILTER" into commands and filters.
@@ -208,15 +240,21 @@ func docFilter(f []string, text string) (string, error) {
 // docRunner runs the blocks' commands once each and remembers their output.
 type docRunner struct {
 	tmp  string
-	seen map[string]string
+	seen map[string]docRun
 }
 
-// output runs one command (with $TMP/ resolved) and returns what a terminal would show: its standard output, and
-// its standard error and exit code when it fails.
-func (r *docRunner) output(args []string) string {
+// docRun is what a terminal shows of one command: its standard output, and its standard error and exit code when
+// it fails.
+type docRun struct {
+	out  string
+	code int
+}
+
+// output runs one command (with $TMP/ resolved), once for all the blocks that run it.
+func (r *docRunner) output(args []string) docRun {
 	key := strings.Join(args, "\x00")
-	if out, ok := r.seen[key]; ok {
-		return out
+	if res, ok := r.seen[key]; ok {
+		return res
 	}
 	resolved := make([]string, len(args))
 	for i, a := range args {
@@ -228,21 +266,32 @@ func (r *docRunner) output(args []string) string {
 	if code != exitOK {
 		out += stderr.String() + fmt.Sprintf("(exit %d)\n", code)
 	}
-	r.seen[key] = out
-	return out
+	r.seen[key] = docRun{out, code}
+	return r.seen[key]
 }
 
 // render runs a block and returns the content it should hold.
 func (r *docRunner) render(b docBlock) (string, error) {
 	var out string
-	for _, c := range b.cmds {
-		out += r.output(c)
+	for i, c := range b.cmds {
+		res := r.output(c)
+		want := 0
+		if i == len(b.cmds)-1 {
+			want = b.exit
+		}
+		if res.code != want {
+			return "", fmt.Errorf("roofsim %s exited %d, want %d:\n%s", strings.Join(c, " "), res.code, want, res.out)
+		}
+		out += res.out
 	}
 	for _, f := range b.filters {
 		var err error
 		if out, err = docFilter(f, out); err != nil {
 			return "", err
 		}
+	}
+	if out == "" {
+		return "", fmt.Errorf("roofsim %s: the block would be empty (a filter matched nothing?)", b.spec)
 	}
 	shown := "$ roofsim " + strings.ReplaceAll(strings.ReplaceAll(b.spec, " && ", " && roofsim "), docTmpPrefix, "")
 	last := b.cmds[len(b.cmds)-1]
@@ -256,7 +305,7 @@ func (r *docRunner) render(b docBlock) (string, error) {
 func TestDocs(t *testing.T) {
 	t.Chdir(docsRoot)
 	slow := os.Getenv(docsSlowEnv) == "1"
-	runner := &docRunner{tmp: t.TempDir(), seen: map[string]string{}}
+	runner := &docRunner{tmp: t.TempDir(), seen: map[string]docRun{}}
 	total := 0
 	for _, file := range docFiles(t) {
 		data, err := os.ReadFile(file)
@@ -354,6 +403,10 @@ func TestDocsParse(t *testing.T) {
 		{"bad head", "<!-- roofsim: hw | head -n x -->\n<!-- /roofsim -->\n", 0, "head -n"},
 		{"empty command", "<!-- roofsim: hw && | head -n 2 -->\n<!-- /roofsim -->\n", 0, "empty command"},
 		{"unclosed quote", "<!-- roofsim: hw | grep -E 'a -->\n<!-- /roofsim -->\n", 0, "unclosed quote"},
+		{"exit code", "<!-- roofsim exit 2: hw --design x -->\n<!-- /roofsim -->\n", 1, ""},
+		{"bad exit code", "<!-- roofsim exit two: hw -->\n<!-- /roofsim -->\n", 0, "exit wants"},
+		{"unknown option", "<!-- roofsim fast: hw -->\n<!-- /roofsim -->\n", 0, "unknown marker option"},
+		{"no colon", "<!-- roofsim hw -->\n<!-- /roofsim -->\n", 0, "needs a colon"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -380,6 +433,10 @@ func TestDocsParse(t *testing.T) {
 	if !b.slow || len(b.cmds) != 2 || strings.Join(b.cmds[1], " ") != "report $TMP/s.csv" ||
 		len(b.filters) != 2 || b.filters[0][2] != `^\| (a|b)` {
 		t.Errorf("parsed %+v", b)
+	}
+	if blocks, err = parseDocBlocks("<!-- roofsim slow exit 1: run | head -n 2 -->\n<!-- /roofsim -->\n"); err != nil ||
+		!blocks[0].slow || blocks[0].exit != 1 || blocks[0].spec != "run | head -n 2" {
+		t.Errorf("slow exit 1: %+v, %v", blocks, err)
 	}
 	filtered, err := docFilter(b.filters[0], "| a 1\n| c 2\n| b 3\n")
 	if err != nil || filtered != "| a 1\n| b 3\n" {
