@@ -124,6 +124,17 @@ func Ranges() []Range {
 		{"port_bits", 256, 512, "bits", false, "the U280's ports are 256 bits, or 512 with a width converter"},
 		{"hbm_pcs", 1, MaxPorts, "", true, "0 spreads over as many PCs as ports"},
 		{"freq_hz", MinClockHz, MaxKernelClockHz, "Hz", true, clk + "; 0 takes the platform's"},
+
+		// The HBM model's parameters (sim/hbm Params).
+		{"switch_freq_hz", MinClockHz, MaxHBMClockHz, "Hz", false, "the switch runs at the AXI clock, 450 MHz on the U280"},
+		{"outstanding", 1, 4096, "", false, "AXI IDs are at most 12 bits"},
+		{"queue_depth", 1, 4096, "", false, "controller reorder windows are 16-64 bursts"},
+		{"interleave_bytes", 0, MaxSizeBytes, "bytes", false, size + "; 0 maps each PC to one range"},
+		{"lateral_links", 1, 64, "", false, "a few links between neighbouring switch groups"},
+		{"port_req_latency_cycles", 0, MaxLatencyCycles, "cycles", false, lat},
+		{"port_rsp_latency_cycles", 0, MaxLatencyCycles, "cycles", false, lat},
+		{"switch_req_latency_cycles", 0, MaxLatencyCycles, "cycles", false, lat},
+		{"switch_rsp_latency_cycles", 0, MaxLatencyCycles, "cycles", false, lat},
 	}
 }
 
