@@ -203,6 +203,7 @@ type planConfig struct {
 	foldOverlap      bool
 	vectorOps        map[workload.Kind]int64
 	lanes            int64 // vector lanes per array
+	limits           Limits
 }
 
 // epilogueParams is how a fused epilogue runs: opsPerElem lane operations
