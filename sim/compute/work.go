@@ -6,41 +6,16 @@ import (
 	"unsafe"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/budget"
 	"github.com/roofsim/roofsim/workload"
 )
 
 // Limits bound a simulation before it starts (see Work.Check).
-type Limits struct {
-	// MaxMemoryBytes is the memory the simulator's state may take, in bytes;
-	// 0 is DefaultMaxMemoryBytes.
-	MaxMemoryBytes int64
-	// MaxEvents is the most engine events (and tiler steps) a run may take;
-	// 0 is DefaultMaxEvents.
-	MaxEvents int64
-}
+type Limits = budget.Limits
 
-// Default limits.
-const (
-	// DefaultMaxMemoryBytes is 4 GiB: what an ordinary machine gives one run.
-	DefaultMaxMemoryBytes = 4 << 30
-	// DefaultMaxEvents is 2^34 events: at about 0.3 us each, a run of an
-	// hour or more, 100 times the largest built-in forward pass.
-	DefaultMaxEvents = 1 << 34
-	// MaxMACs bounds the MACs of one kernel so that every element, byte and
-	// PE-cycle count of it stays an exact int64 (2^57 MACs x 32 bits).
-	MaxMACs = 1 << 57
-)
-
-// withDefaults fills the zero fields.
-func (l Limits) withDefaults() Limits {
-	if l.MaxMemoryBytes <= 0 {
-		l.MaxMemoryBytes = DefaultMaxMemoryBytes
-	}
-	if l.MaxEvents <= 0 {
-		l.MaxEvents = DefaultMaxEvents
-	}
-	return l
-}
+// MaxMACs bounds the MACs of one kernel so that every element, byte and
+// PE-cycle count of it stays an exact int64 (2^57 MACs x 32 bits).
+const MaxMACs = 1 << 57
 
 // Work is the estimated size of a simulation, from its inputs alone.
 type Work struct {
@@ -150,7 +125,7 @@ func EstimateKernels(ks []workload.Kernel, d hw.Design, p hw.Platform) Work {
 // Check returns nil when the work fits the limits, else one line that says
 // what is too large, by how much, and what would fit.
 func (w Work) Check(l Limits) error {
-	l = l.withDefaults()
+	l = l.WithDefaults()
 	// The suggestion shrinks the largest dimension by the largest excess
 	// (an approximation: most terms grow linearly with it).
 	ratio := math.Max(math.Max(w.MACs/MaxMACs, w.Cycles/hw.MaxCycles),
