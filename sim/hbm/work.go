@@ -54,14 +54,17 @@ func (c BenchConfig) Estimate() BenchWork {
 // what is too large and what total would fit.
 func (w BenchWork) Check(total int64, l budget.Limits) error {
 	l = l.WithDefaults()
-	fit := func(ratio float64) int64 { return int64(math.Max(1, math.Floor(float64(total)/ratio))) }
+	// What fits: the total shrunk by the largest excess over a limit that
+	// grows with it.
+	ratio := math.Max(w.Cycles/hw.MaxCycles, w.Events/float64(l.MaxEvents))
+	fit := func() int64 { return int64(math.Max(1, math.Floor(float64(total)/ratio))) }
 	switch {
 	case !(w.Cycles <= hw.MaxCycles):
 		return fmt.Errorf("hbm: bench: %d bytes take at least %.3g HBM cycles, above the %.3g an event time holds exactly; at most about %d bytes fit",
-			total, w.Cycles, float64(hw.MaxCycles), fit(w.Cycles/hw.MaxCycles))
+			total, w.Cycles, float64(hw.MaxCycles), fit())
 	case !(w.Events <= float64(l.MaxEvents)):
 		return fmt.Errorf("hbm: bench: %d bytes take about %.3g events, above the limit of %.3g; at most about %d bytes fit, or raise the limit",
-			total, w.Events, float64(l.MaxEvents), fit(w.Events/float64(l.MaxEvents)))
+			total, w.Events, float64(l.MaxEvents), fit())
 	case !(w.MemoryBytes <= float64(l.MaxMemoryBytes)):
 		return fmt.Errorf("hbm: bench: %d ports take about %.3g GiB of memory, above the limit of %.3g GiB; use fewer ports or raise the limit",
 			w.Ports, w.MemoryBytes/(1<<30), float64(l.MaxMemoryBytes)/(1<<30))

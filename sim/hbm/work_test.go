@@ -21,7 +21,7 @@ func TestBenchRefusedBeforeRunning(t *testing.T) {
 		limits budget.Limits
 		want   string
 	}{
-		{"2^62 bytes", 1 << 62, budget.Limits{}, "events, above the limit"},
+		{"2^62 bytes", 1 << 62, budget.Limits{}, "bytes fit"},
 		{"small event limit", 64 << 20, budget.Limits{MaxEvents: 1000}, "at most about"},
 		{"small memory limit", 64 << 20, budget.Limits{MaxMemoryBytes: 1 << 20}, "use fewer ports"},
 	}
