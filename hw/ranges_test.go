@@ -2,6 +2,7 @@ package hw
 
 import (
 	"math"
+	"os"
 	"strings"
 	"testing"
 )
@@ -120,5 +121,19 @@ func TestNsToCycles(t *testing.T) {
 	}
 	if _, err := SecondsToCycles(1e10, 1e9); err == nil {
 		t.Error("1e19 cycles: want an overflow error")
+	}
+}
+
+// TestRangesDocumented checks that docs/reliability.md lists every field
+// of the table with its accepted values.
+func TestRangesDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/reliability.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Ranges() {
+		if row := "| `" + r.Field + "` | " + r.String() + " |"; !strings.Contains(string(b), row) {
+			t.Errorf("docs/reliability.md lacks the row %q", row)
+		}
 	}
 }
