@@ -64,14 +64,7 @@ func TestPlatformRanges(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := ParsePlatform([]byte(c.in))
-		switch {
-		case c.want == "" && err != nil:
-			t.Errorf("%s: got %v, want it accepted", c.name, err)
-		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
-		case err != nil && strings.Contains(err.Error(), "\n"):
-			t.Errorf("%s: multi-line error %q", c.name, err)
-		}
+		checkOutcome(t, c.name, err, c.want)
 	}
 }
 
@@ -90,12 +83,21 @@ func TestDesignRanges(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := ParseDesign([]byte(c.in))
-		switch {
-		case c.want == "" && err != nil:
-			t.Errorf("%s: got %v, want it accepted", c.name, err)
-		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
-			t.Errorf("%s: got %v, want an error containing %q", c.name, err, c.want)
-		}
+		checkOutcome(t, c.name, err, c.want)
+	}
+}
+
+// checkOutcome checks that err is nil when want is empty, else one line
+// containing want.
+func checkOutcome(t *testing.T, name string, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("%s: got %v, want it accepted", name, err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Errorf("%s: got %v, want an error containing %q", name, err, want)
+	case err != nil && strings.Contains(err.Error(), "\n"):
+		t.Errorf("%s: multi-line error %q", name, err)
 	}
 }
 

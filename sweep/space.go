@@ -279,26 +279,13 @@ func jsonError(what string, err error) error {
 	case errors.As(err, &se):
 		return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, se)
 	case errors.As(err, &te):
-		return fmt.Errorf("%s must be a JSON %s, got %s", what, jsonKind(te.Type.Kind().String()), te.Value)
+		return fmt.Errorf("%s must be a JSON %s, got %s", what, hw.JSONKind(te.Type.Kind()), te.Value)
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("empty input: expected a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("malformed JSON: unexpected end of input")
 	}
 	return fmt.Errorf("%s: %v", what, err)
-}
-
-// jsonKind names a Go kind as a JSON type.
-func jsonKind(k string) string {
-	switch k {
-	case "map", "struct":
-		return "object"
-	case "slice", "array":
-		return "array"
-	case "int", "int64", "float64":
-		return "number"
-	}
-	return k
 }
 
 // str decodes a JSON string.
