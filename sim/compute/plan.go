@@ -238,6 +238,9 @@ func newPlan(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan, er
 	if err := k.Validate(); err != nil {
 		return nil, fmt.Errorf("compute: %w", err)
 	}
+	if err := checkRegions(k, cfg); err != nil {
+		return nil, err
+	}
 	var p *Plan
 	var err error
 	switch {

@@ -152,3 +152,32 @@ func (w Work) Check(l Limits) error {
 	}
 	return nil
 }
+
+// checkRegions reports an operand of k larger than its region of off-chip
+// memory before the kernel is planned (the plan's footprint, checked after
+// planning, is at least the operand's bytes).
+func checkRegions(k workload.Kernel, cfg planConfig) error {
+	prec := cfg.design.Precision
+	in, w := k.InputElems, k.WeightElems
+	if k.Kind == workload.KindAttention {
+		// Both operands are inputs; the right-hand one is laid out as weights.
+		in = k.Batch * k.M * k.K
+		w = k.InputElems - in
+	}
+	ops := []struct {
+		op    Operand
+		elems int64
+		bits  int
+	}{
+		{Inputs, in, prec.ActBits},
+		{Weights, w, prec.WeightBits},
+		{Outputs, k.OutputElems, prec.ActBits},
+	}
+	for _, o := range ops {
+		if b := float64(o.elems) * float64(o.bits) / 8; b > float64(cfg.regionBytes) {
+			return fmt.Errorf("compute: kernel %s: its %s take %.0f bytes, more than the %d of their region of off-chip memory",
+				k.Name, o.op, b, cfg.regionBytes)
+		}
+	}
+	return nil
+}

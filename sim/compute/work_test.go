@@ -56,6 +56,7 @@ func TestRefusedBeforePlanning(t *testing.T) {
 	}{
 		{"repro 2", workload.NewGEMM("gemm", workload.StageVision, -1, -1, 16777216, 16777216, 4096), Limits{}, "MACs, above the"},
 		{"memory", workload.NewGEMM("gemm", workload.StageVision, -1, -1, 16777216, 16, 16777216), Limits{}, "GiB of memory"},
+		{"operand over its region", workload.NewGEMM("gemm", workload.StageVision, -1, -1, 4096, 1, 16777216), Limits{}, "more than the"},
 		{"small memory limit", workload.NewGEMM("gemm", workload.StageVision, -1, -1, 4096, 4096, 4096), Limits{MaxMemoryBytes: 1 << 10}, "would fit"},
 		{"small event limit", workload.NewGEMM("gemm", workload.StageVision, -1, -1, 4096, 4096, 4096), Limits{MaxEvents: 1000}, "events, above the limit"},
 	}
