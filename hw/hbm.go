@@ -181,7 +181,7 @@ type HBMTiming struct {
 	TREFINs float64 `json:"trefi_ns"`
 }
 
-// HBM2Timing returns the HBM2 timing of DESIGN.md (DRAMsim3's HBM2
+// HBM2Timing returns the HBM2 timing of docs/design.md#hbm2-timing (DRAMsim3's HBM2
 // configuration): CL 14, tRCD 14, tRP 14, tRAS 34, tCCD_S 1 tCK, tCCD_L 2 tCK,
 // tRRD_S 4, tRRD_L 6, tFAW 30, tWR 16, tWTR_S 6, tWTR_L 8, tRFC 260,
 // tREFI 3900 (ns).
