@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/roofsim/roofsim/energy"
 	"io"
 	"strings"
 
@@ -113,8 +114,19 @@ type runJSON struct {
 	CeilingGBps       float64          `json:"ceiling_gbps"`
 	Validation        string           `json:"validation"`
 	FailedKernels     int              `json:"failed_kernels"`
+	PowerW            float64          `json:"power_w"`
+	EnergyJ           float64          `json:"energy_j"`
+	FramesPerJoule    float64          `json:"frames_per_joule"`
+	EnergyStages      []energyJSON     `json:"energy_stages"`
+	EnergyUnits       []energyJSON     `json:"energy_units"`
 	Stages            []stageJSON      `json:"stages"`
 	Kernels           []kernelJSONItem `json:"kernels"`
+}
+
+// energyJSON is the energy of one stage or unit per frame (energy.Estimate).
+type energyJSON struct {
+	Name    string  `json:"name"`
+	EnergyJ float64 `json:"energy_j"`
 }
 
 type stageJSON struct {
@@ -178,6 +190,17 @@ func WriteRunJSON(w io.Writer, scenario string, c validation.Comparison) error {
 	if c.HasSeed {
 		v := c.Total.SeedBoundSec * 1e3
 		doc.SeedBoundMs = &v
+	}
+	e, err := energy.Of(r)
+	if err != nil {
+		return err
+	}
+	doc.PowerW, doc.EnergyJ, doc.FramesPerJoule = e.PowerW, e.EnergyJ, e.FramesPerJoule()
+	for _, s := range e.Stages {
+		doc.EnergyStages = append(doc.EnergyStages, energyJSON{s.Stage, s.EnergyJ})
+	}
+	for _, u := range e.Units {
+		doc.EnergyUnits = append(doc.EnergyUnits, energyJSON{string(u.Unit), u.EnergyJ})
 	}
 	for _, s := range c.Stages {
 		doc.Stages = append(doc.Stages, stageJSON{Name: s.Name, Kernels: s.Kernels, SimMs: ms(s.Cycles, f),

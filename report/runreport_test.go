@@ -28,7 +28,7 @@ func TestRunReports(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"latency_ms", "fps", "validation", "kernels"} {
+	for _, key := range []string{"latency_ms", "fps", "validation", "kernels", "power_w", "energy_j", "energy_stages"} {
 		if _, ok := doc[key]; !ok {
 			t.Errorf("run JSON lacks %q", key)
 		}

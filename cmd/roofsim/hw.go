@@ -38,6 +38,7 @@ func (b *boardFlags) load() (hw.Platform, hw.Design, error) {
 func newHWCmd() *cobra.Command {
 	var out outputFlags
 	var board boardFlags
+	var requireFit bool
 	cmd := &cobra.Command{
 		Use:   "hw",
 		Short: "Print the platform, a design, and their ceilings",
@@ -54,9 +55,14 @@ ceilings next to the seed notebook's.`,
 			if err != nil {
 				return err
 			}
-			return out.emitTables(cmd, f, report.HardwareTables(p, d)...)
+			est := report.DesignResources(d, p)
+			if err := est.Fit(); err != nil && requireFit {
+				return fmt.Errorf("--design: %w", err)
+			}
+			return out.emitTables(cmd, f, append(report.HardwareTables(p, d), report.ResourceTables(est)...)...)
 		},
 	}
+	cmd.Flags().BoolVar(&requireFit, "require-fit", false, "refuse (exit 2) a design whose BRAM/URAM blocks, DSPs, LUTs or FFs do not fit an SLR")
 	addOutputFlags(cmd, &out)
 	addBoardFlags(cmd, &board)
 	return cmd

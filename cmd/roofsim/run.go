@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/roofsim/roofsim/energy"
 	"io"
 	"runtime"
 	"strings"
@@ -139,14 +140,21 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 			return fmt.Errorf("--plot: %w", err)
 		}
 	}
+	est, err := energy.Of(c.Result)
+	if err != nil {
+		return err
+	}
 	err = out.emit(cmd, func(w io.Writer) error {
 		if f == format.JSON {
 			return report.WriteRunJSON(w, sc.Name, c)
 		}
-		return report.WriteTables(w, f, report.RunTables(sc.Name, c)...)
+		return report.WriteTables(w, f, append(report.RunTables(sc.Name, c), report.EnergyTables(est)...)...)
 	})
 	if err != nil {
 		return err
+	}
+	if err := est.CheckPowerLimit(); err != nil {
+		return checkError{err}
 	}
 	if !c.Passed() {
 		first := ""

@@ -1,0 +1,129 @@
+package energy_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/roofsim/roofsim/energy"
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/workload"
+)
+
+// tinyRun simulates SmolVLA cut to one camera, one vision and one text
+// layer on design name with memory model mem.
+func tinyRun(t *testing.T, name, mem string) *accel.Result {
+	t.Helper()
+	d, err := hw.DesignByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := workload.ScenarioByName("smolvla")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Cameras, sc.Model.Vision.Layers, sc.TextLayers = 1, 1, 1
+	g, err := sc.Graph()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := hw.U280()
+	o := accel.DefaultOptions(d, p)
+	o.Memory = mem
+	res, err := accel.Run(d, p, g, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestConservationAndLowerBound: the units and the stages each add up to
+// the total; the total is at least the MACs at the smallest MAC energy of
+// the model plus the HBM bytes at its smallest energy per byte; power is
+// energy over the frame interval.
+func TestConservationAndLowerBound(t *testing.T) {
+	var minMAC float64 = math.Inf(1)
+	for _, p := range hw.Precisions() {
+		j, err := hw.MACEnergyJ(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		minMAC = min(minMAC, j)
+	}
+	minByte := min(hw.HBMReadEnergyJPerByte, hw.HBMWriteEnergyJPerByte)
+	for _, tc := range []struct{ design, mem string }{
+		{"int8", accel.MemoryHBM}, {"bf16", accel.MemoryHBM}, {"int8", accel.MemoryIdeal},
+	} {
+		t.Run(tc.design+"/"+tc.mem, func(t *testing.T) {
+			res := tinyRun(t, tc.design, tc.mem)
+			e, err := energy.Of(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var units, stages float64
+			for _, u := range e.Units {
+				if u.EnergyJ < 0 {
+					t.Errorf("%s: negative energy %g J", u.Unit, u.EnergyJ)
+				}
+				units += u.EnergyJ
+			}
+			for _, s := range e.Stages {
+				stages += s.EnergyJ
+			}
+			if rel(units, e.EnergyJ) > 1e-12 || rel(stages, e.EnergyJ) > 1e-12 {
+				t.Errorf("units add up to %g J and stages to %g J, total %g J", units, stages, e.EnergyJ)
+			}
+			var macs, bytes float64
+			for _, k := range res.Kernels {
+				macs += float64(k.MACs)
+				bytes += float64(k.BytesRead + k.BytesWritten)
+			}
+			if macs == 0 || bytes == 0 {
+				t.Fatalf("the run counted %g MACs and %g HBM bytes", macs, bytes)
+			}
+			if floor := macs*minMAC + bytes*minByte; e.EnergyJ < floor {
+				t.Errorf("energy %g J is below MACs x %g J + bytes x %g J = %g J", e.EnergyJ, minMAC, minByte, floor)
+			}
+			if want := e.EnergyJ / (float64(res.FrameIntervalCycles) / res.FreqHz); rel(e.PowerW, want) > 1e-12 {
+				t.Errorf("power %g W, energy over the frame interval is %g W", e.PowerW, want)
+			}
+			if (tc.mem == accel.MemoryHBM) != (e.Units[len(e.Units)-1].EnergyJ > 0) {
+				t.Errorf("memory %s: HBM standby energy %g J", tc.mem, e.Units[len(e.Units)-1].EnergyJ)
+			}
+		})
+	}
+}
+
+// TestPowerLimit: the check fails exactly above the board's limit.
+func TestPowerLimit(t *testing.T) {
+	for _, tc := range []struct {
+		powerW float64
+		fail   bool
+	}{{224.9, false}, {225, false}, {225.1, true}} {
+		e := energy.Estimate{PowerW: tc.powerW, PowerLimitW: hw.U280BoardPowerLimitW}
+		if err := e.CheckPowerLimit(); (err != nil) != tc.fail {
+			t.Errorf("%g W: error %v, want failure %v", tc.powerW, err, tc.fail)
+		}
+	}
+}
+
+// TestHBMCoefficients recomputes the DRAMsim3-derived HBM energies from
+// the IDD figures (pJ = V x mA x ns) for a pseudo-channel (half a channel).
+func TestHBMCoefficients(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"activate", hw.HBMActivateEnergyJ, 0.5 * 1.2 * (65*48 - 55*34 - 40*14) * 1e-12},
+		{"read/byte", hw.HBMReadEnergyJPerByte, 1.2 * (390 - 55) * 2 * 1e-12 / 64},
+		{"write/byte", hw.HBMWriteEnergyJPerByte, 1.2 * (500 - 55) * 2 * 1e-12 / 64},
+		{"refresh", hw.HBMRefreshEnergyJ, 0.5 * 1.2 * (250 - 55) * 260 * 1e-12},
+		{"standby", hw.HBMStandbyWPerPC, 0.5 * 1.2 * 55 * 1e-3},
+	} {
+		if rel(tc.got, tc.want) > 1e-12 {
+			t.Errorf("%s: %g, want %g", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func rel(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b), 1e-300) }
