@@ -278,7 +278,7 @@ func CompareTable(rows []CompareRow) *Table {
 	t := &Table{Name: "compare", Title: "Designs compared",
 		Columns: Cols("design", "precision", "scenario", "arrays", "dataflow", "ports", "latency_ms:%.3f", "fps:%.2f", "tops:%.3f", "peak_tops:%.2f",
 			"gbps:%.1f", "bw_gbps:%.1f", "dsps", "dsp_share:%.1f%%", "onchip_mib:%.2f", "onchip_share:%.1f%%",
-			"bound_ms:%.3f", "efficiency:%.3f", "seed_bound_ms:%.3f", "validation")}
+			"bound_ms:%.3f", "efficiency:%.3f", "seed_bound_ms:%.3f", "validation", "power_w:%.2f", "mj_per_frame:%.1f", "fps_per_w:%.2f")}
 	for _, r := range rows {
 		c := r.Comparison
 		d, p := c.Result.Design, c.Result.Platform
@@ -287,12 +287,18 @@ func CompareTable(rows []CompareRow) *Table {
 			seed = c.Total.SeedBoundSec * 1e3
 		}
 		lat := c.Seconds()
+		var powerW, mJ, fpsPerW any
+		if e, err := energy.Of(c.Result); err == nil {
+			powerW, mJ, fpsPerW = e.PowerW, e.EnergyJ*1e3, c.FPS()/e.PowerW
+		}
 		t.Add(d.Name, d.Precision.Name, r.Scenario, fmt.Sprintf("%dx%dx%d", d.Arrays, d.ArrayRows, d.ArrayCols), string(d.Dataflow),
 			fmt.Sprintf("%dx%d", d.HBMPorts, d.PortBits), lat*1e3, c.FPS(), c.AchievedOpsPerSec()/1e12, c.Ceilings.PeakOpsPerSec/1e12,
 			c.AchievedBytesPerSec()/1e9, c.Ceilings.BWBytesPerSec/1e9, int64(d.DSPs()), 100*float64(d.DSPs())/float64(p.DSPs),
 			float64(d.BufferBytes())/(1<<20), 100*float64(d.BufferBytes())/float64(p.OnChipBytes()),
-			ms(c.Total.BoundCycles, c.Result.FreqHz), float64(c.Total.BoundCycles)/float64(c.Result.TotalCycles), seed, c.Verdict())
+			ms(c.Total.BoundCycles, c.Result.FreqHz), float64(c.Total.BoundCycles)/float64(c.Result.TotalCycles), seed, c.Verdict(),
+			powerW, mJ, fpsPerW)
 	}
-	t.Notes = []string{"efficiency: the design's lower bound / simulated; seed_bound_ms: the same kernels under the notebook's ceilings"}
+	t.Notes = []string{"efficiency: the design's lower bound / simulated; seed_bound_ms: the same kernels under the notebook's ceilings",
+		"power_w, mj_per_frame, fps_per_w: the energy model's estimate (docs/energy.md), a lower bound of the board's power"}
 	return t
 }
