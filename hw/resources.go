@@ -256,33 +256,47 @@ func (e ResourceEstimate) Fit() error {
 }
 
 // Utilisation levels above which timing closure usually fails, per
-// resource, as a share of the SLR: AMD UG949 (UltraFast Design Methodology
-// Guide, "Utilization guidelines" of the design-closure chapter: LUT 70%,
-// FF 50%, DSP 80%, block RAM 80%; UltraRAM is listed with block RAM).
+// resource, as a share of the SLR: the guideline column of AMD's
+// report_failfast (Xilinx/XilinxTclStore, tclapp/xilinx/designutils/
+// report_failfast.tcl, the design-closure check UG949 and UG1292 point
+// to; it runs per SLR with -by_slr): LUT 70%, FD 50%, DSP48 80%,
+// RAMB/FIFO 80%, URAM 80%, and the average of the DSP, RAMB and URAM
+// shares 70%.
 const (
-	ClosureLUTShare  = 0.70
-	ClosureFFShare   = 0.50
-	ClosureDSPShare  = 0.80
-	ClosureBRAMShare = 0.80
-	ClosureURAMShare = 0.80
+	ClosureLUTShare     = 0.70
+	ClosureFFShare      = 0.50
+	ClosureDSPShare     = 0.80
+	ClosureBRAMShare    = 0.80
+	ClosureURAMShare    = 0.80
+	ClosureHardAvgShare = 0.70
 )
 
 // TimingRisks lists, per SLR, the resources above their closure level
-// (ClosureLUTShare ...), as sentences; nil when none is.
+// (ClosureLUTShare ...) and a DSP/RAMB/URAM average above
+// ClosureHardAvgShare, as sentences; nil when none is. A resource over
+// its SLR's capacity is Fit's error, not a risk.
 func (e ResourceEstimate) TimingRisks() []string {
 	var out []string
 	levels := []float64{ClosureDSPShare, ClosureBRAMShare, ClosureURAMShare, ClosureLUTShare, ClosureFFShare}
 	for _, s := range e.SLRs {
 		used, avail := s.Used.Items(), s.Avail.Items()
+		var hardSum float64
 		for i := range used {
 			if avail[i].Count == 0 {
 				continue
 			}
 			share := float64(used[i].Count) / float64(avail[i].Count)
+			if i < 3 {
+				hardSum += share
+			}
 			if share > levels[i] && used[i].Count <= avail[i].Count {
-				out = append(out, fmt.Sprintf("SLR%d %s at %.0f%%, above the %.0f%% at which timing closure usually fails (UG949)",
+				out = append(out, fmt.Sprintf("SLR%d %s at %.0f%%, above the %.0f%% at which timing closure usually fails (report_failfast)",
 					s.SLR, used[i].Name, 100*share, 100*levels[i]))
 			}
+		}
+		if avg := hardSum / 3; avg > ClosureHardAvgShare {
+			out = append(out, fmt.Sprintf("SLR%d DSP/BRAM/URAM average at %.0f%%, above the %.0f%% at which timing closure usually fails (report_failfast)",
+				s.SLR, 100*avg, 100*ClosureHardAvgShare))
 		}
 	}
 	return out

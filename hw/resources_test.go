@@ -85,3 +85,22 @@ func TestLUTsPerDSP(t *testing.T) {
 		t.Errorf("FFs per DSP %g", FFsPerArrayDSP)
 	}
 }
+
+// TestHardAverageRisk: the int8 preset's SLRs are flagged for their DSP,
+// block RAM and UltraRAM shares together (report_failfast's 70% average).
+func TestHardAverageRisk(t *testing.T) {
+	d, err := DesignByName("int8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	risks := d.EstimateResources(U280(), 8192, 8192).TimingRisks()
+	n := 0
+	for _, r := range risks {
+		if strings.Contains(r, "DSP/BRAM/URAM average") {
+			n++
+		}
+	}
+	if n != U280SLRs {
+		t.Errorf("%d SLRs flagged for the average, want %d: %v", n, U280SLRs, risks)
+	}
+}
