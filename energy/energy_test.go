@@ -127,3 +127,32 @@ func TestHBMCoefficients(t *testing.T) {
 }
 
 func rel(a, b float64) float64 { return math.Abs(a-b) / math.Max(math.Abs(b), 1e-300) }
+
+// TestKernelActivity works the counters of two hand-made kernels through
+// the activity rules (see KernelActivity).
+func TestKernelActivity(t *testing.T) {
+	d, err := hw.DesignByName("int8") // 64x64 PEs, 8-bit weights and activations
+	if err != nil {
+		t.Fatal(err)
+	}
+	array := accel.KernelResult{Engine: "array", MACs: 1000, PECycles: 4096 * 10, BytesRead: 300, BytesWritten: 40,
+		OnChipBytesRead: 200, OnChipBytesWritten: 60, ColumnCommands: 50, RowHits: 45, RefreshCycles: 468}
+	vector := accel.KernelResult{Engine: "vector", VectorOps: 77, OnChipBytesRead: 100,
+		Kernel: workload.Kernel{InputElems: 100, OutputElems: 50}}
+	for _, tc := range []struct {
+		name string
+		kr   accel.KernelResult
+		want energy.Activity
+	}{
+		// loaded 300+200, drained 40+60 written and read (200), edges 10
+		// stream cycles x (64 + 64) bytes = 1280.
+		{"array", array, energy.Activity{MACs: 1000, BufferBytes: 500 + 200 + 1280, StoreBytes: 260,
+			HBMReadBytes: 300, HBMWriteBytes: 40, HBMActivates: 5, HBMRefreshes: 2}},
+		// loaded 100, inputs 100 and outputs 50 bytes.
+		{"vector", vector, energy.Activity{VectorOps: 77, BufferBytes: 100 + 150, StoreBytes: 100}},
+	} {
+		if got := energy.KernelActivity(tc.kr, d, 234); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+}
