@@ -66,10 +66,17 @@ against size.`,
 			if err != nil {
 				return err
 			}
-			var imgFormat string
+			imgFormat, err := checkPlot("--plot", f.plot)
+			if err != nil {
+				return err
+			}
+			sweep := cfg
 			if f.plot != "" {
-				if imgFormat, err = report.PlotFormat(f.plot); err != nil {
+				if sweep.TotalBytes, err = parseSize("--plot-bytes", f.plotBytes, maxHBMFlag); err != nil {
 					return err
+				}
+				if err := sweep.Validate(); err != nil {
+					return fmt.Errorf("--plot-bytes: %w", err)
 				}
 			}
 			start := time.Now()
@@ -87,10 +94,6 @@ against size.`,
 			}
 			tables := report.HBMTables(r)
 			if f.plot != "" {
-				sweep := cfg
-				if sweep.TotalBytes, err = parseSize("--plot-bytes", f.plotBytes, maxHBMFlag); err != nil {
-					return err
-				}
 				rs, err := hbm.Sweep(sweep, hbm.Patterns, hbmSweepSizes())
 				if err != nil {
 					return checkError{fmt.Errorf("hbm: the sweep failed its checks: %w", err)}

@@ -84,14 +84,15 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 	if err != nil {
 		return err
 	}
-	var imgFormat string
-	if plot != "" {
-		if imgFormat, err = report.PlotFormat(plot); err != nil {
-			return err
-		}
+	imgFormat, err := checkPlot("--plot", plot)
+	if err != nil {
+		return err
 	}
 	if trace != "" && !strings.HasSuffix(strings.ToLower(trace), ".csv") {
 		return fmt.Errorf("--trace %q: the trace is a CSV file (accepted: a name ending in .csv)", trace)
+	}
+	if err := checkWritable("--trace", trace); err != nil {
+		return err
 	}
 	sc, g, err := sf.scen.graph(cmd)
 	if err != nil {

@@ -199,7 +199,7 @@ func TestSweepCLIErrors(t *testing.T) {
 		{[]string{"merge", other}, "roofsim: merge: " + other + ": line 1 is not the header"},
 		{[]string{"merge", "--format", "md", other}, "roofsim: merge: " + other + ": line 1 is not the header"},
 		{[]string{"report", other}, "roofsim: " + other + ": line 1 is not the header"},
-		{[]string{"report", "testdata/sweep_small.csv", "--plot-front", "x.gif"}, `roofsim: --plot-front: --plot "x.gif": unknown image type ".gif" (accepted: .png|.svg)`},
+		{[]string{"report", "testdata/sweep_small.csv", "--plot-front", "x.gif"}, `roofsim: --plot-front "x.gif": unknown image type ".gif" (accepted: .png|.svg)`},
 		{[]string{"report", "testdata/sweep_small.csv", "testdata/sweep_small.csv"}, `roofsim: point 0 "precision=int8 hbm_ports=8 port_bits=256 ideas=none" is in testdata/sweep_small.csv and testdata/sweep_small.csv`},
 	} {
 		code, _, errs := runCLI(t, tc.args...)
