@@ -13,9 +13,9 @@ import (
 func TestPanicIsInternalError(t *testing.T) {
 	for _, debug := range []bool{false, true} {
 		root := newRootCmd()
-		root.AddCommand(&cobra.Command{Use: "boom", Hidden: true, RunE: func(*cobra.Command, []string) error {
-			var m map[string]int
-			m["x"]++ // a nil-map write: a runtime panic, as a bug in simulation code would raise
+		root.AddCommand(&cobra.Command{Use: "boom", Hidden: true, RunE: func(_ *cobra.Command, args []string) error {
+			var cycles []int64
+			_ = cycles[len(args)] // index out of range: a runtime panic, as a bug in simulation code would raise
 			return nil
 		}})
 		args := []string{"boom"}
