@@ -60,7 +60,7 @@ checks (its row says which); 2 bad input.`,
 	fl.IntVarP(&f.workers, "jobs", "j", runtime.NumCPU(), "points simulated at once, each on its own engine")
 	fl.StringVar(&f.shard, "shard", "", "run only slice I of N (points whose index mod N is I, I from 0), e.g. 3/16")
 	fl.BoolVar(&f.resume, "resume", false, "keep the rows already in -o FILE and run the rest (a missing file starts afresh)")
-	fl.BoolVar(&f.list, "list", false, "print the points (index and key) of the space, or of the shard, and stop")
+	fl.BoolVar(&f.list, "list", false, "print the points (index and key) of the space, or of the shard, to standard output or -o FILE, and stop")
 	fl.StringVar(&f.format, "format", "", "row format: csv or json (JSON lines); default: json for an -o ending in .json or .jsonl, else csv")
 	fl.StringVarP(&f.out, "output", "o", "", "write the rows to FILE (streamed, one line per point) instead of standard output")
 	return cmd
@@ -100,6 +100,9 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 	if f.resume && f.out == "" {
 		return fmt.Errorf("--resume needs -o FILE: it continues the rows in that file")
 	}
+	if err := checkWritable("-o", f.out); err != nil {
+		return err
+	}
 	if !f.space.given(cmd) {
 		return fmt.Errorf("--space FILE.json or an axis flag (--%s ...) is required", strings.Join(axisFlagNames()[:3], ", --"))
 	}
@@ -109,13 +112,15 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 	}
 	pts := shard.Select(all)
 	if f.list {
-		w := cmd.OutOrStdout()
-		for _, p := range pts {
-			if _, err := fmt.Fprintf(w, "%d\t%s\n", p.Index, p.Key); err != nil {
-				return err
+		o := outputFlags{out: f.out}
+		return o.emit(cmd, func(w io.Writer) error {
+			for _, p := range pts {
+				if _, err := fmt.Fprintf(w, "%d\t%s\n", p.Index, p.Key); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	}
 
 	var w io.Writer
