@@ -450,7 +450,7 @@ func (s *Space) SetAxis(name, field string, values []string) error {
 	raws := make([]json.RawMessage, len(values))
 	for i, v := range values {
 		v = strings.TrimSpace(v)
-		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil && !textAxis(name) {
 			raws[i] = json.RawMessage(v)
 		} else {
 			b, _ := json.Marshal(v) // a string always marshals
@@ -459,6 +459,12 @@ func (s *Space) SetAxis(name, field string, values []string) error {
 	}
 	b, _ := json.Marshal(raws) // raw numbers and strings always marshal
 	return s.parseAxis(name, field, b)
+}
+
+// textAxis reports whether the named axis takes names (a flag's "64" is
+// then the text "64", which the axis refuses saying what it accepts).
+func textAxis(name string) bool {
+	return slices.Contains([]string{"design", "precision", "array", "dataflow"}, name)
 }
 
 // parseAxis reads the JSON array raw into the named axis, replacing its

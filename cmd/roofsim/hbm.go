@@ -141,7 +141,7 @@ func (f *hbmFlags) config() (hbm.BenchConfig, error) {
 	if cfg.Op, err = hbm.ParseOp(f.op); err != nil {
 		return cfg, fmt.Errorf("--op %q is not known (accepted: %s)", f.op, hbm.OpNames)
 	}
-	size, err := parseSize("--size", f.size, maxHBMFlag)
+	size, err := parseSizeIn("--size", f.size, 0, maxHBMFlag) // the range is checked below, quoted whole
 	if err != nil {
 		return cfg, err
 	}

@@ -166,7 +166,11 @@ func TestRunIdeas(t *testing.T) {
 		{"--pin-weights", "order", "--weight-store", "2MiB", "--activation-store", "8MiB"}} {
 		latency(args...)
 	}
-	code, _, errs := runCLI(t, "run", "--pin-weights", "all")
+	code, _, errs := runCLI(t, "run", "--activation-store", "-1MiB")
+	if code != exitBadInput || !strings.Contains(errs, `--activation-store "-1MiB" must be in 0..`) {
+		t.Errorf("bad --activation-store: exit %d, %q (0 is accepted: the message must say so)", code, errs)
+	}
+	code, _, errs = runCLI(t, "run", "--pin-weights", "all")
 	if code != exitBadInput || !strings.Contains(errs, "accepted: none|order|reuse") {
 		t.Errorf("bad --pin-weights: exit %d, %q", code, errs)
 	}

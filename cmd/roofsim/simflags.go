@@ -56,11 +56,9 @@ func (s *simFlags) design(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 		return hw.Platform{}, hw.Design{}, err
 	}
 	if s.actStore != "" {
-		d.ActivationBufferBytes = 0
-		if s.actStore != "0" {
-			if d.ActivationBufferBytes, err = parseSize("--activation-store", s.actStore, maxBufferFlag); err != nil {
-				return hw.Platform{}, hw.Design{}, err
-			}
+		// 0 is accepted: every activation goes through HBM.
+		if d.ActivationBufferBytes, err = parseSizeIn("--activation-store", s.actStore, 0, maxBufferFlag); err != nil {
+			return hw.Platform{}, hw.Design{}, err
 		}
 	}
 	if s.weightStore != "" {
