@@ -24,6 +24,7 @@ type sweepFlags struct {
 	list    bool
 	format  string
 	out     string
+	limits  limitFlags
 }
 
 func newSweepCmd() *cobra.Command {
@@ -62,6 +63,7 @@ checks (its row says which); 2 bad input.`,
 	fl.BoolVar(&f.resume, "resume", false, "keep the rows already in -o FILE and run the rest (a missing file starts afresh)")
 	fl.BoolVar(&f.list, "list", false, "print the points (index and key) of the space, or of the shard, to standard output or -o FILE, and stop")
 	fl.StringVar(&f.format, "format", "", "row format: csv or json (JSON lines); default: json for an -o ending in .json or .jsonl, else csv")
+	addLimitFlags(cmd, &f.limits)
 	fl.StringVarP(&f.out, "output", "o", "", "write the rows to FILE (streamed, one line per point) instead of standard output")
 	return cmd
 }
@@ -90,6 +92,10 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 	}
 	if f.workers < 1 {
 		return fmt.Errorf("-j must be >= 1, got %d", f.workers)
+	}
+	limits, err := f.limits.limits()
+	if err != nil {
+		return err
 	}
 	var shard sweep.Shard
 	if f.shard != "" {
@@ -143,7 +149,7 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 		}
 	}
 	start := time.Now()
-	runner := sweep.Runner{Evaluator: sweep.Simulation{}, Workers: f.workers}
+	runner := sweep.Runner{Evaluator: sweep.Simulation{Limits: limits}, Workers: f.workers}
 	if bar := newProgressBar(cmd.ErrOrStderr()); bar != nil {
 		runner.Progress = bar
 	}

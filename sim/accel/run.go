@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/sim/hbm"
@@ -70,7 +71,7 @@ func prepare(d hw.Design, p hw.Platform, wg *workload.Graph, opts Options, memor
 	rt := newRouter(opts.Layout, d.HBMPorts, p, amap.Global)
 
 	co := compute.Options{FoldOverlap: opts.FoldOverlap, DMA: opts.DMA, IdealMemory: opts.IdealMemory, Tracer: opts.Tracer,
-		VectorOpsPerElement: opts.VectorOpsPerElement, PrefetchWeights: opts.PrefetchWeights}
+		VectorOpsPerElement: opts.VectorOpsPerElement, PrefetchWeights: opts.PrefetchWeights, Limits: opts.Limits}
 	co.DMA.InterleaveBytes = opts.Layout.InterleaveBytes
 	co.DMA.Router = rt
 	store := opts.Residency && d.ActivationBufferBytes > 0
@@ -273,7 +274,7 @@ func kernelResult(s *schedule, i int, st compute.KernelStats) KernelResult {
 		BytesWrittenPerPC:  st.BytesWrittenPerPC,
 		Requests:           st.DMARequestsIssued,
 		PrefetchedBytes:    st.PrefetchedBytes,
-		IdealBytes:         s.prec.WeightBytes(k.WeightElems) + s.prec.ActBytes(k.InputElems+k.OutputElems),
+		IdealBytes:         roofline.IdealBytes(k, s.prec),
 		HBMIdealBytes:      s.hbmIdealBytes(i),
 		Tiling:             st.Plan.String(),
 	}
