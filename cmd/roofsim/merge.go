@@ -31,7 +31,7 @@ ending in a partly written line (a shard killed while writing) must be
 finished with roofsim sweep --resume first.
 
 Exit codes: 0 merged; 2 bad input (including duplicate, conflicting or
-missing points).`,
+missing points, a bad cell, an empty file); 3 an internal error.`,
 		Example: `  roofsim merge --space space.json -o sweep.csv shard-*.csv`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

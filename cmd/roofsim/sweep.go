@@ -49,7 +49,7 @@ the file ends byte-identical to an uninterrupted run, whatever -j is.
 shards' files into the whole run's file.
 
 Exit codes: 0 every simulated point passed; 1 some point failed its roofline
-checks (its row says which); 2 bad input.`,
+checks (its row says which); 2 bad input; 3 an internal error.`,
 		Example: `  roofsim sweep --space examples/sweep-precisions.json -o sweep.csv
   roofsim sweep --precision int8,int4 --port-bits 256,512 --cameras 1,3 --ideas batch_cameras -o s.csv
   roofsim sweep --space big.json --shard 3/16 --resume -o shard-3.csv`,
