@@ -3,6 +3,7 @@ package link
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	akita "github.com/sarchlab/akita/v3/sim"
 )
@@ -28,10 +29,12 @@ type Engine struct {
 	now       akita.VTimeInSec
 	primary   eventHeap
 	secondary eventHeap
-	pauseLock sync.Mutex
-	pauseMu   sync.Mutex
-	paused    bool
-	endHooks  []akita.SimulationEndHandler
+	// paused is set from Pause to Continue: Run then waits for resume to
+	// close before its next event (one atomic load per event otherwise).
+	paused   atomic.Bool
+	pauseMu  sync.Mutex
+	resume   chan struct{}
+	endHooks []akita.SimulationEndHandler
 }
 
 // NewEngine returns an empty engine at time 0.
@@ -57,7 +60,9 @@ func (e *Engine) Schedule(evt akita.Event) {
 // Run runs every event until none is left.
 func (e *Engine) Run() error {
 	for len(e.primary) > 0 || len(e.secondary) > 0 {
-		e.pauseLock.Lock()
+		if e.paused.Load() {
+			e.waitContinue()
+		}
 		var te timedEvent
 		switch {
 		case len(e.primary) == 0:
@@ -75,31 +80,41 @@ func (e *Engine) Run() error {
 		if e.NumHooks() > 0 {
 			e.InvokeHook(akita.HookCtx{Domain: e, Pos: akita.HookPosAfterEvent, Item: te.evt})
 		}
-		e.pauseLock.Unlock()
 	}
 	return nil
+}
+
+// waitContinue blocks until Continue (or returns at once if it came).
+func (e *Engine) waitContinue() {
+	e.pauseMu.Lock()
+	ch := e.resume
+	e.pauseMu.Unlock()
+	if ch != nil {
+		<-ch
+	}
 }
 
 // Pause stops Run before its next event until Continue.
 func (e *Engine) Pause() {
 	e.pauseMu.Lock()
 	defer e.pauseMu.Unlock()
-	if e.paused {
+	if e.paused.Load() {
 		return
 	}
-	e.pauseLock.Lock()
-	e.paused = true
+	e.resume = make(chan struct{})
+	e.paused.Store(true)
 }
 
 // Continue lets a paused Run go on.
 func (e *Engine) Continue() {
 	e.pauseMu.Lock()
 	defer e.pauseMu.Unlock()
-	if !e.paused {
+	if !e.paused.Load() {
 		return
 	}
-	e.pauseLock.Unlock()
-	e.paused = false
+	e.paused.Store(false)
+	close(e.resume)
+	e.resume = nil
 }
 
 // RegisterSimulationEndHandler registers a handler Finished calls.

@@ -2,7 +2,9 @@ package link
 
 import (
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	akita "github.com/sarchlab/akita/v3/sim"
 )
@@ -111,4 +113,43 @@ func TestEngineHooksAndPast(t *testing.T) {
 		}
 	}()
 	e.Schedule(&orderEvent{t: e.CurrentTime() - 1, h: &orderHandler{}})
+}
+
+// pauseHandler counts the events it handles.
+type pauseHandler struct{ n atomic.Int64 }
+
+func (h *pauseHandler) Handle(akita.Event) error { h.n.Add(1); return nil }
+
+// pauseEvent is an event of TestEnginePause.
+type pauseEvent struct {
+	t akita.VTimeInSec
+	h *pauseHandler
+}
+
+func (e pauseEvent) Time() akita.VTimeInSec { return e.t }
+func (e pauseEvent) Handler() akita.Handler { return e.h }
+func (e pauseEvent) IsSecondary() bool      { return false }
+
+// TestEnginePause checks that a paused engine runs no event until
+// Continue.
+func TestEnginePause(t *testing.T) {
+	e := NewEngine()
+	h := &pauseHandler{}
+	for i := range 10 {
+		e.Schedule(pauseEvent{akita.VTimeInSec(i), h})
+	}
+	e.Pause()
+	done := make(chan error)
+	go func() { done <- e.Run() }()
+	time.Sleep(20 * time.Millisecond)
+	if n := h.n.Load(); n != 0 {
+		t.Fatalf("a paused engine ran %d events", n)
+	}
+	e.Continue()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := h.n.Load(); n != 10 {
+		t.Errorf("ran %d of 10 events", n)
+	}
 }
