@@ -16,9 +16,9 @@ func DesignResources(d hw.Design, p hw.Platform) hw.ResourceEstimate {
 }
 
 // EnergyTables describes an energy estimate: power, energy per frame and
-// frames per joule against the board's limit; the energy per unit with its
-// activity; and the energy per stage.
-func EnergyTables(e energy.Estimate) []*Table {
+// frames per joule against the board's limit; with breakdown, also the
+// energy per unit with its activity and the energy per stage.
+func EnergyTables(e energy.Estimate, breakdown bool) []*Table {
 	sum := &Table{Name: "power", Title: "Power and energy (docs/energy.md: the model, its sources, what it leaves out)",
 		Columns: Cols("power_w:%.2f", "energy_mj_per_frame:%.3f", "frames_per_joule:%.1f", "frame_interval_ms:%.3f", "limit_w:%.0f", "check")}
 	check := "ok"
@@ -26,9 +26,11 @@ func EnergyTables(e energy.Estimate) []*Table {
 		check = "over the limit"
 	}
 	sum.Add(e.PowerW, e.EnergyJ*1e3, e.FramesPerJoule(), e.FrameIntervalSec*1e3, e.PowerLimitW, check)
-	sum.Notes = []string{"dynamic energy of the counted activity plus HBM standby; the FPGA's static power, clocking, " +
-		"routing and the board are not in it: a lower bound of the board's power"}
-
+	sum.Notes = []string{"the counted activity's energy plus HBM standby, without static power, clocks, routing and the board: a lower bound"}
+	if !breakdown {
+		sum.Notes = append(sum.Notes, "per unit and per stage: --kernels all, or energy_units and energy_stages in --format json")
+		return []*Table{sum}
+	}
 	units := &Table{Name: "energy_units", Title: "Energy per frame by unit",
 		Columns: Cols("unit", "activity:%.4g", "of", "energy_mj:%.4f", "share:%.1f%%")}
 	for _, u := range e.Units {
