@@ -167,7 +167,7 @@ func WriteRunJSON(w io.Writer, scenario string, c validation.Comparison) error {
 	r := c.Result
 	f := r.FreqHz
 	doc := runJSON{
-		Scenario: scenario, Design: r.Design.Name, Precision: r.Design.Precision.Name, Memory: r.Memory,
+		Scenario: scenario, Design: r.Design.Name, Precision: r.Design.Precision.Name, Memory: string(r.Memory),
 		LatencyMs: c.Seconds() * 1e3, FPS: c.FPS(), FrameIntervalMs: c.FrameIntervalSeconds() * 1e3, TotalCycles: r.TotalCycles,
 		FusedKernels: r.FusedKernels, PinnedWeightBytes: r.PinnedWeightBytes,
 		BoundMs: ms(c.Total.BoundCycles, f), Efficiency: float64(c.Total.BoundCycles) / float64(r.TotalCycles),

@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"github.com/roofsim/roofsim/ideas"
 	"strings"
 
 	"github.com/roofsim/roofsim/roofline"
@@ -80,7 +81,7 @@ func Evaluate(p Point, ev Evaluator) Row {
 
 // simulate calls the evaluator, turning a panic into an error so that one
 // point cannot end a long sweep.
-func simulate(ev Evaluator, c Config, ks []workload.Kernel) (res *accel.Result, err error) {
+func simulate(ev Evaluator, c ideas.Config, ks []workload.Kernel) (res *accel.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, fmt.Errorf("the simulation panicked: %v", p)

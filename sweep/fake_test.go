@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"errors"
+	"github.com/roofsim/roofsim/ideas"
 	"math"
 	"time"
 
@@ -22,7 +23,7 @@ type fakeEvaluator struct {
 	delay time.Duration
 }
 
-func (f fakeEvaluator) Simulate(c Config, ks []workload.Kernel) (*accel.Result, error) {
+func (f fakeEvaluator) Simulate(c ideas.Config, ks []workload.Kernel) (*accel.Result, error) {
 	d, p := c.Design, c.Platform
 	if d.ArrayRows == 7 {
 		return nil, errors.New("fake: a tile of 7 rows does not fit the buffers")

@@ -322,16 +322,3 @@ func sig(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
-
-// IdeaSummary is the registry's summary of each idea of a set.
-func IdeaSummary(set string) string {
-	var s []string
-	for _, name := range strings.Split(set, "+") {
-		if i, err := IdeaByName(name); err == nil {
-			s = append(s, i.Summary)
-		} else {
-			s = append(s, name+": not in this roofsim's registry")
-		}
-	}
-	return strings.Join(s, "; ")
-}

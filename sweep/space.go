@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/ideas"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/workload"
 )
@@ -71,11 +72,11 @@ type Base struct {
 	// ("smolvla").
 	Scenario string
 	// Memory is the off-chip memory model: "hbm" (default) or "ideal".
-	Memory string
+	Memory accel.Memory
 	// Layout is how weights and spilled activations spread over the PCs:
 	// "interleave" (default) or "contiguous" (the naive allocation, the
 	// baseline of the placement idea).
-	Layout string
+	Layout accel.LayoutMap
 	// Cameras, Frames, ImageSize, LangTokens and TextLayers, when set,
 	// override the scenario's.
 	Cameras, Frames, ImageSize, LangTokens, TextLayers *int
@@ -231,7 +232,7 @@ func ParseSpace(b []byte) (*Space, error) {
 		}); err != nil {
 			return nil, fmt.Errorf("space: %w", err)
 		}
-		sets, err := ParseIdeaSets(names, "ideas")
+		sets, err := ideas.ParseSets(names, "ideas")
 		if err != nil {
 			return nil, fmt.Errorf("space: %w", err)
 		}
@@ -389,9 +390,13 @@ func (s *Space) parseBase(raw json.RawMessage) error {
 		case "scenario":
 			err = str(r, field, &b.Scenario)
 		case "memory":
-			err = str(r, field, &b.Memory)
+			var v string
+			err = str(r, field, &v)
+			b.Memory = accel.Memory(v)
 		case "layout":
-			err = str(r, field, &b.Layout)
+			var v string
+			err = str(r, field, &v)
+			b.Layout = accel.LayoutMap(v)
 		case "cameras":
 			b.Cameras, err = optInt(r, field, 1, workload.MaxCameras)
 		case "frames":

@@ -42,15 +42,11 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 				if name == "" {
 					return fmt.Errorf("--designs %q has an empty entry (accepted: a comma-separated list of %s or .json files)", designs, hw.DesignNames())
 				}
-				sf.board.design = name
-				p, d, err := sf.board.load()
+				cfg, err := sf.configure(cmd, name, sc)
 				if err != nil {
-					return err
+					return fmt.Errorf("design %s: %w", name, err)
 				}
-				o, err := sf.options(d, p)
-				if err != nil {
-					return err
-				}
+				p, d, o := cfg.Platform, cfg.Design, cfg.Options
 				progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+d.Name)
 				o.Progress = progress
 				c, _, err := simulate(d, p, g, o)

@@ -184,15 +184,3 @@ func FuzzParseSize(f *testing.F) {
 		}
 	})
 }
-
-func FuzzParseArray(f *testing.F) {
-	for _, s := range []string{"64x64", "16X32", "x", "0x4", "1x"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		r, c, err := parseArray(s)
-		if err == nil && (r <= 0 || c <= 0) {
-			t.Errorf("parseArray(%q) = %d, %d accepted", s, r, c)
-		}
-	})
-}

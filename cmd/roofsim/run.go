@@ -97,14 +97,11 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 	if err != nil {
 		return err
 	}
-	p, d, err := sf.design(cmd)
+	cfg, err := sf.configure(cmd, sf.board.design, sc)
 	if err != nil {
 		return err
 	}
-	o, err := sf.options(d, p)
-	if err != nil {
-		return err
-	}
+	p, d, o := cfg.Platform, cfg.Design, cfg.Options
 	var traceBuf bytes.Buffer
 	var tracer *accel.CSVTracer
 	if trace != "" {

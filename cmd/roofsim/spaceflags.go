@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/roofsim/roofsim/ideas"
+	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/sweep"
 	"github.com/spf13/cobra"
 )
@@ -52,7 +54,7 @@ func addSpaceFlags(cmd *cobra.Command, s *spaceFlags) {
 		s.axes[a] = v
 		fl.StringVar(v, axisFlag(a), "", "axis: "+axisUsage(a)+", comma-separated")
 	}
-	fl.StringVar(&s.ideas, "ideas", "", "idea sets run besides the baseline, comma-separated, ideas of a set joined by '+' ("+sweep.IdeaNames()+")")
+	fl.StringVar(&s.ideas, "ideas", "", "idea sets run besides the baseline, comma-separated, ideas of a set joined by '+' ("+ideas.Names()+")")
 	fl.StringVar(&s.platform, "platform", "", "base platform: u280 or a platform .json file")
 	fl.StringVar(&s.scenario, "scenario", "", "base scenario: smolvla|seed or a Hugging Face config.json")
 	fl.StringVar(&s.memory, "memory", "", "off-chip memory model: hbm (default) or ideal")
@@ -95,7 +97,7 @@ func (s *spaceFlags) load(cmd *cobra.Command) (*sweep.Space, []sweep.Point, erro
 		}
 	}
 	if fl.Changed("ideas") {
-		sets, err := sweep.ParseIdeaSets(strings.Split(s.ideas, ","), "--ideas")
+		sets, err := ideas.ParseSets(strings.Split(s.ideas, ","), "--ideas")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -105,10 +107,13 @@ func (s *spaceFlags) load(cmd *cobra.Command) (*sweep.Space, []sweep.Point, erro
 		flag string
 		val  string
 		dst  *string
-	}{{"platform", s.platform, &sp.Base.Platform}, {"scenario", s.scenario, &sp.Base.Scenario}, {"memory", s.memory, &sp.Base.Memory}} {
+	}{{"platform", s.platform, &sp.Base.Platform}, {"scenario", s.scenario, &sp.Base.Scenario}} {
 		if fl.Changed(b.flag) {
 			*b.dst = b.val
 		}
+	}
+	if fl.Changed("memory") {
+		sp.Base.Memory = accel.Memory(s.memory)
 	}
 	if err := sp.Validate(); err != nil {
 		return nil, nil, err

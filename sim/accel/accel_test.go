@@ -299,8 +299,9 @@ func TestPresets(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	type job struct {
-		design, scenario, memory string
-		mod                      func(*workload.Scenario)
+		design, scenario string
+		memory           accel.Memory
+		mod              func(*workload.Scenario)
 	}
 	var jobs []job
 	for _, d := range hw.Designs() {
@@ -425,7 +426,7 @@ func TestMatchesCompute(t *testing.T) {
 	all := graphOf(t, "smolvla", nil)
 	pick := map[string]bool{"vision.cam0.l0.fc1": true, "vision.cam0.l0.ln1": true, "connector.cam0.proj": true,
 		"text.l0.q": true, "text.l0.qk": true, "text.l0.softmax": true, "text.l0.silu_mul": true}
-	for _, memory := range []string{accel.MemoryIdeal, accel.MemoryHBM} {
+	for _, memory := range []accel.Memory{accel.MemoryIdeal, accel.MemoryHBM} {
 		for _, k := range all.Ops {
 			if !pick[k.Name] {
 				continue
@@ -442,7 +443,7 @@ func TestMatchesCompute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			name := memory + "/" + k.Name
+			name := string(memory) + "/" + k.Name
 			if a.Placement != (accel.Placement{Inputs: accel.InHBM, Weights: a.Placement.Weights, Outputs: accel.InHBM}) || a.Placement.Weights == accel.OnChip {
 				t.Errorf("%s: placed %+v, want everything in HBM", name, a.Placement)
 			}

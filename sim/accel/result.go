@@ -127,7 +127,7 @@ type Result struct {
 	// FreqHz is the kernel clock.
 	FreqHz float64
 	// Memory names the off-chip memory model: "hbm" or "ideal".
-	Memory string
+	Memory Memory
 	// Kernels are the kernels in execution order.
 	Kernels []KernelResult
 	// TotalCycles is the forward pass's time in kernel cycles: a frame's

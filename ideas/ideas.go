@@ -1,17 +1,40 @@
-package sweep
+// Package ideas is the one registry of acceleration ideas: named switches
+// that edit a configuration (design, scenario, simulation options).
+// `roofsim run --ideas`, `roofsim compare --ideas` and the idea sets of
+// `roofsim sweep` all apply them through Apply. To add an idea, add an
+// entry to All (a name, a one-line summary and an Apply) and a case to its
+// test; nothing else changes.
+package ideas
 
 import (
 	"fmt"
-	"github.com/roofsim/roofsim/hw"
-	"github.com/roofsim/roofsim/sim/accel"
+	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/workload"
 )
 
-// Idea is an acceleration idea: a named switch that edits a point's
-// configuration (design, scenario, simulation options). The sweep runs
-// every point without ideas (the baseline) and with each idea set of the
-// space, and the report compares each idea row with its baseline.
+// Config is everything one simulation runs with: what the ideas edit.
+type Config struct {
+	// Platform is the board.
+	Platform hw.Platform
+	// Design is the accelerator.
+	Design hw.Design
+	// Scenario is the workload.
+	Scenario workload.Scenario
+	// Options are the simulation's options: the caller's options of the
+	// design (after the ideas' design edits), then the ideas' option edits.
+	Options accel.Options
+}
+
+// Idea is an acceleration idea: a named switch that edits a configuration
+// (design, scenario, simulation options). A run applies one set of ideas;
+// the sweep runs every point without ideas (the baseline) and with each
+// idea set of the space, and its report compares each idea row with its
+// baseline.
 type Idea struct {
 	// Name is the switch's name in space files, flags and rows
 	// (snake_case).
@@ -27,11 +50,11 @@ type Idea struct {
 	Apply func(c *Config) error
 }
 
-// Ideas returns the idea registry in its canonical order (the order idea
+// All returns the idea registry in its canonical order (the order idea
 // sets are written in). To add an idea, add an entry here: a new name, a
 // one-line summary and an Apply that sets the fields it needs (of
 // Config.Design, Config.Scenario or Config.Options).
-func Ideas() []Idea {
+func All() []Idea {
 	return []Idea{
 		{
 			Name: "batch_cameras",
@@ -119,31 +142,44 @@ func Ideas() []Idea {
 // BRAM+URAM still holds the design.
 const pinStoreBytes = 8 * hw.MiB
 
-// IdeaNames lists the registry's idea names, separated by '|'.
-func IdeaNames() string {
+// Names lists the registry's idea names, separated by '|'.
+func Names() string {
 	var names []string
-	for _, i := range Ideas() {
+	for _, i := range All() {
 		names = append(names, i.Name)
 	}
 	return strings.Join(names, "|")
 }
 
-// IdeaByName returns the registered idea with the given name.
-func IdeaByName(name string) (Idea, error) {
-	for _, i := range Ideas() {
+// ByName returns the registered idea with the given name.
+func ByName(name string) (Idea, error) {
+	for _, i := range All() {
 		if i.Name == name {
 			return i, nil
 		}
 	}
-	return Idea{}, fmt.Errorf("idea %q is not known (accepted: %s)", name, IdeaNames())
+	return Idea{}, fmt.Errorf("idea %q is not known (accepted: %s)", name, Names())
 }
 
-// ParseIdeaSets reads idea sets: each entry is an idea name or several
+// Summary is the registry's summary of each idea of a set ("a+b").
+func Summary(set string) string {
+	var s []string
+	for _, name := range strings.Split(set, "+") {
+		if i, err := ByName(name); err == nil {
+			s = append(s, i.Summary)
+		} else {
+			s = append(s, name+": not in this roofsim's registry")
+		}
+	}
+	return strings.Join(s, "; ")
+}
+
+// ParseSets reads idea sets: each entry is an idea name or several
 // joined by '+' ("batch_cameras+port512"). Names are checked against the
 // registry and each set is put in registry order; field names the source
 // in errors ("ideas", "--ideas").
-func ParseIdeaSets(entries []string, field string) ([][]string, error) {
-	reg := Ideas()
+func ParseSets(entries []string, field string) ([][]string, error) {
+	reg := All()
 	order := func(name string) int {
 		return slices.IndexFunc(reg, func(i Idea) bool { return i.Name == name })
 	}
@@ -154,7 +190,7 @@ func ParseIdeaSets(entries []string, field string) ([][]string, error) {
 		for _, name := range strings.Split(e, "+") {
 			name = strings.TrimSpace(name)
 			if order(name) < 0 {
-				return nil, fmt.Errorf("%s[%d] %q is not a known idea (accepted: %s, or several joined by '+')", field, i, name, IdeaNames())
+				return nil, fmt.Errorf("%s[%d] %q is not a known idea (accepted: %s, or several joined by '+')", field, i, name, Names())
 			}
 			if slices.Contains(set, name) {
 				return nil, fmt.Errorf("%s[%d] %q names %s twice", field, i, e, name)
@@ -170,4 +206,78 @@ func ParseIdeaSets(entries []string, field string) ([][]string, error) {
 		sets = append(sets, set)
 	}
 	return sets, nil
+}
+
+// ParseSet reads one idea set given as a list ("fuse,prefetch", as
+// `roofsim run --ideas` takes it; '+' joins names too), checked against
+// the registry and put in registry order. An empty list is no idea.
+func ParseSet(list, field string) ([]string, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	sets, err := ParseSets([]string{strings.ReplaceAll(list, ",", "+")}, field)
+	if err != nil {
+		return nil, err
+	}
+	return sets[0], nil
+}
+
+// OptionsFunc builds the simulation options of a design on a platform
+// before any idea: the caller's memory model, layout and switches.
+type OptionsFunc func(d hw.Design, p hw.Platform) accel.Options
+
+// Apply applies an idea set (names of the registry) to a configuration and
+// builds its simulation options: the ideas edit the design and scenario,
+// options builds the options of the resulting design, and the ideas are
+// applied again so that their option edits land on those options (an idea
+// must be idempotent: the second pass must not change the design or
+// scenario). The result's design and scenario are validated; the board
+// fit is the caller's.
+func Apply(base Config, set []string, options OptionsFunc) (Config, error) {
+	var ideas []Idea
+	for _, name := range set {
+		idea, err := ByName(name)
+		if err != nil {
+			return Config{}, err
+		}
+		ideas = append(ideas, idea)
+	}
+	return apply(base, ideas, options)
+}
+
+// apply is Apply over the ideas themselves (tests pass ideas that are not
+// in the registry).
+func apply(base Config, ideas []Idea, options OptionsFunc) (Config, error) {
+	c := base
+	var names []string
+	for _, i := range ideas {
+		names = append(names, i.Name)
+	}
+	set := strings.Join(names, "+")
+	each := func() error {
+		for _, idea := range ideas {
+			if err := idea.Apply(&c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := each(); err != nil {
+		return Config{}, err
+	}
+	d, sc := c.Design, c.Scenario
+	c.Options = options(c.Design, c.Platform)
+	if err := each(); err != nil {
+		return Config{}, err
+	}
+	if !reflect.DeepEqual(d, c.Design) || !reflect.DeepEqual(sc, c.Scenario) {
+		return Config{}, fmt.Errorf("ideas %s: applying them twice changed the design or scenario (an idea must set fields, not accumulate)", set)
+	}
+	if err := c.Design.Validate(); err != nil {
+		return Config{}, fmt.Errorf("ideas %s: %w", set, err)
+	}
+	if err := c.Scenario.Validate(); err != nil {
+		return Config{}, fmt.Errorf("ideas %s: %w", set, err)
+	}
+	return c, nil
 }
