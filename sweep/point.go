@@ -155,7 +155,7 @@ func (s *Space) Points() ([]Point, error) {
 			kv = append(kv, ax.name+"="+ax.values[pos[a]])
 			chosen[ax.name] = pos[a]
 		}
-		base, err := s.configure(plat, scen, ld, chosen)
+		base, err := s.configure(plat, scen, ld, axes, chosen)
 		if err != nil {
 			return nil, fmt.Errorf("space: point %q: %w", strings.Join(kv, " "), err)
 		}
@@ -216,9 +216,19 @@ func applyBaseScenario(sc *workload.Scenario, b Base) error {
 	return nil
 }
 
+// designField is the design field an axis overrides (hw.Override), or ""
+// for an axis that is not a design field.
+func designField(axis string) string {
+	return map[string]string{
+		"precision": "precision", "array": "array", "arrays": "arrays", "dataflow": "dataflow",
+		"weight_buffer": "weight_buffer_bytes", "input_buffer": "input_buffer_bytes", "output_buffer": "output_buffer_bytes",
+		"activation_buffer": "activation_buffer_bytes", "hbm_ports": "hbm_ports", "port_bits": "port_bits", "hbm_pcs": "hbm_pcs",
+	}[axis]
+}
+
 // configure builds the configuration of one combination of axis values
 // (chosen maps a swept axis to its value's position), before ideas.
-func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, chosen map[string]int) (ideas.Config, error) {
+func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, axes []axis, chosen map[string]int) (ideas.Config, error) {
 	a := s.Axes
 	at := func(name string) (int, bool) { i, ok := chosen[name]; return i, ok }
 
@@ -241,43 +251,16 @@ func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, 
 	if err != nil {
 		return ideas.Config{}, err
 	}
-	if i, ok := at("precision"); ok && !fromPreset {
-		d.Precision = a.Precision[i]
-	}
-	if i, ok := at("array"); ok {
-		d.ArrayRows, d.ArrayCols = a.Array[i].Rows, a.Array[i].Cols
-	}
-	if i, ok := at("arrays"); ok {
-		d.Arrays = a.Arrays[i]
-	}
-	if i, ok := at("dataflow"); ok {
-		d.Dataflow = a.Dataflow[i]
-	}
-	if i, ok := at("weight_buffer"); ok {
-		d.WeightBufferBytes = a.WeightBuffer[i]
-	}
-	if i, ok := at("input_buffer"); ok {
-		d.InputBufferBytes = a.InputBuffer[i]
-	}
-	if i, ok := at("output_buffer"); ok {
-		d.OutputBufferBytes = a.OutputBuffer[i]
-	}
-	if i, ok := at("activation_buffer"); ok {
-		d.ActivationBufferBytes = a.ActivationBuffer[i]
-	}
-	if i, ok := at("hbm_ports"); ok {
-		d.HBMPorts = a.HBMPorts[i]
-		if d.HBMPCs > 0 && d.HBMPCs < d.HBMPorts {
-			d.HBMPCs = 0 // as roofsim gemm --hbm-ports: at least one PC per port
+	var ovs []hw.Override
+	for _, ax := range axes {
+		i, ok := chosen[ax.name]
+		field := designField(ax.name)
+		if !ok || field == "" || (ax.name == "precision" && fromPreset) {
+			continue
 		}
+		ovs = append(ovs, hw.Override{Field: field, Value: ax.values[i]})
 	}
-	if i, ok := at("port_bits"); ok {
-		d.PortBits = a.PortBits[i]
-	}
-	if i, ok := at("hbm_pcs"); ok {
-		d.HBMPCs = a.HBMPCs[i]
-	}
-	if err := d.Validate(); err != nil {
+	if d, err = hw.ApplyOverrides(d, ovs...); err != nil {
 		return ideas.Config{}, err
 	}
 	sc := scen
