@@ -166,7 +166,7 @@ func parseValue(f designField, text string) (float64, error) {
 	case kindSize:
 		b, err := ParseBytes(text, 0, math.MaxInt64)
 		if err != nil {
-			return 0, &FieldError{f.name, strings.TrimPrefix(err.Error(), fmt.Sprintf("%q ", text))}
+			return 0, &FieldError{f.name, err.Error()}
 		}
 		v = float64(b)
 	default:

@@ -22,6 +22,9 @@ func newCompareCmd() *cobra.Command {
 frames per second, achieved TOP/s and GB/s against the ceilings, DSPs and
 on-chip memory used, efficiency against the roofline and the verdict: the
 table a design review wants. Exits 1 if any design fails its validation.`,
+		Example: `  roofsim compare
+  roofsim compare --designs int8,int4 --ideas fuse
+  roofsim compare --designs int8,examples/design-int8-wide.json --memory ideal --format md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()

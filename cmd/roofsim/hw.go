@@ -44,6 +44,9 @@ func newHWCmd() *cobra.Command {
 		Long: `Print the board (resources, HBM geometry and timing), an accelerator design
 (arrays, buffers, ports, what it takes of the board) and its roofline
 ceilings next to the seed notebook's.`,
+		Example: `  roofsim hw
+  roofsim hw --design int4 --format md
+  roofsim hw --platform examples/platform-slow-hbm.json --design examples/design-int8-wide.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()

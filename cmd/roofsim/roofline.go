@@ -116,6 +116,9 @@ totals per stage and for the whole scenario.
 INT4 37.2 TOP/s) and its realistic 300 GB/s; --ceilings design uses a
 buildable design's own peak (its DSPs x MACs per DSP x 2 x clock) and memory
 ceiling (min(HBM peak, ports x width x clock)).`,
+		Example: `  roofsim roofline
+  roofsim roofline --scenario seed --precision int8 --by kernel
+  roofsim roofline --ceilings design --design int4 --plot roofline.png`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()

@@ -60,6 +60,10 @@ exit 1 (after writing its output).
 Prints a summary (latency, frames per second, achieved TOP/s and GB/s against
 the ceilings, the seed notebook's estimate for the same kernels, the verdict),
 the stages and every kernel with its bound, efficiency and largest loss.`,
+		Example: `  roofsim run
+  roofsim run --design int4 --ideas fuse,prefetch
+  roofsim run --ideas pin_weights --pin-policy order --weight-store 2560KiB
+  roofsim run --scenario seed --memory ideal --format json -o seed.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPass(cmd, &out, &sf, plot, trace, stats)
