@@ -3,6 +3,7 @@ package sweep
 import (
 	"errors"
 	"github.com/roofsim/roofsim/ideas"
+	"github.com/roofsim/roofsim/sim/compute"
 	"math"
 	"time"
 
@@ -47,9 +48,9 @@ func (f fakeEvaluator) Simulate(c ideas.Config, ks []workload.Kernel) (*accel.Re
 		}
 		in := int64(math.Ceil(d.Precision.ActBytes(k.InputElems) + d.Precision.WeightBytes(k.WeightElems)))
 		out := int64(math.Ceil(d.Precision.ActBytes(k.OutputElems)))
-		engine := "array"
+		engine := compute.EngineArray
 		if !k.Kind.IsMatmul() {
-			engine = "vector"
+			engine = compute.EngineVector
 		}
 		res.Kernels = append(res.Kernels, accel.KernelResult{
 			Kernel:     k,

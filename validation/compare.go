@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"github.com/roofsim/roofsim/sim/compute"
 	"math"
 	"sort"
 
@@ -238,7 +239,7 @@ func losses(kr accel.KernelResult, boundCycles int64, placed roofline.Roofline) 
 			ls = append(ls, LossShare{l, cycles})
 		}
 	}
-	if kr.Engine == "vector" {
+	if kr.Engine == compute.EngineVector {
 		// The vector unit is slower than the arrays' peak the bound uses.
 		add(LossVectorUnit, kr.ComputeCycles-min(boundCycles, kr.ComputeCycles))
 	} else {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/workload"
 	"github.com/spf13/cobra"
@@ -72,7 +73,11 @@ func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 	if err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--platform: %w", err)
 	}
-	prec, err := hw.PrecisionByName(g.precision)
+	name := g.precision
+	if name == "" {
+		name = hw.DefaultDesignName
+	}
+	prec, err := hw.PrecisionByName(name)
 	if err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision: %w", err)
 	}
@@ -98,15 +103,15 @@ func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 func (g *gemmFlags) options(cmd *cobra.Command, d hw.Design, p hw.Platform) (compute.Options, error) {
 	opts := compute.DefaultOptions(d, p)
 	opts.FoldOverlap = g.foldOverlap
-	switch strings.ToLower(g.memory) {
-	case "ideal":
-	case "hbm":
+	m, err := accel.ParseMemory(strings.ToLower(g.memory))
+	if err != nil {
+		return compute.Options{}, fmt.Errorf("--%w", err)
+	}
+	if m == accel.MemoryHBM {
 		opts.Memory = compute.HBMMemory
 		if cmd.Flags().Changed("mem-latency") {
 			return compute.Options{}, fmt.Errorf("--mem-latency goes with --memory ideal (the HBM model times its own accesses)")
 		}
-	default:
-		return compute.Options{}, fmt.Errorf("--memory %q is not known (accepted: ideal|hbm)", g.memory)
 	}
 	if cmd.Flags().Changed("mem-latency") {
 		if g.memLatency < 0 {

@@ -29,7 +29,7 @@ func addSimFlags(cmd *cobra.Command, s *simFlags) {
 	addScenarioFlags(cmd, &s.scen)
 	addBoardFlags(cmd, &s.board)
 	addDesignFlags(cmd, &s.design)
-	cmd.Flags().StringVar(&s.precision, "precision", "", "precision: picks that precision's built-in design when --design is not given ("+hw.PrecisionNames()+")")
+	cmd.Flags().StringVar(&s.precision, "precision", "", "precision: "+hw.PrecisionNames()+"; without --design, picks that precision's built-in design (default "+hw.DefaultDesignName+"); with it, must be the design's")
 	cmd.Flags().StringVar(&s.memory, "memory", string(accel.MemoryHBM), "off-chip memory model: hbm (the cycle-level HBM2 model) or ideal (fixed latency behind the ports' bandwidth)")
 	cmd.Flags().BoolVar(&s.foldOverlap, "fold-overlap", true, "let an array's next fold fill while the previous one drains")
 	cmd.Flags().BoolVar(&s.residency, "residency", true, "keep activations in the design's on-chip activation store while they fit (off: every activation goes through HBM)")

@@ -22,8 +22,14 @@ type spaceFlags struct {
 	memory   string
 }
 
-// axisFlag is the flag name of an axis: its name with dashes.
-func axisFlag(axis string) string { return strings.ReplaceAll(axis, "_", "-") }
+// axisFlag is the flag name of an axis: its name with dashes, except the
+// activation store's, named --activation-store as in run and gemm.
+func axisFlag(axis string) string {
+	if axis == "activation_buffer" {
+		return "activation-store"
+	}
+	return strings.ReplaceAll(axis, "_", "-")
+}
 
 // axisUsage documents the flag of axis a.
 func axisUsage(a string) string {
@@ -57,7 +63,7 @@ func addSpaceFlags(cmd *cobra.Command, s *spaceFlags) {
 	fl.StringVar(&s.ideas, "ideas", "", "idea sets run besides the baseline, comma-separated, ideas of a set joined by '+' ("+ideas.Names()+")")
 	fl.StringVar(&s.platform, "platform", "", "base platform: u280 or a platform .json file")
 	fl.StringVar(&s.scenario, "scenario", "", "base scenario: smolvla|seed or a Hugging Face config.json")
-	fl.StringVar(&s.memory, "memory", "", "off-chip memory model: hbm (default) or ideal")
+	fl.StringVar(&s.memory, "memory", string(accel.MemoryHBM), "off-chip memory model: hbm (the cycle-level HBM2 model) or ideal (fixed latency behind the ports' bandwidth)")
 }
 
 // given reports whether any space flag was given.

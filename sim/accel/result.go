@@ -2,6 +2,7 @@ package accel
 
 import (
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -64,8 +65,9 @@ type KernelResult struct {
 	// vector unit that finished last); FillDrainCycles is the part of them
 	// spent filling and draining the arrays.
 	ComputeCycles, FillDrainCycles int64
-	// Engine is "array" or "vector".
-	Engine string
+	// Engine is the unit the kernel ran on: compute.EngineArray or
+	// compute.EngineVector.
+	Engine compute.Engine
 	// StallHBMCycles is the critical engine's wait for data from HBM (loads
 	// not yet arrived, and the final write-back when the output goes to
 	// HBM).

@@ -128,11 +128,13 @@ type KernelStats struct {
 	// StreamCycles is the part of ComputeCycles spent streaming operands;
 	// FillDrainCycles is the rest.
 	StreamCycles, FillDrainCycles int64
-	// StallDataCycles is the critical engine's wait for tiles still coming
-	// from off-chip memory; StallOnChipCycles its wait for tiles still coming
-	// from the activation store; StallSpaceCycles its wait for a free output
+	// StallHBMCycles is the critical engine's wait for tiles still coming
+	// from off-chip memory (the HBM model, or the ideal memory standing in
+	// for it; the same name as accel.KernelResult's and the reports'
+	// stall_hbm_cycles); StallOnChipCycles its wait for tiles still coming
+	// from the activation store; StallBufferCycles its wait for a free output
 	// buffer half.
-	StallDataCycles, StallOnChipCycles, StallSpaceCycles int64
+	StallHBMCycles, StallOnChipCycles, StallBufferCycles int64
 	// WritebackCycles is the time from the critical engine's last fold to
 	// the last output written back.
 	WritebackCycles int64
@@ -174,7 +176,7 @@ type KernelStats struct {
 // chip and on chip), for buffer space, for the vector unit (epilogues), and
 // for the last write-back.
 func (s KernelStats) StallCycles() int64 {
-	return s.StallDataCycles + s.StallOnChipCycles + s.StallSpaceCycles + s.StallVectorCycles + s.WritebackCycles
+	return s.StallHBMCycles + s.StallOnChipCycles + s.StallBufferCycles + s.StallVectorCycles + s.WritebackCycles
 }
 
 // Seconds is the kernel's time in seconds.
@@ -690,9 +692,9 @@ func (s *Simulator) stats(p *Plan) KernelStats {
 		st.ComputeCycles = e.BusyCycles
 		st.StreamCycles = e.StreamCycles
 		st.FillDrainCycles = e.BusyCycles - e.StreamCycles
-		st.StallDataCycles = e.StallDataCycles
+		st.StallHBMCycles = e.StallHBMCycles
 		st.StallOnChipCycles = e.StallOnChipCycles
-		st.StallSpaceCycles = e.StallSpaceCycles
+		st.StallBufferCycles = e.StallBufferCycles
 		st.StallVectorCycles = e.StallVectorCycles
 		st.WritebackCycles = st.Cycles - e.FinishCycle
 		if p.Epilogue != nil {
