@@ -38,6 +38,7 @@ func (b *boardFlags) load() (hw.Platform, hw.Design, error) {
 func newHWCmd() *cobra.Command {
 	var out outputFlags
 	var board boardFlags
+	var design designFlags
 	cmd := &cobra.Command{
 		Use:   "hw",
 		Short: "Print the platform, a design, and their ceilings",
@@ -46,6 +47,7 @@ func newHWCmd() *cobra.Command {
 ceilings next to the seed notebook's.`,
 		Example: `  roofsim hw
   roofsim hw --design int4 --format md
+  roofsim hw --weight-store 2MiB --activation-store 14MiB
   roofsim hw --platform examples/platform-slow-hbm.json --design examples/design-int8-wide.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -57,10 +59,14 @@ ceilings next to the seed notebook's.`,
 			if err != nil {
 				return err
 			}
+			if d, err = design.apply(cmd, d, p); err != nil {
+				return err
+			}
 			return out.emitTables(cmd, f, report.HardwareTables(p, d)...)
 		},
 	}
 	addOutputFlags(cmd, &out)
 	addBoardFlags(cmd, &board)
+	addDesignFlags(cmd, &design)
 	return cmd
 }
