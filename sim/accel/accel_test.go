@@ -260,15 +260,15 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 				fail("%s: %d refresh cycles of %d PC-cycles", k.Name, kr.RefreshCycles, kr.PCCycles)
 			}
 		}
-		if (kr.Requests == 0) != (kr.BytesRead+kr.BytesWritten == 0) {
-			fail("%s: %d requests for %d bytes", k.Name, kr.Requests, kr.BytesRead+kr.BytesWritten)
+		if (kr.DMARequestsIssued == 0) != (kr.BytesRead+kr.BytesWritten == 0) {
+			fail("%s: %d requests for %d bytes", k.Name, kr.DMARequestsIssued, kr.BytesRead+kr.BytesWritten)
 		}
 		if kr.PrefetchedBytes < 0 || (!opts.PrefetchWeights && kr.PrefetchedBytes != 0) {
 			fail("%s: %d prefetched bytes", k.Name, kr.PrefetchedBytes)
 		}
 		rd += kr.BytesRead
 		wr += kr.BytesWritten
-		reqs += kr.Requests
+		reqs += kr.DMARequestsIssued
 		cols += kr.ColumnCommands
 	}
 	if res.TotalCycles != prevEnd {
@@ -451,9 +451,9 @@ func TestMatchesCompute(t *testing.T) {
 				t.Errorf("%s: accel %d MACs, %d ops, %d compute (%d fill/drain); compute %d, %d, %d (%d)", name,
 					a.MACs, a.VectorOps, a.ComputeCycles, a.FillDrainCycles, c.MACs, c.VectorOps, c.ComputeCycles, c.FillDrainCycles)
 			}
-			if a.BytesRead != c.TotalBytesRead() || a.BytesWritten != c.TotalBytesWritten() || a.Requests != c.DMARequestsIssued {
+			if a.BytesRead != c.TotalBytesRead() || a.BytesWritten != c.TotalBytesWritten() || a.DMARequestsIssued != c.DMARequestsIssued {
 				t.Errorf("%s: accel moved %d/%d bytes in %d requests, compute %d/%d in %d", name,
-					a.BytesRead, a.BytesWritten, a.Requests, c.TotalBytesRead(), c.TotalBytesWritten(), c.DMARequestsIssued)
+					a.BytesRead, a.BytesWritten, a.DMARequestsIssued, c.TotalBytesRead(), c.TotalBytesWritten(), c.DMARequestsIssued)
 			}
 			if r := float64(a.Cycles) / float64(c.Cycles); r < 0.98 || r > 1.02 {
 				t.Errorf("%s: accel %d cycles, compute %d (%.3f)", name, a.Cycles, c.Cycles, r)

@@ -102,8 +102,9 @@ type KernelResult struct {
 	// the kernel, summed over PCs; PCCycles is the kernel's HBM cycles times
 	// the PCs, so RefreshCycles / PCCycles is the refresh share.
 	RefreshCycles, PCCycles int64
-	// Requests is the number of memory requests the DMA issued.
-	Requests int64
+	// DMARequestsIssued is the number of memory requests the DMA issued
+	// (compute.KernelStats' of the same name).
+	DMARequestsIssued int64
 	// PrefetchedBytes is the bytes of its weight tiles loaded while the
 	// previous kernel ran (Options.PrefetchWeights), counted in its
 	// traffic; HBMIdealBytes leaves them out (at most its weights' ideal
@@ -149,7 +150,7 @@ type Result struct {
 	Events int64
 	// MemoryBytesRead, MemoryBytesWritten and MemoryRequests are what the
 	// memory system served (the HBM's AXI ports, or the ideal memory): the
-	// sums of the kernels' BytesRead, BytesWritten and Requests when every
+	// sums of the kernels' BytesRead, BytesWritten and DMARequestsIssued when every
 	// request arrived.
 	MemoryBytesRead, MemoryBytesWritten, MemoryRequests int64
 	// WeightBytes is the HBM the weights take (each distinct weight once);

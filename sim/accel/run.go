@@ -272,7 +272,7 @@ func kernelResult(s *schedule, i int, st compute.KernelStats) KernelResult {
 		OnChipBytesWritten: st.OnChipBytesWritten,
 		BytesReadPerPC:     st.BytesReadPerPC,
 		BytesWrittenPerPC:  st.BytesWrittenPerPC,
-		Requests:           st.DMARequestsIssued,
+		DMARequestsIssued:  st.DMARequestsIssued,
 		PrefetchedBytes:    st.PrefetchedBytes,
 		IdealBytes:         roofline.IdealBytes(k, s.prec),
 		HBMIdealBytes:      s.hbmIdealBytes(i),
