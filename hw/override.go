@@ -87,7 +87,7 @@ func designFields() []designField {
 		}},
 		num("dsps_per_mac", kindFloat, func(d *Design, v float64) { d.DSPsPerMACOverride = v }),
 		{name: "array", kind: kindText, set: func(d *Design, s string, _ float64) error {
-			r, c, err := parseShape(s)
+			r, c, err := ParseArrayShape(s)
 			if err != nil {
 				return err
 			}
@@ -144,8 +144,10 @@ func lookupField(name string) (designField, bool) {
 	return designField{}, false
 }
 
-// parseShape reads "RxC" (e.g. "64x64"), each edge in its range.
-func parseShape(s string) (int, int, error) {
+// ParseArrayShape reads an array shape "RxC" (e.g. "64x64"): rows and
+// columns, each in 1..MaxArrayEdge. The error is a *FieldError of the
+// field "array".
+func ParseArrayShape(s string) (rows, cols int, err error) {
 	rs, cs, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "x")
 	r, err1 := strconv.Atoi(rs)
 	c, err2 := strconv.Atoi(cs)

@@ -50,14 +50,14 @@ func TestApplyOverrides(t *testing.T) {
 	}
 }
 
-func FuzzParseShape(f *testing.F) {
+func FuzzParseArrayShape(f *testing.F) {
 	for _, s := range []string{"64x64", "16X32", "x", "0x4", "1x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		r, c, err := parseShape(s)
+		r, c, err := ParseArrayShape(s)
 		if err == nil && (r <= 0 || c <= 0) {
-			t.Errorf("parseShape(%q) = %d, %d accepted", s, r, c)
+			t.Errorf("ParseArrayShape(%q) = %d, %d accepted", s, r, c)
 		}
 	})
 }

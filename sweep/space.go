@@ -32,8 +32,6 @@ const (
 	maxPorts = hw.MaxPorts
 	// maxArrays bounds the arrays values (hw's range).
 	maxArrays = hw.MaxArrays
-	// maxArrayEdge bounds the rows and columns of an array (hw's range).
-	maxArrayEdge = hw.MaxArrayEdge
 )
 
 // Memory models a point can run with (Base.Memory).
@@ -121,16 +119,15 @@ type ArrayShape struct {
 // String formats the shape as "RxC".
 func (a ArrayShape) String() string { return fmt.Sprintf("%dx%d", a.Rows, a.Cols) }
 
-// ParseArrayShape reads "RxC" (e.g. "64x64").
+// ParseArrayShape reads "RxC" (e.g. "64x64"), as hw.ParseArrayShape.
 func ParseArrayShape(s string) (ArrayShape, error) {
-	rs, cs, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "x")
-	r, err1 := strconv.Atoi(rs)
-	c, err2 := strconv.Atoi(cs)
-	if !ok || err1 != nil || err2 != nil {
-		return ArrayShape{}, fmt.Errorf("%q is not RxC (e.g. 64x64)", s)
+	r, c, err := hw.ParseArrayShape(s)
+	var fe *hw.FieldError
+	if errors.As(err, &fe) {
+		return ArrayShape{}, errors.New(fe.Msg)
 	}
-	if r <= 0 || c <= 0 || r > maxArrayEdge || c > maxArrayEdge {
-		return ArrayShape{}, fmt.Errorf("%q: rows and columns must be in 1..%d", s, maxArrayEdge)
+	if err != nil {
+		return ArrayShape{}, err
 	}
 	return ArrayShape{r, c}, nil
 }
