@@ -166,7 +166,14 @@ func parseValue(f designField, text string) (float64, error) {
 	var v float64
 	switch f.kind {
 	case kindSize:
-		b, err := ParseBytes(text, 0, math.MaxInt64)
+		lo, hi := int64(0), int64(math.MaxInt64)
+		if r, ok := RangeOf(f.name); ok {
+			lo, hi = int64(r.Min), int64(r.Max)
+			if r.ZeroOK {
+				lo = 0
+			}
+		}
+		b, err := ParseBytes(text, lo, hi)
 		if err != nil {
 			return 0, &FieldError{f.name, err.Error()}
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/report"
+	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/spf13/cobra"
 )
 
@@ -38,24 +39,33 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 			if err != nil {
 				return err
 			}
-			var rows []report.CompareRow
-			failed := 0
+			// Every design is loaded and checked before the first one runs.
+			type job struct {
+				p hw.Platform
+				d hw.Design
+				o accel.Options
+			}
+			var jobs []job
 			for _, name := range strings.Split(designs, ",") {
 				name = strings.TrimSpace(name)
 				if name == "" {
 					return fmt.Errorf("--designs %q has an empty entry (accepted: a comma-separated list of %s or .json files)", designs, hw.DesignNames())
 				}
-				cfg, err := sf.configure(cmd, name, sc)
+				cfg, err := sf.configure(cmd, "--designs", name, sc)
 				if err != nil {
 					return fmt.Errorf("design %s: %w", name, err)
 				}
-				p, d, o := cfg.Platform, cfg.Design, cfg.Options
-				progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+d.Name)
-				o.Progress = progress
-				c, _, err := simulate(d, p, g, o)
+				jobs = append(jobs, job{cfg.Platform, cfg.Design, cfg.Options})
+			}
+			var rows []report.CompareRow
+			failed := 0
+			for _, j := range jobs {
+				progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+j.d.Name)
+				j.o.Progress = progress
+				c, _, err := simulate(j.d, j.p, g, j.o)
 				done()
 				if err != nil {
-					return fmt.Errorf("design %s: %w", d.Name, err)
+					return fmt.Errorf("design %s: %w", j.d.Name, err)
 				}
 				if !c.Passed() {
 					failed++

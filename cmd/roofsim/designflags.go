@@ -72,8 +72,9 @@ func (f *designFlags) overrides(cmd *cobra.Command) []hw.Override {
 }
 
 // apply returns d with the flags' overrides (and ovs before them), checked
-// to fit platform p. An error names the flag.
-func (f *designFlags) apply(cmd *cobra.Command, d hw.Design, p hw.Platform, ovs ...hw.Override) (hw.Design, error) {
+// to fit platform p. An error names the flag: an override's, or
+// designFlag (the flag d comes from) when no override was given.
+func (f *designFlags) apply(cmd *cobra.Command, designFlag string, d hw.Design, p hw.Platform, ovs ...hw.Override) (hw.Design, error) {
 	ovs = append(ovs, f.overrides(cmd)...)
 	d, err := hw.ApplyOverrides(d, ovs...)
 	if err != nil {
@@ -83,7 +84,7 @@ func (f *designFlags) apply(cmd *cobra.Command, d hw.Design, p hw.Platform, ovs 
 		if len(ovs) > 0 {
 			return hw.Design{}, fmt.Errorf("%s: %w", flagNames(ovs), err)
 		}
-		return hw.Design{}, fmt.Errorf("--design: %w", err)
+		return hw.Design{}, fmt.Errorf("%s: %w", designFlag, err)
 	}
 	return d, nil
 }

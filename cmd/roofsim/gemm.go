@@ -83,5 +83,6 @@ topology format (a header row, then "Layer, M, N, K," per GEMM).`,
 	addDesignFlags(cmd, &g.dflags)
 	fl.StringVar(&g.memory, "memory", string(accel.MemoryHBM), "off-chip memory model: hbm (the cycle-level HBM2 model of roofsim hbm) or ideal (fixed latency behind the ports' bandwidth)")
 	fl.Int64Var(&g.memLatency, "mem-latency", -1, "ideal memory latency in kernel cycles (default: an HBM2 row miss, tRCD + CL)")
+	addLimitFlags(cmd, &g.limits)
 	return cmd
 }

@@ -26,6 +26,7 @@ type gemmFlags struct {
 	foldOverlap                 bool
 	memory                      string
 	memLatency                  int64
+	limits                      limitFlags
 }
 
 // kernels returns the GEMMs to simulate.
@@ -93,7 +94,7 @@ func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 	} else if d, err = hw.DesignForPrecision(prec); err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision: %w", err)
 	}
-	if d, err = g.dflags.apply(cmd, d, p, ovs...); err != nil {
+	if d, err = g.dflags.apply(cmd, "--design", d, p, ovs...); err != nil {
 		return hw.Platform{}, hw.Design{}, err
 	}
 	return p, d, nil
@@ -102,6 +103,10 @@ func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 // options returns the simulation options of the flags.
 func (g *gemmFlags) options(cmd *cobra.Command, d hw.Design, p hw.Platform) (compute.Options, error) {
 	opts := compute.DefaultOptions(d, p)
+	var err error
+	if opts.Limits, err = g.limits.limits(); err != nil {
+		return compute.Options{}, err
+	}
 	opts.FoldOverlap = g.foldOverlap
 	m, err := accel.ParseMemory(strings.ToLower(g.memory))
 	if err != nil {

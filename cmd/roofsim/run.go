@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,11 +41,9 @@ func simulate(d hw.Design, p hw.Platform, g *workload.Graph, o accel.Options) (v
 
 func newRunCmd() *cobra.Command {
 	var (
-		out   outputFlags
-		sf    simFlags
-		plot  string
-		trace string
-		stats bool
+		out outputFlags
+		sf  simFlags
+		x   runExtras
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -59,49 +58,66 @@ exit 1 (after writing its output).
 
 Prints a summary (latency, frames per second, achieved TOP/s and GB/s against
 the ceilings, the seed notebook's estimate for the same kernels, the verdict),
-the stages and every kernel with its bound, efficiency and largest loss.`,
+the stages and the ten kernels that lose the most time against their bound,
+with their efficiency and largest loss (--kernels N or all; csv and json
+list every kernel unless --kernels is given).`,
 		Example: `  roofsim run
+  roofsim run --kernels all
   roofsim run --design int4 --ideas fuse,prefetch
   roofsim run --ideas pin_weights --pin-policy order --weight-store 2560KiB
   roofsim run --scenario seed --memory ideal --format json -o seed.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPass(cmd, &out, &sf, plot, trace, stats)
+			return runPass(cmd, &out, &sf, &x)
 		},
 	}
 	addOutputFlags(cmd, &out)
 	addSimFlags(cmd, &sf)
-	addRunExtras(cmd, &plot, &trace, &stats)
+	addRunExtras(cmd, &x)
 	return cmd
 }
 
-// addRunExtras registers --plot, --trace and --stats.
-func addRunExtras(cmd *cobra.Command, plot, trace *string, stats *bool) {
+// runExtras are the flags of run and the main job besides the pass's.
+type runExtras struct {
+	plot, trace, kernels string
+	stats                bool
+}
+
+// addRunExtras registers --plot, --trace, --stats and --kernels.
+func addRunExtras(cmd *cobra.Command, x *runExtras) {
+	plot, trace, stats := &x.plot, &x.trace, &x.stats
+	cmd.Flags().StringVar(&x.kernels, "kernels", "", "kernels in the per-kernel table: N (the N that lose the most time against their bound) or all (every kernel, every column); default 10 for table and md, all for csv and json")
 	cmd.Flags().StringVar(plot, "plot", "", "also draw the vision and text roofline charts with each kernel's analytical and simulated point to FILE.png or FILE.svg")
 	cmd.Flags().StringVar(trace, "trace", "", "also write an Akita task trace to FILE.csv (open it with Akita's Daisen viewer)")
 	cmd.Flags().BoolVar(stats, "stats", false, "print the simulation's own cost to stderr: simulated cycles, events, wall seconds, peak heap")
 }
 
 // runPass is `roofsim run` and the main job.
-func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace string, stats bool) error {
+func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) error {
+	plot, trace, stats := x.plot, x.trace, x.stats
 	f, err := out.parse()
 	if err != nil {
 		return err
 	}
-	var imgFormat string
-	if plot != "" {
-		if imgFormat, err = report.PlotFormat(plot); err != nil {
-			return err
-		}
+	kernels, err := parseKernels(x.kernels, f)
+	if err != nil {
+		return err
+	}
+	imgFormat, err := checkPlot("--plot", plot)
+	if err != nil {
+		return err
 	}
 	if trace != "" && !strings.HasSuffix(strings.ToLower(trace), ".csv") {
 		return fmt.Errorf("--trace %q: the trace is a CSV file (accepted: a name ending in .csv)", trace)
+	}
+	if err := checkWritable("--trace", trace); err != nil {
+		return err
 	}
 	sc, g, err := sf.scen.graph(cmd)
 	if err != nil {
 		return err
 	}
-	cfg, err := sf.configure(cmd, sf.board.design, sc)
+	cfg, err := sf.configure(cmd, "--design", sf.board.design, sc)
 	if err != nil {
 		return err
 	}
@@ -142,9 +158,9 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 	}
 	err = out.emit(cmd, func(w io.Writer) error {
 		if f == format.JSON {
-			return report.WriteRunJSON(w, sc.Name, c)
+			return report.WriteRunJSON(w, sc.Name, c, kernels)
 		}
-		return report.WriteTables(w, f, report.RunTables(sc.Name, c)...)
+		return report.WriteTables(w, f, report.RunTables(sc.Name, c, kernels)...)
 	})
 	if err != nil {
 		return err
@@ -160,4 +176,27 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 		return checkError{fmt.Errorf("validation failed: %d of %d kernels broke their checks (first: %s)", c.Failed, len(c.Kernels), first)}
 	}
 	return nil
+}
+
+// defaultShortKernels is how many kernels the table and md outputs list
+// without --kernels: the first screen.
+const defaultShortKernels = 10
+
+// parseKernels reads --kernels: "all" (report.AllKernels), a count >= 1,
+// or empty for the default of format f (10 for table and md, all for csv
+// and json).
+func parseKernels(s string, f format.Format) (int, error) {
+	switch {
+	case s == "" && (f == format.CSV || f == format.JSON):
+		return report.AllKernels, nil
+	case s == "":
+		return defaultShortKernels, nil
+	case strings.EqualFold(s, "all"):
+		return report.AllKernels, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("--kernels %q: accepted: a count of kernels >= 1, or all", s)
+	}
+	return n, nil
 }

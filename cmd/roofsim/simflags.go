@@ -23,12 +23,14 @@ type simFlags struct {
 	ideas       string
 	pinPolicy   string
 	layout      string
+	limits      limitFlags
 }
 
 func addSimFlags(cmd *cobra.Command, s *simFlags) {
 	addScenarioFlags(cmd, &s.scen)
 	addBoardFlags(cmd, &s.board)
 	addDesignFlags(cmd, &s.design)
+	addLimitFlags(cmd, &s.limits)
 	cmd.Flags().StringVar(&s.precision, "precision", "", "precision: "+hw.PrecisionNames()+"; without --design, picks that precision's built-in design (default "+hw.DefaultDesignName+"); with it, must be the design's")
 	cmd.Flags().StringVar(&s.memory, "memory", string(accel.MemoryHBM), "off-chip memory model: hbm (the cycle-level HBM2 model) or ideal (fixed latency behind the ports' bandwidth)")
 	cmd.Flags().BoolVar(&s.foldOverlap, "fold-overlap", true, "let an array's next fold fill while the previous one drains")
@@ -40,8 +42,9 @@ func addSimFlags(cmd *cobra.Command, s *simFlags) {
 
 // load returns the platform and design arg (a preset or a .json file; the
 // --precision's preset when arg is the --design flag's and only
-// --precision is given), with the design flags' overrides, checked to fit.
-func (s *simFlags) load(cmd *cobra.Command, arg string) (hw.Platform, hw.Design, error) {
+// --precision is given), with the design flags' overrides, checked to fit;
+// flag names the flag arg comes from in errors.
+func (s *simFlags) load(cmd *cobra.Command, flag, arg string) (hw.Platform, hw.Design, error) {
 	fl := cmd.Flags()
 	if fl.Changed("precision") && !fl.Changed("design") && arg == s.board.design {
 		p, err := hw.PrecisionByName(s.precision)
@@ -56,21 +59,21 @@ func (s *simFlags) load(cmd *cobra.Command, arg string) (hw.Platform, hw.Design,
 	}
 	d, err := hw.LoadDesign(arg)
 	if err != nil {
-		return hw.Platform{}, hw.Design{}, fmt.Errorf("--design: %w", err)
+		return hw.Platform{}, hw.Design{}, fmt.Errorf("%s: %w", flag, err)
 	}
 	if fl.Changed("precision") && !strings.EqualFold(s.precision, d.Precision.Name) {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision %s does not match design %s, which computes in %s", s.precision, d.Name, d.Precision.Name)
 	}
-	if d, err = s.design.apply(cmd, d, p); err != nil {
+	if d, err = s.design.apply(cmd, flag, d, p); err != nil {
 		return hw.Platform{}, hw.Design{}, err
 	}
 	return p, d, nil
 }
 
-// configure returns the configuration of design arg (see load) running
-// scenario sc, with the --ideas applied on the options of the flags.
-func (s *simFlags) configure(cmd *cobra.Command, arg string, sc workload.Scenario) (ideas.Config, error) {
-	p, d, err := s.load(cmd, arg)
+// configure returns the configuration of design arg of flag (see load)
+// running scenario sc, with the --ideas applied on the options of the flags.
+func (s *simFlags) configure(cmd *cobra.Command, flag, arg string, sc workload.Scenario) (ideas.Config, error) {
+	p, d, err := s.load(cmd, flag, arg)
 	if err != nil {
 		return ideas.Config{}, err
 	}
@@ -86,6 +89,10 @@ func (s *simFlags) configure(cmd *cobra.Command, arg string, sc workload.Scenari
 	if err != nil {
 		return ideas.Config{}, fmt.Errorf("--%w", err)
 	}
+	limits, err := s.limits.limits()
+	if err != nil {
+		return ideas.Config{}, err
+	}
 	pin, err := accel.ParsePinPolicy(s.pinPolicy)
 	if err != nil || pin == accel.PinNone {
 		return ideas.Config{}, fmt.Errorf("--pin-policy %q is not known (accepted: %s|%s)", s.pinPolicy, accel.PinMostReused, accel.PinInOrder)
@@ -94,6 +101,7 @@ func (s *simFlags) configure(cmd *cobra.Command, arg string, sc workload.Scenari
 		o := accel.DefaultOptions(d, p)
 		o.Memory, o.Layout.Map = memory, layout
 		o.FoldOverlap, o.Residency = s.foldOverlap, s.residency
+		o.Limits = limits
 		return o
 	})
 	if err != nil {
