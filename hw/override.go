@@ -166,15 +166,14 @@ func parseValue(f designField, text string) (float64, error) {
 	var v float64
 	switch f.kind {
 	case kindSize:
-		lo, hi := int64(0), int64(math.MaxInt64)
-		if r, ok := RangeOf(f.name); ok {
-			lo, hi = int64(r.Min), int64(r.Max)
-			if r.ZeroOK {
-				lo = 0
-			}
-		}
-		b, err := ParseBytes(text, lo, hi)
+		b, err := ParseBytes(text, 0, math.MaxInt64)
 		if err != nil {
+			// A negative size is out of range rather than malformed.
+			if _, e := ParseBytes(strings.TrimPrefix(strings.TrimSpace(text), "-"), 0, math.MaxInt64); e == nil {
+				if r, ok := RangeOf(f.name); ok {
+					return 0, &FieldError{f.name, fmt.Sprintf("%q must be in %s bytes", text, r.Bounds())}
+				}
+			}
 			return 0, &FieldError{f.name, err.Error()}
 		}
 		v = float64(b)

@@ -30,6 +30,7 @@ func TestApplyOverrides(t *testing.T) {
 		{"out of range", int8, []Override{{"arrays", "0"}}, nil, "arrays must be in 1..1024, got 0"},
 		{"not whole", int8, []Override{{"hbm_ports", "1.5"}}, nil, "hbm_ports must be a whole number, got 1.5"},
 		{"port bits", int8, []Override{{"port_bits", "384"}}, nil, "port_bits must be 256 or 512, got 384"},
+		{"negative size", int8, []Override{{"activation_buffer_bytes", "-1MiB"}}, nil, `activation_buffer_bytes "-1MiB" must be in 0..1099511627776 bytes`},
 		{"bad size", int8, []Override{{"weight_buffer_bytes", "lots"}}, nil, `weight_buffer_bytes "lots" is not a size`},
 		{"unknown field", int8, []Override{{"rows", "3"}}, nil, `design field "rows" is not known (accepted: ` + DesignFieldNames()},
 		{"unknown precision", int8, []Override{{"precision", "fp64"}}, nil, `precision "fp64" is not known`},
