@@ -156,8 +156,10 @@ const maxHFConfigBytes = 4 << 20
 
 // LoadScenario returns a preset scenario by name, or, when arg ends in
 // ".json" or contains a path separator, the smolvla scenario over the model
-// of that Hugging Face config.json (see ParseHFConfig); the model is then
-// named after the file.
+// of that Hugging Face config.json (see ParseHFConfig; the model is then
+// named after the file), or, when the file is a lerobot SmolVLA policy
+// config.json ("type": "smolvla"), its policy scenario (see
+// ParseLeRobotConfig) named after the file.
 func LoadScenario(arg string) (Scenario, error) {
 	if !strings.HasSuffix(arg, ".json") && !strings.ContainsRune(arg, '/') && !strings.ContainsRune(arg, filepath.Separator) {
 		return ScenarioByName(arg)
@@ -172,6 +174,14 @@ func LoadScenario(arg string) (Scenario, error) {
 	b, err := os.ReadFile(arg)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("scenario file: %w", err)
+	}
+	if IsLeRobotConfig(b) {
+		s, err := ParseLeRobotConfig(b)
+		if err != nil {
+			return Scenario{}, fmt.Errorf("scenario file %s: %w", arg, err)
+		}
+		s.Name = arg
+		return s, nil
 	}
 	m, err := ParseHFConfig(b)
 	if err != nil {
