@@ -356,7 +356,7 @@ func TestIdeasRegistry(t *testing.T) {
 	if err != nil || c.Options.FoldOverlap || c.Options.Memory != MemoryIdeal || !plain.Options.FoldOverlap {
 		t.Errorf("an option idea: %v, fold overlap %v, memory %s", err, c.Options.FoldOverlap, c.Options.Memory)
 	}
-	if IdeaNames() != "batch_cameras|port512|fuse|pin_weights|pipeline_slr|interleave|prefetch|all_pcs" {
+	if IdeaNames() != "batch_cameras|port512|fuse|pin_weights|pipeline_slr|interleave|prefetch|pin_max|all_pcs" {
 		t.Errorf("IdeaNames() = %q, want this package's ideas first", IdeaNames())
 	}
 	if _, err := IdeaByName("nope"); err == nil || !strings.Contains(err.Error(), "accepted: "+IdeaNames()+")") {
