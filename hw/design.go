@@ -142,56 +142,33 @@ func (d Design) MemBytesPerSec(p Platform) float64 {
 	return math.Min(hbm, d.PortBytesPerSec(p))
 }
 
-// Sanity limits of a design's fields, far above any board, that keep the
-// derived counts from overflowing; Fit checks the real board limits.
-const (
-	maxArrayEdge   = 1 << 16
-	maxArrays      = 1 << 10
-	maxPorts       = 1 << 10
-	maxBufferBytes = 1 << 40
-)
-
-// Validate checks the design's own fields (positive sizes, known values).
-// Fit checks whether the board can hold it.
+// Validate checks the design's own fields: a name, a precision, every
+// number in its range (Ranges) and a known dataflow. Fit checks whether
+// the board can hold it.
 func (d Design) Validate() error {
+	if d.Name == "" {
+		return fmt.Errorf("design: name must not be empty")
+	}
 	fail := func(format string, a ...any) error {
 		return fmt.Errorf("design %q: "+format, append([]any{d.Name}, a...)...)
 	}
-	switch {
-	case d.Name == "":
-		return fmt.Errorf("design: name must not be empty")
-	case d.Precision.Name == "":
+	if d.Precision.Name == "" {
 		return fail("precision is required (accepted: %s)", PrecisionNames())
-	case d.DSPsPerMACOverride < 0 || math.IsNaN(d.DSPsPerMACOverride) || math.IsInf(d.DSPsPerMACOverride, 0):
-		return fail("dsps_per_mac must be > 0, got %g", d.DSPsPerMACOverride)
-	case d.ArrayRows <= 0 || d.ArrayRows > maxArrayEdge:
-		return fail("array_rows must be in 1..%d, got %d", maxArrayEdge, d.ArrayRows)
-	case d.ArrayCols <= 0 || d.ArrayCols > maxArrayEdge:
-		return fail("array_cols must be in 1..%d, got %d", maxArrayEdge, d.ArrayCols)
-	case d.Arrays <= 0 || d.Arrays > maxArrays:
-		return fail("arrays must be in 1..%d, got %d", maxArrays, d.Arrays)
-	case d.WeightBufferBytes <= 0 || d.WeightBufferBytes > maxBufferBytes:
-		return fail("weight_buffer_bytes must be in 1..%d, got %d", int64(maxBufferBytes), d.WeightBufferBytes)
-	case d.InputBufferBytes <= 0 || d.InputBufferBytes > maxBufferBytes:
-		return fail("input_buffer_bytes must be in 1..%d, got %d", int64(maxBufferBytes), d.InputBufferBytes)
-	case d.OutputBufferBytes <= 0 || d.OutputBufferBytes > maxBufferBytes:
-		return fail("output_buffer_bytes must be in 1..%d, got %d", int64(maxBufferBytes), d.OutputBufferBytes)
-	case d.ActivationBufferBytes < 0 || d.ActivationBufferBytes > maxBufferBytes:
-		return fail("activation_buffer_bytes must be in 0..%d, got %d", int64(maxBufferBytes), d.ActivationBufferBytes)
-	case d.WeightStoreBytes < 0 || d.WeightStoreBytes > maxBufferBytes:
-		return fail("weight_store_bytes must be in 0..%d, got %d", int64(maxBufferBytes), d.WeightStoreBytes)
-	case d.BufferReadBytesPerCycle < 0:
-		return fail("buffer_read_bytes_per_cycle must be >= 0, got %d", d.BufferReadBytesPerCycle)
-	case d.VectorLanes <= 0 || d.VectorLanes > maxArrayEdge:
-		return fail("vector_lanes must be in 1..%d, got %d", maxArrayEdge, d.VectorLanes)
-	case d.HBMPorts <= 0 || d.HBMPorts > maxPorts:
-		return fail("hbm_ports must be in 1..%d, got %d", maxPorts, d.HBMPorts)
-	case d.PortBits != 256 && d.PortBits != 512:
+	}
+	if d.PortBits != 256 && d.PortBits != 512 {
 		return fail("port_bits must be 256 or 512, got %d", d.PortBits)
-	case d.HBMPCs < 0 || d.HBMPCs > maxPorts:
-		return fail("hbm_pcs must be in 0..%d, got %d", maxPorts, d.HBMPCs)
-	case d.FreqHz < 0 || math.IsNaN(d.FreqHz) || math.IsInf(d.FreqHz, 0):
-		return fail("freq_hz must be > 0 (or 0 for the platform's clock), got %g", d.FreqHz)
+	}
+	err := checkFields([]fieldValue{
+		{"dsps_per_mac", d.DSPsPerMACOverride}, {"array_rows", float64(d.ArrayRows)}, {"array_cols", float64(d.ArrayCols)},
+		{"arrays", float64(d.Arrays)}, {"weight_buffer_bytes", float64(d.WeightBufferBytes)},
+		{"input_buffer_bytes", float64(d.InputBufferBytes)}, {"output_buffer_bytes", float64(d.OutputBufferBytes)},
+		{"activation_buffer_bytes", float64(d.ActivationBufferBytes)}, {"weight_store_bytes", float64(d.WeightStoreBytes)},
+		{"buffer_read_bytes_per_cycle", float64(d.BufferReadBytesPerCycle)}, {"vector_lanes", float64(d.VectorLanes)},
+		{"hbm_ports", float64(d.HBMPorts)}, {"port_bits", float64(d.PortBits)}, {"hbm_pcs", float64(d.HBMPCs)},
+		{"freq_hz", d.FreqHz},
+	})
+	if err != nil {
+		return fail("%v", err)
 	}
 	if _, err := ParseDataflow(string(d.Dataflow)); err != nil {
 		return fail("%v", err)

@@ -7,5 +7,7 @@
 // hold.
 //
 // hw imports nothing of the project. Every hardware constant carries the
-// public source it comes from.
+// public source it comes from; docs/design.md lists the facts and their
+// sources, and "the seed notebook" is docs/seed-notebook.txt (summarised in
+// docs/seed.md).
 package hw

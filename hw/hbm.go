@@ -1,9 +1,6 @@
 package hw
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // HBM describes a board's HBM2 memory system as the user kernels see it:
 // pseudo-channels (PCs) behind AXI ports and a segmented switch.
@@ -98,36 +95,44 @@ func (h HBM) BurstCycles() int {
 	return (transfers + 1) / 2
 }
 
-// Validate reports the first field of the HBM description that is not usable.
+// Validate reports the first field of the HBM description that is not
+// usable: a value outside its range (Ranges) or sizes that do not divide.
 func (h HBM) Validate() error {
+	err := checkFields([]fieldValue{
+		{"hbm.stacks", float64(h.Stacks)}, {"hbm.pseudo_channels", float64(h.PseudoChannels)},
+		{"hbm.pc_bits", float64(h.PCBits)}, {"hbm.clock_hz", h.ClockHz}, {"hbm.pc_bytes", float64(h.PCBytes)},
+		{"hbm.banks_per_pc", float64(h.BanksPerPC)}, {"hbm.bank_groups", float64(h.BankGroups)},
+		{"hbm.page_bytes", float64(h.PageBytes)}, {"hbm.rows_per_bank", float64(h.RowsPerBank)},
+		{"hbm.burst_bytes", float64(h.BurstBytes)}, {"hbm.axi_port_bits", float64(h.AXIPortBits)},
+		{"hbm.axi_max_freq_hz", h.AXIMaxFreqHz}, {"hbm.axi_ids", float64(h.AXIIDs)},
+		{"hbm.axi_max_burst_beats", float64(h.AXIMaxBurstBeats)}, {"hbm.switch_group_ports", float64(h.SwitchGroupPorts)},
+		{"hbm.lateral_bw_fraction", h.LateralBWFraction}, {"hbm.lateral_latency_cycles", float64(h.LateralLatencyCycles)},
+	})
+	if err != nil {
+		return err
+	}
 	checks := []struct {
 		ok   bool
 		what string
 	}{
-		{h.Stacks > 0, fmt.Sprintf("hbm.stacks must be > 0, got %d", h.Stacks)},
-		{h.PseudoChannels > 0, fmt.Sprintf("hbm.pseudo_channels must be > 0, got %d", h.PseudoChannels)},
-		{h.PCBits > 0 && h.PCBits%8 == 0, fmt.Sprintf("hbm.pc_bits must be a positive multiple of 8, got %d", h.PCBits)},
-		{h.ClockHz > 0 && !math.IsInf(h.ClockHz, 0), fmt.Sprintf("hbm.clock_hz must be > 0, got %g", h.ClockHz)},
-		{h.PCBytes > 0, fmt.Sprintf("hbm.pc_bytes must be > 0, got %d", h.PCBytes)},
-		{h.BanksPerPC > 0, fmt.Sprintf("hbm.banks_per_pc must be > 0, got %d", h.BanksPerPC)},
-		{h.BankGroups > 0 && h.BanksPerPC%max(h.BankGroups, 1) == 0, fmt.Sprintf("hbm.bank_groups must be > 0 and divide banks_per_pc (%d), got %d", h.BanksPerPC, h.BankGroups)},
-		{h.PageBytes > 0, fmt.Sprintf("hbm.page_bytes must be > 0, got %d", h.PageBytes)},
-		{h.RowsPerBank > 0, fmt.Sprintf("hbm.rows_per_bank must be > 0, got %d", h.RowsPerBank)},
-		{h.BurstBytes > 0 && h.PCBits > 0 && h.BurstBytes%(h.PCBits/8) == 0, fmt.Sprintf("hbm.burst_bytes must be a positive multiple of pc_bits/8, got %d", h.BurstBytes)},
-		{h.AXIPortBits > 0 && h.AXIPortBits%8 == 0, fmt.Sprintf("hbm.axi_port_bits must be a positive multiple of 8, got %d", h.AXIPortBits)},
-		{h.AXIMaxFreqHz > 0, fmt.Sprintf("hbm.axi_max_freq_hz must be > 0, got %g", h.AXIMaxFreqHz)},
-		{h.AXIIDs > 0, fmt.Sprintf("hbm.axi_ids must be > 0, got %d", h.AXIIDs)},
-		{h.AXIMaxBurstBeats > 0, fmt.Sprintf("hbm.axi_max_burst_beats must be > 0, got %d", h.AXIMaxBurstBeats)},
-		{h.SwitchGroupPorts > 0 && h.PseudoChannels%max(h.SwitchGroupPorts, 1) == 0, fmt.Sprintf("hbm.switch_group_ports must be > 0 and divide pseudo_channels (%d), got %d", h.PseudoChannels, h.SwitchGroupPorts)},
-		{h.LateralBWFraction > 0 && h.LateralBWFraction <= 1, fmt.Sprintf("hbm.lateral_bw_fraction must be in (0, 1], got %g", h.LateralBWFraction)},
-		{h.LateralLatencyCycles >= 0, fmt.Sprintf("hbm.lateral_latency_cycles must be >= 0, got %d", h.LateralLatencyCycles)},
+		{h.PCBits%8 == 0, fmt.Sprintf("hbm.pc_bits must be a multiple of 8, got %d", h.PCBits)},
+		{h.BanksPerPC%h.BankGroups == 0, fmt.Sprintf("hbm.bank_groups must divide banks_per_pc (%d), got %d", h.BanksPerPC, h.BankGroups)},
+		{h.BurstBytes%(h.PCBits/8) == 0, fmt.Sprintf("hbm.burst_bytes must be a multiple of pc_bits/8 (%d), got %d", h.PCBits/8, h.BurstBytes)},
+		{h.AXIPortBits%8 == 0, fmt.Sprintf("hbm.axi_port_bits must be a multiple of 8, got %d", h.AXIPortBits)},
+		{h.PseudoChannels%h.SwitchGroupPorts == 0, fmt.Sprintf("hbm.switch_group_ports must divide pseudo_channels (%d), got %d", h.PseudoChannels, h.SwitchGroupPorts)},
 	}
 	for _, c := range checks {
 		if !c.ok {
 			return fmt.Errorf("%s", c.what)
 		}
 	}
-	return h.Timing.Validate()
+	if err := h.Timing.Validate(); err != nil {
+		return err
+	}
+	if _, err := h.Timing.CyclesChecked(h.ClockHz); err != nil {
+		return err
+	}
+	return nil
 }
 
 // HBMTiming holds the HBM2 device timing parameters. Values in nanoseconds
@@ -176,7 +181,7 @@ type HBMTiming struct {
 	TREFINs float64 `json:"trefi_ns"`
 }
 
-// HBM2Timing returns the HBM2 timing of DESIGN.md (DRAMsim3's HBM2
+// HBM2Timing returns the HBM2 timing of docs/design.md#hbm2-timing (DRAMsim3's HBM2
 // configuration): CL 14, tRCD 14, tRP 14, tRAS 34, tCCD_S 1 tCK, tCCD_L 2 tCK,
 // tRRD_S 4, tRRD_L 6, tFAW 30, tWR 16, tWTR_S 6, tWTR_L 8, tRFC 260,
 // tREFI 3900 (ns).
@@ -201,32 +206,22 @@ func HBM2Timing() HBMTiming {
 	}
 }
 
-// Validate reports the first timing value that is negative or not finite.
+// Validate reports the first timing value outside its range (Ranges) and
+// a refresh that would not end before the next is due.
 func (t HBMTiming) Validate() error {
-	ns := []struct {
-		name string
-		v    float64
-	}{
-		{"cl_ns", t.CLNs}, {"cwl_ns", t.CWLNs}, {"trcd_ns", t.TRCDNs}, {"trp_ns", t.TRPNs},
-		{"tras_ns", t.TRASNs}, {"trrd_s_ns", t.TRRDSNs}, {"trrd_l_ns", t.TRRDLNs},
-		{"tfaw_ns", t.TFAWNs}, {"twr_ns", t.TWRNs}, {"twtr_s_ns", t.TWTRSNs},
-		{"twtr_l_ns", t.TWTRLNs}, {"trfc_ns", t.TRFCNs}, {"trefi_ns", t.TREFINs},
+	err := checkFields([]fieldValue{
+		{"hbm.timing.cl_ns", t.CLNs}, {"hbm.timing.cwl_ns", t.CWLNs}, {"hbm.timing.trcd_ns", t.TRCDNs},
+		{"hbm.timing.trp_ns", t.TRPNs}, {"hbm.timing.tras_ns", t.TRASNs},
+		{"hbm.timing.tccd_s_cycles", float64(t.TCCDSCycles)}, {"hbm.timing.tccd_l_cycles", float64(t.TCCDLCycles)},
+		{"hbm.timing.trrd_s_ns", t.TRRDSNs}, {"hbm.timing.trrd_l_ns", t.TRRDLNs}, {"hbm.timing.tfaw_ns", t.TFAWNs},
+		{"hbm.timing.twr_ns", t.TWRNs}, {"hbm.timing.twtr_s_ns", t.TWTRSNs}, {"hbm.timing.twtr_l_ns", t.TWTRLNs},
+		{"hbm.timing.trtw_cycles", float64(t.TRTWCycles)}, {"hbm.timing.trfc_ns", t.TRFCNs},
+		{"hbm.timing.trefi_ns", t.TREFINs},
+	})
+	if err != nil {
+		return err
 	}
-	for _, p := range ns {
-		if p.v < 0 || math.IsNaN(p.v) || math.IsInf(p.v, 0) {
-			return fmt.Errorf("hbm.timing.%s must be a finite value >= 0, got %g", p.name, p.v)
-		}
-	}
-	cyc := []struct {
-		name string
-		v    int
-	}{{"tccd_s_cycles", t.TCCDSCycles}, {"tccd_l_cycles", t.TCCDLCycles}, {"trtw_cycles", t.TRTWCycles}}
-	for _, p := range cyc {
-		if p.v < 0 {
-			return fmt.Errorf("hbm.timing.%s must be >= 0, got %d", p.name, p.v)
-		}
-	}
-	if t.TREFINs > 0 && t.TRFCNs >= t.TREFINs {
+	if t.TRFCNs >= t.TREFINs {
 		return fmt.Errorf("hbm.timing.trfc_ns (%g) must be below trefi_ns (%g)", t.TRFCNs, t.TREFINs)
 	}
 	return nil
@@ -239,17 +234,34 @@ type HBMTimingCycles struct {
 }
 
 // Cycles converts the timing to cycles of a clock of freqHz (the HBM
-// command clock), rounding each nanosecond value up to a whole cycle.
+// command clock), rounding each nanosecond value up to a whole cycle. The
+// timing and the clock must be valid (HBM.Validate checks the conversion);
+// a value that does not convert is 0.
 func (t HBMTiming) Cycles(freqHz float64) HBMTimingCycles {
-	c := func(ns float64) int {
-		// The small tolerance keeps 14 ns at 900 MHz (12.6 cycles) at 13 and
-		// an exact 4.4 ns at 4 cycles despite binary rounding.
-		return int(math.Ceil(ns*freqHz/1e9 - 1e-9))
+	c, _ := t.convert(freqHz)
+	return c
+}
+
+// CyclesChecked is Cycles with an error naming the first value that is
+// not a cycle count of the clock (negative, not finite, or above
+// MaxCycles).
+func (t HBMTiming) CyclesChecked(freqHz float64) (HBMTimingCycles, error) { return t.convert(freqHz) }
+
+func (t HBMTiming) convert(freqHz float64) (HBMTimingCycles, error) {
+	var first error
+	c := func(field string, ns float64) int {
+		v, err := NsToCycles(ns, freqHz)
+		if err != nil && first == nil {
+			first = fmt.Errorf("hbm.timing.%s: %w", field, err)
+		}
+		return int(v)
 	}
-	return HBMTimingCycles{
-		CL: c(t.CLNs), CWL: c(t.CWLNs), RCD: c(t.TRCDNs), RP: c(t.TRPNs), RAS: c(t.TRASNs),
-		CCDS: t.TCCDSCycles, CCDL: t.TCCDLCycles, RRDS: c(t.TRRDSNs), RRDL: c(t.TRRDLNs),
-		FAW: c(t.TFAWNs), WR: c(t.TWRNs), WTRS: c(t.TWTRSNs), WTRL: c(t.TWTRLNs),
-		RTW: t.TRTWCycles, RFC: c(t.TRFCNs), REFI: c(t.TREFINs),
+	out := HBMTimingCycles{
+		CL: c("cl_ns", t.CLNs), CWL: c("cwl_ns", t.CWLNs), RCD: c("trcd_ns", t.TRCDNs), RP: c("trp_ns", t.TRPNs),
+		RAS: c("tras_ns", t.TRASNs), CCDS: t.TCCDSCycles, CCDL: t.TCCDLCycles,
+		RRDS: c("trrd_s_ns", t.TRRDSNs), RRDL: c("trrd_l_ns", t.TRRDLNs), FAW: c("tfaw_ns", t.TFAWNs),
+		WR: c("twr_ns", t.TWRNs), WTRS: c("twtr_s_ns", t.TWTRSNs), WTRL: c("twtr_l_ns", t.TWTRLNs),
+		RTW: t.TRTWCycles, RFC: c("trfc_ns", t.TRFCNs), REFI: c("trefi_ns", t.TREFINs),
 	}
+	return out, first
 }

@@ -267,6 +267,11 @@ func FuzzParsePlatform(f *testing.F) {
 		if p.HBM.PeakBytesPerSec() <= 0 || math.IsInf(p.HBM.PeakBytesPerSec(), 0) {
 			t.Errorf("accepted platform with peak bandwidth %g", p.HBM.PeakBytesPerSec())
 		}
+		// Every accepted timing converts to a small cycle count.
+		c, err := p.HBM.Timing.CyclesChecked(p.HBM.ClockHz)
+		if err != nil || c.REFI <= 0 || c.REFI > 1<<20 || c.CL > 1<<20 {
+			t.Errorf("accepted timing converts to %+v, %v", c, err)
+		}
 	})
 }
 

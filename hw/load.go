@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 )
 
@@ -17,6 +18,9 @@ const maxConfigBytes = 1 << 20
 // fields and trailing data, and turns the decoder's errors into messages
 // that name the field or the byte offset.
 func decodeStrict(b []byte, v any) error {
+	if err := CheckDuplicateKeys(b); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -25,8 +29,10 @@ func decodeStrict(b []byte, v any) error {
 		switch {
 		case errors.As(err, &se):
 			return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, se)
+		case errors.As(err, &te) && te.Field == "":
+			return fmt.Errorf("the file must hold a JSON object, got %s", te.Value)
 		case errors.As(err, &te):
-			return fmt.Errorf("field %q must be a JSON %s, got %s", te.Field, te.Type, te.Value)
+			return fmt.Errorf("field %q must be a JSON %s, got %s", te.Field, JSONKind(te.Type.Kind()), te.Value)
 		case errors.Is(err, io.EOF):
 			return fmt.Errorf("empty input: expected a JSON object")
 		case errors.Is(err, io.ErrUnexpectedEOF):
@@ -41,6 +47,84 @@ func decodeStrict(b []byte, v any) error {
 		return fmt.Errorf("malformed JSON: data after the object at byte %d", dec.InputOffset())
 	}
 	return nil
+}
+
+// JSONKind names the JSON type that decodes into a Go value of kind k.
+func JSONKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Map, reflect.Struct:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Bool:
+		return "boolean (true or false)"
+	case reflect.String:
+		return "string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return k.String()
+}
+
+// CheckDuplicateKeys reports the first object key that appears twice in
+// the same JSON object of b (encoding/json would keep the last silently),
+// naming its path ("hbm.timing.cl_ns"). Malformed JSON is left to the
+// decoder and gives no error here.
+func CheckDuplicateKeys(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		path   string
+		expect bool // the next token of an object is a key
+	}
+	var stack []*frame
+	path := func(key string) string {
+		if len(stack) > 0 && stack[len(stack)-1].path != "" {
+			return stack[len(stack)-1].path + "." + key
+		}
+		return key
+	}
+	var pending string // path of the value being read
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.expect {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			key, _ := tok.(string)
+			if top.keys[key] {
+				return fmt.Errorf("duplicate key %q (each field may appear once)", path(key))
+			}
+			top.keys[key] = true
+			top.expect = false
+			pending = path(key)
+			continue
+		}
+		if top != nil && top.object {
+			top.expect = true
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, keys: map[string]bool{}, path: pending, expect: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{path: pending})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
 }
 
 // ParsePlatform reads a platform from JSON. Fields that are absent keep the

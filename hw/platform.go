@@ -3,7 +3,6 @@ package hw
 import (
 	"errors"
 	"fmt"
-	"math"
 )
 
 // Byte sizes used in the hardware descriptions.
@@ -90,27 +89,20 @@ func (p Platform) URAMBytes() int64 { return int64(p.URAMs) * URAMBits / 8 }
 // BRAM plus URAM, in bytes.
 func (p Platform) OnChipBytes() int64 { return p.BRAMBytes() + p.URAMBytes() }
 
-// Validate reports the first field of the platform that is not usable.
+// Validate reports the first field of the platform that is not usable: an
+// empty name or a value outside its range (Ranges).
 func (p Platform) Validate() error {
-	checks := []struct {
-		ok   bool
-		what string
-	}{
-		{p.Name != "", "name must not be empty"},
-		{p.KernelFreqHz > 0 && !math.IsInf(p.KernelFreqHz, 0), fmt.Sprintf("kernel_freq_hz must be > 0, got %g", p.KernelFreqHz)},
-		{p.SLRs > 0, fmt.Sprintf("slrs must be > 0, got %d", p.SLRs)},
-		{p.DSPs > 0, fmt.Sprintf("dsps must be > 0, got %d", p.DSPs)},
-		{p.LUTs >= 0, fmt.Sprintf("luts must be >= 0, got %d", p.LUTs)},
-		{p.FFs >= 0, fmt.Sprintf("ffs must be >= 0, got %d", p.FFs)},
-		{p.BRAM18s >= 0, fmt.Sprintf("bram18s must be >= 0, got %d", p.BRAM18s)},
-		{p.URAMs >= 0, fmt.Sprintf("urams must be >= 0, got %d", p.URAMs)},
+	if p.Name == "" {
+		return fmt.Errorf("platform: name must not be empty")
 	}
-	for _, c := range checks {
-		if !c.ok {
-			return fmt.Errorf("platform %q: %s", p.Name, c.what)
-		}
+	err := checkFields([]fieldValue{
+		{"kernel_freq_hz", p.KernelFreqHz}, {"slrs", float64(p.SLRs)}, {"dsps", float64(p.DSPs)},
+		{"luts", float64(p.LUTs)}, {"ffs", float64(p.FFs)}, {"bram18s", float64(p.BRAM18s)}, {"urams", float64(p.URAMs)},
+	})
+	if err == nil {
+		err = p.HBM.Validate()
 	}
-	if err := p.HBM.Validate(); err != nil {
+	if err != nil {
 		return fmt.Errorf("platform %q: %w", p.Name, err)
 	}
 	return nil

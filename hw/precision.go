@@ -21,7 +21,7 @@ type Precision struct {
 	DSPsPerMAC float64
 }
 
-// DSP cost of one MAC per precision, the defaults of DESIGN.md.
+// DSP cost of one MAC per precision, the defaults of docs/design.md#macs-per-dsp.
 const (
 	// FP32DSPsPerMAC: a Vitis HLS FP32 multiply-add is fmul (3 DSPs) plus
 	// fadd (2 DSPs) (AMD UG1399, floating-point operator resource tables).

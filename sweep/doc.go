@@ -1,8 +1,9 @@
 // Package sweep runs design-space sweeps: the cartesian product of design
 // and scenario parameters, each point with and without acceleration ideas,
 // simulated in parallel and checked against the roofline, one row per
-// point; and the report of a sweep (Pareto front, best design per
-// precision, the ideas' speed-ups, the quantization table, plots).
+// point; and the analysis of a sweep's rows for its report (Records, the
+// Pareto front, the best design per precision, the ideas' speed-ups and
+// their reasons), which package report renders as tables and plots.
 //
 // # Space
 //
@@ -66,7 +67,9 @@
 // Each point gives one Row (Columns lists the columns and what they hold):
 // the index, key and status, the point's parameters before its ideas (so an
 // idea row and its baseline have the same parameters), the results of the
-// simulated forward pass checked by validation.Compare, and a reason. The
+// simulated forward pass checked by validation.Compare (its compute and
+// memory floors split bound_ms by the ceiling that bounds each kernel, so
+// they add up to it), and a reason. The
 // status is ok (every kernel passed), fail (some kernel failed a check:
 // the reason lists them), does_not_fit (hw.Design.Fit's reason; not
 // simulated) or error (the simulation's message). Rows are written as CSV

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
@@ -107,25 +108,27 @@ func fillResults(r Row, c validation.Comparison, frames int) {
 	r.set("gbps", c.AchievedBytesPerSec()/1e9)
 	r.set("hbm_mb", float64(c.Total.HBMBytes)/1e6)
 
-	var memCycles, stallHBM int64
-	var computeSec, memorySec float64
+	// The floors split bound_ms (the sum of the kernels' design bounds) by
+	// the ceiling that sets each kernel's bound, so that they add up to it.
+	var memCycles, stallHBM, computeFloor, memoryFloor int64
 	for _, k := range c.Kernels {
-		if k.Bound == validation.BoundMemory {
+		if k.Bound == roofline.BoundMemory {
 			memCycles += k.Cycles
+			memoryFloor += k.BoundCycles
+		} else {
+			computeFloor += k.BoundCycles
 		}
 		stallHBM += k.StallHBMCycles
-		computeSec += float64(k.Kernel.Ops) / c.Ceilings.PeakOpsPerSec
-		memorySec += k.HBMIdealBytes / c.Ceilings.BWBytesPerSec
 	}
 	share := float64(memCycles) / float64(res.TotalCycles)
 	r.set("memory_bound_share", share)
-	bound := validation.BoundCompute
+	bound := roofline.BoundCompute
 	if share >= 0.5 {
-		bound = validation.BoundMemory
+		bound = roofline.BoundMemory
 	}
 	r.set("bound", string(bound))
-	r.set("compute_floor_ms", computeSec*1e3)
-	r.set("memory_floor_ms", memorySec*1e3)
+	r.set("compute_floor_ms", msOf(computeFloor))
+	r.set("memory_floor_ms", msOf(memoryFloor))
 	r.set("bound_ms", msOf(c.Total.BoundCycles))
 	r.set("efficiency", float64(c.Total.BoundCycles)/float64(res.TotalCycles))
 	if c.HasSeed {

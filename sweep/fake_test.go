@@ -5,8 +5,9 @@ import (
 	"math"
 	"time"
 
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
-	"github.com/roofsim/roofsim/validation"
+	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -37,8 +38,8 @@ func (f fakeEvaluator) Simulate(c Config, ks []workload.Kernel) (*accel.Result, 
 	res := &accel.Result{Design: d, Platform: p, FreqHz: freq, Memory: c.Options.Memory}
 	var at int64
 	for _, k := range ks {
-		r := validation.Analyze(k, d.Precision, ceil)
-		bound := int64(math.Ceil(r.LowerBoundSec*freq - 1e-6))
+		r := roofline.Analyze(k, d.Precision, ceil)
+		bound := int64(clock.New(freq).Cycles(r.LowerBoundSec))
 		cycles := bound + bound/10 + 40
 		if d.Arrays == 2 {
 			cycles = bound / 2

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
-	"github.com/roofsim/roofsim/validation"
 )
 
 // Record is a sweep row read back with its numbers parsed, for the report.
@@ -97,8 +96,8 @@ func Records(rows []Row) []Record {
 	return out
 }
 
-// workloads returns the workload labels in order of first appearance.
-func workloads(recs []Record) []string {
+// Workloads returns the workload labels in order of first appearance.
+func Workloads(recs []Record) []string {
 	var ws []string
 	for _, r := range recs {
 		if !slices.Contains(ws, r.Workload) {
@@ -108,8 +107,8 @@ func workloads(recs []Record) []string {
 	return ws
 }
 
-// ok returns the rows that ran and passed every check.
-func ok(recs []Record) []Record {
+// OK returns the rows that ran and passed every check.
+func OK(recs []Record) []Record {
 	var out []Record
 	for _, r := range recs {
 		if r.Status == StatusOK && r.LatencyMs > 0 {
@@ -150,8 +149,8 @@ func ParetoFront(recs []Record) []Record {
 	return front
 }
 
-// precisionOrder sorts precisions in hw's order, unknown names last.
-func precisionOrder(recs []Record) []string {
+// PrecisionOrder sorts precisions in hw's order, unknown names last.
+func PrecisionOrder(recs []Record) []string {
 	var ps []string
 	for _, p := range hw.Precisions() {
 		if slices.ContainsFunc(recs, func(r Record) bool { return r.Precision == p.Name }) {
@@ -166,8 +165,8 @@ func precisionOrder(recs []Record) []string {
 	return ps
 }
 
-// fastest returns the row of lowest latency (lowest index on a tie).
-func fastest(recs []Record) (Record, bool) {
+// Fastest returns the row of lowest latency (lowest index on a tie).
+func Fastest(recs []Record) (Record, bool) {
 	if len(recs) == 0 {
 		return Record{}, false
 	}
@@ -180,7 +179,8 @@ func fastest(recs []Record) (Record, bool) {
 	return best, true
 }
 
-func filter(recs []Record, keep func(Record) bool) []Record {
+// Filter returns the records keep accepts, in order.
+func Filter(recs []Record, keep func(Record) bool) []Record {
 	var out []Record
 	for _, r := range recs {
 		if keep(r) {
@@ -189,9 +189,6 @@ func filter(recs []Record, keep func(Record) bool) []Record {
 	}
 	return out
 }
-
-// mib is bytes in MiB.
-func mib(b int64) float64 { return float64(b) / hw.MiB }
 
 // IdeaPair is an idea row next to its baseline: the row with the same
 // parameters and no ideas.
@@ -209,7 +206,7 @@ func (p IdeaPair) SpeedUp() float64 { return p.Base.LatencyMs / p.With.LatencyMs
 // row order.
 func IdeaPairs(recs []Record) []IdeaPair {
 	base := map[string]Record{}
-	for _, r := range ok(recs) {
+	for _, r := range OK(recs) {
 		if r.Ideas == "" {
 			if _, dup := base[r.params]; !dup {
 				base[r.params] = r
@@ -217,7 +214,7 @@ func IdeaPairs(recs []Record) []IdeaPair {
 		}
 	}
 	var pairs []IdeaPair
-	for _, r := range ok(recs) {
+	for _, r := range OK(recs) {
 		if r.Ideas == "" {
 			continue
 		}
@@ -279,7 +276,13 @@ func (p IdeaPair) Reason() string {
 		parts = append(parts, txt)
 	}
 	if c := rel(b.ComputeFloorMs, w.ComputeFloorMs); math.Abs(c) > moved {
-		parts = append(parts, fmt.Sprintf("compute floor %s -> %s ms (peak %s -> %s TOP/s)", sig(b.ComputeFloorMs), sig(w.ComputeFloorMs), sig(b.PeakTOPS), sig(w.PeakTOPS)))
+		// The floors split the bound by the ceiling of each kernel: with the
+		// same peak the compute floor moves when kernels cross between them.
+		why := fmt.Sprintf("peak %s -> %s TOP/s", sig(b.PeakTOPS), sig(w.PeakTOPS))
+		if math.Abs(rel(b.PeakTOPS, w.PeakTOPS)) <= moved {
+			why = "same peak: kernels crossed between the memory and compute floors"
+		}
+		parts = append(parts, fmt.Sprintf("compute floor %s -> %s ms (%s)", sig(b.ComputeFloorMs), sig(w.ComputeFloorMs), why))
 	}
 	if math.Abs(w.MemoryShare-b.MemoryShare) > moved {
 		parts = append(parts, fmt.Sprintf("memory-bound share %.0f%% -> %.0f%%", 100*b.MemoryShare, 100*w.MemoryShare))
@@ -320,8 +323,8 @@ func sig(v float64) string {
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
-// ideaSummary is the registry's summary of each idea of a set.
-func ideaSummary(set string) string {
+// IdeaSummary is the registry's summary of each idea of a set.
+func IdeaSummary(set string) string {
 	var s []string
 	for _, name := range strings.Split(set, "+") {
 		if i, err := IdeaByName(name); err == nil {
@@ -331,141 +334,4 @@ func ideaSummary(set string) string {
 		}
 	}
 	return strings.Join(s, "; ")
-}
-
-// indexList writes ascending indices compactly: "3, 7-9, 12".
-func indexList(idx []int) string {
-	var parts []string
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && idx[j+1] == idx[j]+1 {
-			j++
-		}
-		if j > i {
-			parts = append(parts, fmt.Sprintf("%d-%d", idx[i], idx[j]))
-		} else {
-			parts = append(parts, strconv.Itoa(idx[i]))
-		}
-		i = j + 1
-	}
-	return strings.Join(parts, ", ")
-}
-
-// ReportTables builds the report of a sweep's rows: the status counts and
-// the rows that are not ok, grouped by status and reason; per workload the Pareto front over latency,
-// DSPs and on-chip memory; the best row per precision; each idea's
-// speed-up over its baselines with the reason (and every pair); and the
-// quantization table (the fastest baseline row of each precision).
-func ReportTables(title string, rows []Row) []*validation.Table {
-	recs := Records(rows)
-	var tables []*validation.Table
-	sum := Summarize(rows)
-	st := &validation.Table{Name: "summary", Title: fmt.Sprintf("Sweep %s: %s", title, sum),
-		Columns: validation.Cols("status", "rows", "meaning")}
-	meaning := map[Status]string{
-		StatusOK:         "simulated; every kernel passed its roofline checks",
-		StatusFail:       "simulated; some kernel failed a roofline check (a model bug to look at)",
-		StatusDoesNotFit: "the board cannot hold the design (not simulated)",
-		StatusError:      "the simulation refused the point",
-	}
-	for _, s := range Statuses() {
-		st.Add(string(s), int64(sum.ByStatus[s]), meaning[s])
-	}
-	tables = append(tables, st)
-
-	notOK := &validation.Table{Name: "not_ok", Title: "Rows that are not ok, grouped by status and reason",
-		Columns: validation.Cols("status", "rows", "indices", "first_key", "reason")}
-	type group struct {
-		status, reason string
-		idx            []int
-		key            string
-	}
-	var groups []*group
-	for _, r := range recs {
-		if r.Status == StatusOK {
-			continue
-		}
-		reason := r.Row.Get(colReason)
-		at := slices.IndexFunc(groups, func(g *group) bool { return g.status == string(r.Status) && g.reason == reason })
-		if at < 0 {
-			groups = append(groups, &group{status: string(r.Status), reason: reason, key: r.Key})
-			at = len(groups) - 1
-		}
-		groups[at].idx = append(groups[at].idx, r.Index)
-	}
-	slices.SortStableFunc(groups, func(a, b *group) int {
-		return slices.Index(Statuses(), Status(a.status)) - slices.Index(Statuses(), Status(b.status))
-	})
-	for _, g := range groups {
-		notOK.Add(g.status, int64(len(g.idx)), indexList(g.idx), g.key, g.reason)
-	}
-	notOK.Notes = []string{"indices: the rows' point indices (runs of consecutive points as a-b)"}
-	if len(notOK.Rows) > 0 {
-		tables = append(tables, notOK)
-	}
-
-	good := ok(recs)
-	front := &validation.Table{Name: "pareto", Title: "Pareto front: latency against DSPs and on-chip memory (ok rows, per workload)",
-		Columns: validation.Cols("workload", "index", "key", "precision", "array", "arrays", "dataflow", "port_bits", "hbm_pcs", "ideas",
-			"latency_ms:%.3f", "fps:%.2f", "dsps", "onchip_mib:%.1f", "achieved_tops:%.3f", "bound", "efficiency:%.3f")}
-	best := &validation.Table{Name: "best_per_precision", Title: "Best design per precision (lowest latency, ideas included)",
-		Columns: validation.Cols("workload", "precision", "index", "key", "ideas", "latency_ms:%.3f", "fps:%.2f", "achieved_tops:%.3f",
-			"peak_tops:%.2f", "dsps", "onchip_mib:%.1f", "bound", "efficiency:%.3f")}
-	quant := &validation.Table{Name: "quantization", Title: "Quantization: the fastest baseline (no ideas) of each precision",
-		Columns: validation.Cols("workload", "precision", "weight_mb:%.1f", "latency_ms:%.3f", "fps:%.2f", "achieved_tops:%.3f",
-			"peak_tops:%.2f", "gbps:%.1f", "bound", "memory_bound_share:%.1f%%", "efficiency:%.3f", "key")}
-	for _, wl := range workloads(good) {
-		in := filter(good, func(r Record) bool { return r.Workload == wl })
-		for _, r := range ParetoFront(in) {
-			front.Add(wl, int64(r.Index), r.Key, r.Precision, r.Row.Get("array"), r.Row.Get("arrays"), r.Row.Get("dataflow"),
-				r.Row.Get("port_bits"), r.Row.Get("hbm_pcs"), r.Ideas, r.LatencyMs, r.FPS, r.DSPs, mib(r.OnChipBytes), r.TOPS, r.Bound, r.Efficiency)
-		}
-		for _, p := range precisionOrder(in) {
-			if r, found := fastest(filter(in, func(r Record) bool { return r.Precision == p })); found {
-				best.Add(wl, p, int64(r.Index), r.Key, r.Ideas, r.LatencyMs, r.FPS, r.TOPS, r.PeakTOPS, r.DSPs, mib(r.OnChipBytes), r.Bound, r.Efficiency)
-			}
-			if r, found := fastest(filter(in, func(r Record) bool { return r.Precision == p && r.Ideas == "" })); found {
-				quant.Add(wl, p, r.WeightMB, r.LatencyMs, r.FPS, r.TOPS, r.PeakTOPS, r.GBps, r.Bound, 100*r.MemoryShare, r.Efficiency, r.Key)
-			}
-		}
-	}
-	front.Notes = []string{"a row is on the front when no other ok row of its workload is as fast with as few DSPs and as little on-chip memory, and better in one of them"}
-	quant.Notes = []string{"weight_mb: the scenario's stored weights in the precision (10^6 bytes); bound: memory when memory-bound kernels take at least half the time"}
-	tables = append(tables, front, best)
-
-	pairs := IdeaPairs(recs)
-	ideas := &validation.Table{Name: "ideas", Title: "Ideas: speed-up over the same design without them",
-		Columns: validation.Cols("idea", "pairs", "speedup_min:%.3f", "speedup_geomean:%.3f", "speedup_max:%.3f", "best_at", "reason_at_best", "what_it_does")}
-	var sets []string
-	for _, p := range pairs {
-		if !slices.Contains(sets, p.Idea) {
-			sets = append(sets, p.Idea)
-		}
-	}
-	for _, set := range sets {
-		ps := slices.DeleteFunc(slices.Clone(pairs), func(p IdeaPair) bool { return p.Idea != set })
-		lo, hi, logSum := math.Inf(1), 0.0, 0.0
-		at := ps[0]
-		for _, p := range ps {
-			s := p.SpeedUp()
-			lo = math.Min(lo, s)
-			logSum += math.Log(s)
-			if s > hi {
-				hi, at = s, p
-			}
-		}
-		ideas.Add(set, int64(len(ps)), lo, math.Exp(logSum/float64(len(ps))), hi, at.Base.Key, at.Reason(), ideaSummary(set))
-	}
-	ideas.Notes = []string{"pairs: idea rows compared with the ok row of the same parameters without ideas; speed-up = baseline latency / idea latency; the reason is that of the pair where the idea helps most (every pair is in idea_pairs)"}
-	detail := &validation.Table{Name: "idea_pairs", Title: "Every idea row next to its baseline",
-		Columns: validation.Cols("idea", "base_index", "base_key", "base_ms:%.3f", "idea_ms:%.3f", "speedup:%.3f", "base_hbm_mb:%.1f", "idea_hbm_mb:%.1f",
-			"base_memory_share:%.1f%%", "idea_memory_share:%.1f%%", "reason")}
-	for _, p := range pairs {
-		detail.Add(p.Idea, int64(p.Base.Index), p.Base.Key, p.Base.LatencyMs, p.With.LatencyMs, p.SpeedUp(), p.Base.HBMMB, p.With.HBMMB,
-			100*p.Base.MemoryShare, 100*p.With.MemoryShare, p.Reason())
-	}
-	if len(pairs) > 0 {
-		tables = append(tables, ideas, detail)
-	}
-	return append(tables, quant)
 }

@@ -10,22 +10,21 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/roofsim/roofsim/report/format"
 )
 
-// Format is the file format of a sweep's rows.
-type Format string
-
-// The row formats.
+// The formats of a sweep's rows.
 const (
 	// FormatCSV is a header line, then one CSV line per point.
-	FormatCSV Format = "csv"
+	FormatCSV = format.CSV
 	// FormatJSONL is one JSON object per line and point (JSON lines), the
 	// keys in column order.
-	FormatJSONL Format = "jsonl"
+	FormatJSONL = format.JSON
 )
 
 // ParseFormat accepts csv, or json or jsonl (JSON lines).
-func ParseFormat(s string) (Format, error) {
+func ParseFormat(s string) (format.Format, error) {
 	switch strings.ToLower(s) {
 	case "csv":
 		return FormatCSV, nil
@@ -33,6 +32,14 @@ func ParseFormat(s string) (Format, error) {
 		return FormatJSONL, nil
 	}
 	return "", fmt.Errorf("%q is not a sweep format (accepted: csv|json, json being JSON lines)", s)
+}
+
+// formatName names a row format in messages: csv or jsonl.
+func formatName(f format.Format) string {
+	if f == FormatJSONL {
+		return "jsonl"
+	}
+	return string(f)
 }
 
 // Status says how a point ended.
@@ -144,8 +151,8 @@ func Columns() []Column {
 		f("hbm_mb", 3, "HBM bytes moved, 10^6"),
 		f("memory_bound_share", 4, "share of the simulated time spent in kernels whose bound is the memory ceiling"),
 		t("bound", "memory when memory-bound kernels take at least half the time, else compute"),
-		f("compute_floor_ms", 4, "sum over kernels of ops / compute ceiling"),
-		f("memory_floor_ms", 4, "sum over kernels of the bytes they keep in HBM / memory ceiling"),
+		f("compute_floor_ms", 4, "part of bound_ms in kernels whose design bound is their ops / compute ceiling"),
+		f("memory_floor_ms", 4, "part of bound_ms in kernels whose design bound is the memory time of the bytes they keep in HBM (read/write channels, PCs)"),
 		f("bound_ms", 4, "the design bound: sum over kernels of max(compute, memory) time"),
 		f("efficiency", 4, "bound_ms / latency_ms"),
 		f("seed_bound_ms", 4, "the same kernels under the seed notebook's ceilings (empty for w4a8, which it has none for)"),
@@ -244,7 +251,7 @@ func oneLine(s string) string {
 }
 
 // Encode writes the row as one line of format f, with its newline.
-func (r Row) Encode(f Format) []byte {
+func (r Row) Encode(f format.Format) []byte {
 	var buf bytes.Buffer
 	switch f {
 	case FormatJSONL:
@@ -284,7 +291,7 @@ func writeJSONString(buf *bytes.Buffer, s string) {
 
 // FileHeader is what a sweep file starts with: the CSV header line, or
 // nothing for JSON lines.
-func FileHeader(f Format) []byte {
+func FileHeader(f format.Format) []byte {
 	if f == FormatJSONL {
 		return nil
 	}
@@ -295,7 +302,7 @@ func FileHeader(f Format) []byte {
 // its line, and where the valid part ends.
 type File struct {
 	// Format is the file's format.
-	Format Format
+	Format format.Format
 	// Rows are the complete rows in file order.
 	Rows []Row
 	// Lines are the rows' lines as written, without their newlines.
@@ -353,7 +360,7 @@ func ReadFile(name string, data []byte) (*File, error) {
 }
 
 // decodeLine parses one row line.
-func decodeLine(f Format, line string) (Row, error) {
+func decodeLine(f format.Format, line string) (Row, error) {
 	cols := Columns()
 	var cells []string
 	if f == FormatJSONL {
@@ -428,3 +435,6 @@ func decodeJSONRow(line string, cols []Column) ([]string, error) {
 	}
 	return cells, nil
 }
+
+// Reason is the row's reason: why it is not ok ("" for an ok row).
+func (r Row) Reason() string { return r.Get(colReason) }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"slices"
 	"sync"
+
+	"github.com/roofsim/roofsim/report/format"
 )
 
 // Progress is told how a run goes. The sweep calls it from one goroutine.
@@ -43,7 +45,7 @@ type result struct {
 // ctx is cancelled no further point starts; the points running finish and
 // the rows in order are written, and Run returns ctx's error. It returns
 // the rows written.
-func (r Runner) Run(ctx context.Context, pts []Point, w io.Writer, f Format) ([]Row, error) {
+func (r Runner) Run(ctx context.Context, pts []Point, w io.Writer, f format.Format) ([]Row, error) {
 	workers := max(r.Workers, 1)
 	if r.Progress != nil {
 		r.Progress.Start(len(pts))
@@ -132,7 +134,7 @@ type Output struct {
 // last line is dropped; the file is positioned after the last complete
 // row and the points after it are left to run. A missing or empty file
 // starts from the beginning.
-func OpenOutput(path string, pts []Point, f Format, resume bool) (*Output, error) {
+func OpenOutput(path string, pts []Point, f format.Format, resume bool) (*Output, error) {
 	out := &Output{Todo: pts}
 	var data []byte
 	if resume {
@@ -149,7 +151,7 @@ func OpenOutput(path string, pts []Point, f Format, resume bool) (*Output, error
 			return nil, fmt.Errorf("--resume: %w", err)
 		}
 		if file.Format != f {
-			return nil, fmt.Errorf("--resume: %s is %s, the run writes %s (pass --format %s)", path, file.Format, f, file.Format)
+			return nil, fmt.Errorf("--resume: %s is %s, the run writes %s (pass --format %s)", path, formatName(file.Format), formatName(f), formatName(file.Format))
 		}
 		if len(file.Rows) > len(pts) {
 			return nil, fmt.Errorf("--resume: %s has %d rows, the run has %d points: the file is from another space or shard", path, len(file.Rows), len(pts))
@@ -264,7 +266,7 @@ func Merge(names []string, datas [][]byte, pts []Point) ([]byte, error) {
 		text string
 	}
 	var all []line
-	var format Format
+	var rowFormat format.Format
 	formatFrom := ""
 	for i, name := range names {
 		file, err := ReadFile(name, datas[i])
@@ -278,9 +280,9 @@ func Merge(names []string, datas [][]byte, pts []Point) ([]byte, error) {
 		case len(datas[i]) == 0:
 			// An empty file (a JSON-lines shard without points) has no format.
 		case formatFrom == "":
-			format, formatFrom = file.Format, name
-		case file.Format != format:
-			return nil, fmt.Errorf("merge: %s is %s, %s is %s: merge files of one format", formatFrom, format, name, file.Format)
+			rowFormat, formatFrom = file.Format, name
+		case file.Format != rowFormat:
+			return nil, fmt.Errorf("merge: %s is %s, %s is %s: merge files of one format", formatFrom, formatName(rowFormat), name, formatName(file.Format))
 		}
 		for j, r := range file.Rows {
 			all = append(all, line{name, r, file.Lines[j]})
@@ -323,7 +325,7 @@ func Merge(names []string, datas [][]byte, pts []Point) ([]byte, error) {
 	}
 	var out []byte
 	if formatFrom != "" {
-		out = append(out, FileHeader(format)...)
+		out = append(out, FileHeader(rowFormat)...)
 	}
 	for _, l := range all {
 		out = append(out, l.text...)

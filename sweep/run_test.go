@@ -4,17 +4,21 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roofsim/roofsim/report/format"
 )
 
 // runToBytes runs pts with the evaluator and returns the file a fresh run
 // writes.
-func runToBytes(t *testing.T, pts []Point, ev Evaluator, workers int, f Format) []byte {
+func runToBytes(t *testing.T, pts []Point, ev Evaluator, workers int, f format.Format) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	buf.Write(FileHeader(f))
@@ -70,6 +74,14 @@ func TestEvaluateStatuses(t *testing.T) {
 			if r.Get("validation") != "pass" || r.Get(colReason) != "" || r.Get(colLatency) == "" || r.Get("cycles") == "" {
 				t.Errorf("%s: ok row %v", p.Key, r.Cells)
 			}
+			// The floors split bound_ms: they add up to it (to the rounding
+			// of the printed digits).
+			cf, err1 := strconv.ParseFloat(r.Get("compute_floor_ms"), 64)
+			mf, err2 := strconv.ParseFloat(r.Get("memory_floor_ms"), 64)
+			bound, err3 := strconv.ParseFloat(r.Get("bound_ms"), 64)
+			if err1 != nil || err2 != nil || err3 != nil || bound <= 0 || math.Abs(cf+mf-bound) > 2e-4*max(1, bound) {
+				t.Errorf("%s: compute floor %q + memory floor %q is not bound_ms %q", p.Key, r.Get("compute_floor_ms"), r.Get("memory_floor_ms"), r.Get("bound_ms"))
+			}
 		}
 		for i, c := range r.Cells {
 			if strings.ContainsAny(c, "\n\r") {
@@ -124,7 +136,7 @@ func TestEvaluateResults(t *testing.T) {
 // out of order.
 func TestRunDeterministic(t *testing.T) {
 	pts := mustPoints(t, testSpaceJSON)
-	for _, f := range []Format{FormatCSV, FormatJSONL} {
+	for _, f := range []format.Format{FormatCSV, FormatJSONL} {
 		one := runToBytes(t, pts, fakeEvaluator{}, 1, f)
 		for _, j := range []int{2, 5} {
 			if got := runToBytes(t, pts, fakeEvaluator{delay: time.Millisecond}, j, f); !bytes.Equal(got, one) {
@@ -191,7 +203,7 @@ func (p *countProgress) Done(Row) {
 func (p *countProgress) Finish() { p.finished = true }
 
 // runFile runs pts into path with OpenOutput (resuming when asked).
-func runFile(t *testing.T, path string, pts []Point, f Format, resume bool) *Output {
+func runFile(t *testing.T, path string, pts []Point, f format.Format, resume bool) *Output {
 	t.Helper()
 	out, err := OpenOutput(path, pts, f, resume)
 	if err != nil {
@@ -206,7 +218,7 @@ func runFile(t *testing.T, path string, pts []Point, f Format, resume bool) *Out
 
 func TestResumePartialLine(t *testing.T) {
 	pts := mustPoints(t, testSpaceJSON)
-	for _, f := range []Format{FormatCSV, FormatJSONL} {
+	for _, f := range []format.Format{FormatCSV, FormatJSONL} {
 		whole := runToBytes(t, pts, fakeEvaluator{}, 1, f)
 		lines := bytes.SplitAfter(whole, []byte("\n"))
 		head := 0
@@ -270,7 +282,7 @@ func TestResumeRefusesOtherFiles(t *testing.T) {
 		name string
 		data []byte
 		pts  []Point
-		f    Format
+		f    format.Format
 		want string
 	}{
 		{"other space", whole, other, FormatCSV, `row 1: it is point 0 "precision=int8 array=64x64 arrays=2 ideas=none" where the run's is point 0 "precision=int8 array=64x64 arrays=3 ideas=none": the file is from another space or shard (remove it or pick another -o)`},
@@ -291,7 +303,7 @@ func TestResumeRefusesOtherFiles(t *testing.T) {
 
 func TestShardMerge(t *testing.T) {
 	pts := mustPoints(t, testSpaceJSON)
-	for _, f := range []Format{FormatCSV, FormatJSONL} {
+	for _, f := range []format.Format{FormatCSV, FormatJSONL} {
 		whole := runToBytes(t, pts, fakeEvaluator{}, 1, f)
 		for _, n := range []int{1, 3, 5, 30} {
 			var names []string

@@ -1,4 +1,4 @@
-package sweep
+package sweep_test
 
 import (
 	"bytes"
@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/roofsim/roofsim/report"
+	"github.com/roofsim/roofsim/sweep"
 )
 
 // smallRealSpace is a space the real simulation runs in about a second:
@@ -26,26 +29,26 @@ func TestSimulationSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the simulation")
 	}
-	pts := mustPoints(t, smallRealSpace)
-	one := runToBytes(t, pts, Simulation{}, 1, FormatCSV)
-	if two := runToBytes(t, pts, Simulation{}, 2, FormatCSV); !bytes.Equal(one, two) {
+	pts := sweep.MustPoints(t, smallRealSpace)
+	one := sweep.RunToBytes(t, pts, sweep.Simulation{}, 1, sweep.FormatCSV)
+	if two := sweep.RunToBytes(t, pts, sweep.Simulation{}, 2, sweep.FormatCSV); !bytes.Equal(one, two) {
 		t.Errorf("the real simulation's file differs between 1 and 2 workers")
 	}
-	file, err := ReadFile("small", one)
+	file, err := sweep.ReadFile("small", one)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := Records(file.Rows)
+	recs := sweep.Records(file.Rows)
 	for _, r := range recs {
 		arrays := r.Row.Get("arrays")
 		switch {
-		case arrays == "5" && r.Status != StatusDoesNotFit:
+		case arrays == "5" && r.Status != sweep.StatusDoesNotFit:
 			t.Errorf("%s: 5 arrays of 2048 DSPs fit? status %s", r.Key, r.Status)
-		case arrays == "3" && r.Status != StatusOK:
-			t.Errorf("%s: status %s: %s", r.Key, r.Status, r.Row.Get(colReason))
+		case arrays == "3" && r.Status != sweep.StatusOK:
+			t.Errorf("%s: status %s: %s", r.Key, r.Status, r.Row.Reason())
 		}
 	}
-	pairs := IdeaPairs(recs)
+	pairs := sweep.IdeaPairs(recs)
 	if len(pairs) != 4 {
 		t.Fatalf("%d idea pairs, want 4", len(pairs))
 	}
@@ -66,7 +69,7 @@ func TestSimulationSmall(t *testing.T) {
 		}
 	}
 	var sb strings.Builder
-	for _, tb := range ReportTables("small", file.Rows) {
+	for _, tb := range report.SweepTables("small", file.Rows) {
 		sb.WriteString(tb.Name + " ")
 	}
 	if got := sb.String(); got != "summary not_ok pareto best_per_precision ideas idea_pairs quantization " {
@@ -82,14 +85,14 @@ func TestSimulationSmall(t *testing.T) {
 func BenchmarkSweepWorkers(b *testing.B) {
 	// 36 points of 0.1-0.5 s: enough that the last point's tail does not
 	// weigh on the 2-worker rate.
-	pts := mustPoints(b, `{
+	pts := sweep.MustPoints(b, `{
 	  "base": {"scenario": "smolvla", "text_layers": 2, "image_size": 256},
 	  "axes": {"precision": ["int8", "int4", "w4a8"], "port_bits": [256, 512], "cameras": [1, 2, 3], "frames": [1, 2]}
 	}`)
 	rate := func(workers int) float64 {
 		var buf bytes.Buffer
 		start := time.Now()
-		if _, err := (Runner{Evaluator: Simulation{}, Workers: workers}).Run(context.Background(), pts, &buf, FormatCSV); err != nil {
+		if _, err := (sweep.Runner{Evaluator: sweep.Simulation{}, Workers: workers}).Run(context.Background(), pts, &buf, sweep.FormatCSV); err != nil {
 			b.Fatal(err)
 		}
 		return float64(len(pts)) / time.Since(start).Seconds()

@@ -25,14 +25,14 @@ const (
 	MaxAxisValues = 256
 	// MaxSpaceFileBytes bounds the size of a space file.
 	MaxSpaceFileBytes = 1 << 20
-	// maxSizeBytes bounds a buffer-size value (1 TiB, as the gemm flags).
-	maxSizeBytes = 1 << 40
-	// maxPorts bounds the hbm_ports and hbm_pcs values.
-	maxPorts = 1024
-	// maxArrays bounds the arrays values.
-	maxArrays = 1024
-	// maxArrayEdge bounds the rows and columns of an array.
-	maxArrayEdge = 1 << 16
+	// maxSizeBytes bounds a buffer-size value (hw's range, 1 TiB).
+	maxSizeBytes = hw.MaxSizeBytes
+	// maxPorts bounds the hbm_ports and hbm_pcs values (hw's range).
+	maxPorts = hw.MaxPorts
+	// maxArrays bounds the arrays values (hw's range).
+	maxArrays = hw.MaxArrays
+	// maxArrayEdge bounds the rows and columns of an array (hw's range).
+	maxArrayEdge = hw.MaxArrayEdge
 )
 
 // Memory models a point can run with (Base.Memory).
@@ -193,6 +193,9 @@ func LoadSpace(path string) (*Space, error) {
 // "axes.port_bits[1]") and the accepted values. It checks every value, but
 // not the points (see Space.Points).
 func ParseSpace(b []byte) (*Space, error) {
+	if err := hw.CheckDuplicateKeys(b); err != nil {
+		return nil, fmt.Errorf("space: %w", err)
+	}
 	top, err := object(b, "the space", topFields())
 	if err != nil {
 		return nil, fmt.Errorf("space: %w", err)
@@ -276,26 +279,13 @@ func jsonError(what string, err error) error {
 	case errors.As(err, &se):
 		return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, se)
 	case errors.As(err, &te):
-		return fmt.Errorf("%s must be a JSON %s, got %s", what, jsonKind(te.Type.Kind().String()), te.Value)
+		return fmt.Errorf("%s must be a JSON %s, got %s", what, hw.JSONKind(te.Type.Kind()), te.Value)
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("empty input: expected a JSON object")
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("malformed JSON: unexpected end of input")
 	}
 	return fmt.Errorf("%s: %v", what, err)
-}
-
-// jsonKind names a Go kind as a JSON type.
-func jsonKind(k string) string {
-	switch k {
-	case "map", "struct":
-		return "object"
-	case "slice", "array":
-		return "array"
-	case "int", "int64", "float64":
-		return "number"
-	}
-	return k
 }
 
 // str decodes a JSON string.
@@ -447,10 +437,13 @@ func (s *Space) SetAxis(name, field string, values []string) error {
 	if !slices.Contains(axisFields(), name) {
 		return fmt.Errorf("axis %q is not known (accepted: %s)", name, strings.Join(axisFields(), "|"))
 	}
+	// The axes of names and shapes take every value as text ("64" is a
+	// shape to refuse with its own message, not a number).
+	text := slices.Contains([]string{"design", "precision", "array", "dataflow"}, name)
 	raws := make([]json.RawMessage, len(values))
 	for i, v := range values {
 		v = strings.TrimSpace(v)
-		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if _, err := strconv.ParseInt(v, 10, 64); err == nil && !text {
 			raws[i] = json.RawMessage(v)
 		} else {
 			b, _ := json.Marshal(v) // a string always marshals

@@ -88,6 +88,8 @@ func TestParseSpaceErrors(t *testing.T) {
 		{"idea set twice", `{"ideas": ["port512+all_pcs", "all_pcs+port512"]}`, "space: ideas[1] repeats the idea set port512+all_pcs"},
 		{"idea type", `{"ideas": [1]}`, "space: ideas[0] must be a JSON string, got 1"},
 		{"design with space", `{"axes": {"design": ["my design.json"]}}`, `space: axes.design[0] "my design.json" must not be empty or contain spaces`},
+		{"duplicate key", `{"axes": {"arrays": [1]}, "axes": {"arrays": [2]}}`, `space: duplicate key "axes"`},
+		{"nested duplicate key", `{"base": {"frames": 1, "frames": 2}}`, `space: duplicate key "base.frames"`},
 		{"too many points", `{"axes": {"arrays": [1,2,3,4,5,6,7,8,9,10], "hbm_ports": [1,2,3,4,5,6,7,8,9,10], "hbm_pcs": [1,2,3,4,5,6,7,8,9,10],
 			"frames": [1,2,3,4,5,6,7,8,9,10], "cameras": [1,2,3,4,5,6,7,8,9,10,11]}}`, "space: more than 100000 points"},
 	}
@@ -131,6 +133,8 @@ func TestSetAxis(t *testing.T) {
 		{"arrays", []string{"two"}, `--x[0] must be an integer, got "two"`},
 		{"cameras", []string{""}, `--x[0] must be an integer, got ""`},
 		{"ports", []string{"1"}, `axis "ports" is not known (accepted: design|precision|`},
+		{"array", []string{"64"}, `--x[0] "64" is not RxC (e.g. 64x64)`},
+		{"dataflow", []string{"1"}, `--x[0] "1" is not known (accepted: os|ws)`},
 	} {
 		if err := s.SetAxis(tc.name, "--x", tc.values); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("SetAxis(%s, %q) err %v, want %s", tc.name, tc.values, err, tc.want)

@@ -6,7 +6,9 @@ import (
 	"sort"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -33,7 +35,7 @@ type KernelCheck struct {
 	accel.KernelResult
 	// Roofline is the seed notebook's model under the design's ceilings,
 	// every operand moved through HBM once.
-	Roofline Roofline
+	Roofline roofline.Roofline
 	// HBMIdealBytes is the ideal bytes of the operands the placement keeps
 	// in HBM (all of them when nothing stays on chip).
 	HBMIdealBytes float64
@@ -42,7 +44,7 @@ type KernelCheck struct {
 	// It equals the roofline's lower bound when every operand is in HBM.
 	BoundCycles int64
 	// Bound is the ceiling BoundCycles is set by.
-	Bound Bound
+	Bound roofline.Bound
 	// Efficiency is BoundCycles / Cycles (1 is the bound reached).
 	Efficiency float64
 	// IdealBytes is the kernel's ideal bytes (every operand once).
@@ -137,7 +139,7 @@ func Compare(res *accel.Result) Comparison {
 		}
 		var seedSec float64
 		if c.HasSeed {
-			seedSec = Analyze(kr.Kernel, d.Precision, c.Seed).LowerBoundSec
+			seedSec = roofline.Analyze(kr.Kernel, d.Precision, c.Seed).LowerBoundSec
 		}
 		for _, s := range []*StageCheck{st, &c.Total} {
 			s.Kernels++
@@ -161,36 +163,12 @@ func Compare(res *accel.Result) Comparison {
 func hbmWriteBytes(kr accel.KernelResult, p hw.Precision, hbmBytes float64) float64 {
 	switch kr.Placement.Outputs {
 	case accel.InHBM:
-		return p.ActBytes(kr.Kernel.OutputElems)
+		_, w := roofline.HBMBytes(kr.Kernel, p, roofline.InHBM{Outputs: true})
+		return w
 	case accel.Mixed:
 		return min(kr.HBMIdealWriteBytes, hbmBytes)
 	}
 	return 0
-}
-
-// designBound is a kernel's lower bound on design d: max(ops / peak, the
-// memory time of its HBM-placed bytes). An AXI port has separate read and
-// write data channels, each of the port's width, so reads and writes each
-// take at least their bytes over the ports' bandwidth, and together at least
-// their bytes over the HBM peak of the PCs the design uses. With reads or
-// writes alone this is bytes / d.MemBytesPerSec, the seed's roofline.
-func designBound(ops, readBytes, writeBytes float64, d hw.Design, plat hw.Platform) Roofline {
-	ceil := d.Ceilings(plat)
-	ports := d.PortBytesPerSec(plat)
-	pcs := math.Min(plat.HBM.PeakBytesPerSec(), float64(d.PCs())*plat.HBM.PCBytesPerSec())
-	memSec := math.Max(math.Max(readBytes/ports, writeBytes/ports), (readBytes+writeBytes)/pcs)
-	r := Roofline{Ops: ops, Bytes: readBytes + writeBytes, ComputeSec: ops / ceil.PeakOpsPerSec, MemorySec: memSec}
-	r.OI = math.Inf(1)
-	if r.Bytes > 0 {
-		r.OI = ops / r.Bytes
-	}
-	r.LowerBoundSec = math.Max(r.ComputeSec, r.MemorySec)
-	r.Bound = BoundCompute
-	if r.MemorySec > r.ComputeSec {
-		r.Bound = BoundMemory
-	}
-	r.AttainableOpsPerSec = ops / r.LowerBoundSec
-	return r
 }
 
 // hasMixed reports whether an operand is partly on chip and partly in HBM.
@@ -198,32 +176,18 @@ func hasMixed(pl accel.Placement) bool {
 	return pl.Inputs == accel.Mixed || pl.Weights == accel.Mixed || pl.Outputs == accel.Mixed
 }
 
-// placedBytes is the ideal bytes of the operands placed in HBM. For an
-// attention matmul the right-hand operand (K^T or V) is an activation
-// counted in InputElems; it goes with Placement.Weights.
+// placedBytes is the ideal bytes of the operands placed in HBM (a Mixed
+// operand counts as on chip).
 func placedBytes(k workload.Kernel, pl accel.Placement, p hw.Precision) float64 {
-	left, right := p.ActBytes(k.InputElems), p.WeightBytes(k.WeightElems)
-	if k.Kind == workload.KindAttention {
-		l := k.Batch * k.M * k.K
-		left, right = p.ActBytes(l), p.ActBytes(k.InputElems-l)
-	}
-	var b float64
-	if pl.Inputs == accel.InHBM {
-		b += left
-	}
-	if pl.Weights == accel.InHBM {
-		b += right
-	}
-	if pl.Outputs == accel.InHBM {
-		b += p.ActBytes(k.OutputElems)
-	}
-	return b
+	r, w := roofline.HBMBytes(k, p, roofline.InHBM{Inputs: pl.Inputs == accel.InHBM,
+		Weights: pl.Weights == accel.InHBM, Outputs: pl.Outputs == accel.InHBM})
+	return r + w
 }
 
 func checkKernel(kr accel.KernelResult, d hw.Design, plat hw.Platform, freqHz float64) KernelCheck {
 	p, ceil := d.Precision, d.Ceilings(plat)
 	k := kr.Kernel
-	kc := KernelCheck{KernelResult: kr, Roofline: Analyze(k, p, ceil), IdealBytes: IdealBytes(k, p)}
+	kc := KernelCheck{KernelResult: kr, Roofline: roofline.Analyze(k, p, ceil), IdealBytes: roofline.IdealBytes(k, p)}
 	kc.HBMIdealBytes = placedBytes(k, kr.Placement, p)
 	if hasMixed(kr.Placement) {
 		// Part of an operand is on chip: only the simulator knows how much.
@@ -231,12 +195,12 @@ func checkKernel(kr accel.KernelResult, d hw.Design, plat hw.Platform, freqHz fl
 		kc.HBMIdealBytes = kr.HBMIdealBytes
 	} else if kr.HBMIdealBytes != 0 && math.Abs(kr.HBMIdealBytes-kc.HBMIdealBytes) > 0.5 {
 		kc.Failures = append(kc.Failures, fmt.Sprintf("the simulator counts %.0f ideal bytes in HBM, its placement %s gives %.0f",
-			kr.HBMIdealBytes, placementText(kr.Placement), kc.HBMIdealBytes))
+			kr.HBMIdealBytes, PlacementText(kr.Placement), kc.HBMIdealBytes))
 	}
 	writes := hbmWriteBytes(kr, p, kc.HBMIdealBytes)
-	placed := designBound(float64(k.Ops), kc.HBMIdealBytes-writes, writes, d, plat)
+	placed := roofline.Design(float64(k.Ops), kc.HBMIdealBytes-writes, writes, d, plat)
 	kc.Bound = placed.Bound
-	kc.BoundCycles = int64(math.Ceil(placed.LowerBoundSec*freqHz - 1e-6))
+	kc.BoundCycles = int64(clock.New(freqHz).Cycles(placed.LowerBoundSec))
 	if kr.Cycles > 0 {
 		kc.Efficiency = float64(kc.BoundCycles) / float64(kr.Cycles)
 	}
@@ -267,7 +231,7 @@ func checkKernel(kr accel.KernelResult, d hw.Design, plat hw.Platform, freqHz fl
 
 // losses splits a kernel's time beyond its bound into named causes,
 // largest first (ties in a fixed order).
-func losses(kr accel.KernelResult, boundCycles int64, placed Roofline) []LossShare {
+func losses(kr accel.KernelResult, boundCycles int64, placed roofline.Roofline) []LossShare {
 	var ls []LossShare
 	add := func(l Loss, cycles int64) {
 		if cycles > 0 {
@@ -294,7 +258,7 @@ func losses(kr accel.KernelResult, boundCycles int64, placed Roofline) []LossSha
 	add(LossOnChipStalls, kr.StallOnChipCycles)
 	add(LossBufferStalls, kr.StallBufferCycles)
 	add(LossVectorUnit, kr.StallVectorCycles)
-	if placed.Bound == BoundMemory {
+	if placed.Bound == roofline.BoundMemory {
 		add(LossImbalance, int64(float64(boundCycles)*(imbalance(kr)-1)))
 	}
 	order := map[Loss]int{LossFillDrain: 0, LossTileEdges: 1, LossIdleArrays: 2, LossHBMStalls: 3, LossRefresh: 4,

@@ -1,12 +1,11 @@
 package validation
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/workload"
 )
@@ -48,7 +47,7 @@ func TestCompareBoundsAndChecks(t *testing.T) {
 	c := Compare(fakeResult(t, good, fast, thin, short))
 
 	k := c.Kernels[0]
-	if k.BoundCycles != 196608 || k.Bound != BoundCompute {
+	if k.BoundCycles != 196608 || k.Bound != roofline.BoundCompute {
 		t.Errorf("bound %d %s, want 196608 compute", k.BoundCycles, k.Bound)
 	}
 	if len(k.Failures) != 0 || k.Loss != LossFillDrain || k.LossCycles != 32320 {
@@ -80,7 +79,7 @@ func TestComparePlacementAwareBound(t *testing.T) {
 	c := Compare(fakeResult(t, kr))
 	k := c.Kernels[0]
 	// ops 786,432 / (2 x 12,288) per cycle = 32 cycles.
-	if k.BoundCycles != 32 || k.Bound != BoundCompute || k.HBMIdealBytes != 0 {
+	if k.BoundCycles != 32 || k.Bound != roofline.BoundCompute || k.HBMIdealBytes != 0 {
 		t.Errorf("on-chip add: bound %d %s, HBM bytes %g", k.BoundCycles, k.Bound, k.HBMIdealBytes)
 	}
 	if k.Loss != LossVectorUnit || len(k.Failures) != 0 {
@@ -93,7 +92,7 @@ func TestComparePlacementAwareBound(t *testing.T) {
 	// 1,536 cycles, the writes 768 on the write channels, both together
 	// 2,359,296 B at the HBM's 1,536 B/cycle 1,536: the bound is 1,536. The
 	// seed's roofline, one 307.2 GB/s for both directions, says 2,304.
-	if k.BoundCycles != 1536 || k.Bound != BoundMemory || int64(k.Roofline.LowerBoundSec*300e6+0.5) != 2304 {
+	if k.BoundCycles != 1536 || k.Bound != roofline.BoundMemory || int64(k.Roofline.LowerBoundSec*300e6+0.5) != 2304 {
 		t.Errorf("HBM add: bound %d %s (roofline %g s)", k.BoundCycles, k.Bound, k.Roofline.LowerBoundSec)
 	}
 	// Reads alone: the design bound is the roofline's.
@@ -169,48 +168,5 @@ func TestLossesImbalanceAndRefresh(t *testing.T) {
 	}
 	if c.Loss != LossHBMStalls {
 		t.Errorf("largest loss %s", c.Loss)
-	}
-}
-
-func TestRunReports(t *testing.T) {
-	fc1 := workload.NewGEMM("vision.cam0.l0.fc1", workload.StageVision, 0, 0, 1024, 768, 3072)
-	kr := accel.KernelResult{Kernel: fc1, Placement: allHBM, Engine: "array", Cycles: 230098, ComputeCycles: 228928,
-		FillDrainCycles: 32320, MACs: fc1.MACs(), PECycles: fc1.MACs(), PEs: 12288, BytesRead: 3145728, BytesWritten: 3145728,
-		BytesReadPerPC: make([]int64, 32), BytesWrittenPerPC: make([]int64, 32)}
-	c := Compare(fakeResult(t, kr))
-	var b bytes.Buffer
-	if err := WriteRunJSON(&b, "smolvla", c); err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range []string{"latency_ms", "fps", "validation", "kernels"} {
-		if _, ok := doc[key]; !ok {
-			t.Errorf("run JSON lacks %q", key)
-		}
-	}
-	ks := doc["kernels"].([]any)
-	k0 := ks[0].(map[string]any)
-	for _, key := range []string{"name", "stage", "sim_cycles", "bound_cycles", "efficiency", "bound", "bytes_read", "bytes_written"} {
-		if _, ok := k0[key]; !ok {
-			t.Errorf("kernel JSON lacks %q", key)
-		}
-	}
-	if doc["validation"] != "pass" {
-		t.Errorf("validation %v", doc["validation"])
-	}
-	tables := RunTables("smolvla", c)
-	if len(tables) != 3 || len(tables[2].Rows) != 1 {
-		t.Fatalf("run tables: %d", len(tables))
-	}
-	img, err := RunFigure("svg", c)
-	if err != nil || !bytes.Contains(img, []byte("<svg")) {
-		t.Errorf("run figure: %v", err)
-	}
-	ct := CompareTable([]CompareRow{{"smolvla", c}, {"smolvla", c}})
-	if len(ct.Rows) != 2 {
-		t.Errorf("compare rows %d", len(ct.Rows))
 	}
 }

@@ -1,4 +1,7 @@
-// Package validation holds the analytical roofline of DESIGN.md, the
-// comparison of simulated results with it, and the reports roofsim prints:
-// tables in text, CSV, JSON and Markdown, and roofline plots.
+// Package validation checks simulated results against the roofline
+// (package roofline) and attributes their losses: Compare checks every
+// kernel of a forward pass (its time against its design bound, its traffic
+// against its ideal bytes, its MACs) and names why it is slower than its
+// bound; CheckGEMMs and CheckHBMBench check the gemm and hbm benchmarks.
+// Rendering the results is package report's.
 package validation

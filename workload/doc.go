@@ -3,7 +3,9 @@
 // Scenario (cameras, tokens, batch) and the tensor Graph of a forward pass
 // (its ordered kernels and the tensors they read and write), with the
 // SmolVLA and seed-notebook presets, Hugging Face config.json import and
-// parameter accounting.
+// parameter accounting. The seed notebook is docs/seed-notebook.txt
+// (summarised, with its three known errors, in docs/seed.md); the model
+// facts and their sources are in docs/design.md#workload.
 //
 // The graph (Scenario.Graph, NewGraph):
 //   - Every op (a Kernel) names the activation tensors it reads (Inputs;

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
-	"github.com/roofsim/roofsim/validation"
+	"github.com/roofsim/roofsim/report"
 	"github.com/spf13/cobra"
 )
 
@@ -35,7 +35,7 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 			if err != nil {
 				return err
 			}
-			var rows []validation.CompareRow
+			var rows []report.CompareRow
 			failed := 0
 			for _, name := range strings.Split(designs, ",") {
 				name = strings.TrimSpace(name)
@@ -61,9 +61,9 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 				if !c.Passed() {
 					failed++
 				}
-				rows = append(rows, validation.CompareRow{Scenario: sc.Name, Comparison: c})
+				rows = append(rows, report.CompareRow{Scenario: sc.Name, Comparison: c})
 			}
-			if err := out.emitTables(cmd, f, validation.CompareTable(rows)); err != nil {
+			if err := out.emitTables(cmd, f, report.CompareTable(rows)); err != nil {
 				return err
 			}
 			if failed > 0 {

@@ -1,39 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"math"
-	"os"
-	"strconv"
-	"strings"
-
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/report"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/validation"
-	"github.com/roofsim/roofsim/workload"
 	"github.com/spf13/cobra"
 )
-
-// maxTopologyFileBytes bounds the size of a --topology file.
-const maxTopologyFileBytes = 16 << 20
-
-// gemmFlags are the flags of roofsim gemm.
-type gemmFlags struct {
-	m, k, n, batch int64
-	name           string
-	topology       string
-
-	platform, design, precision string
-	array                       string
-	arrays                      int
-	dataflow                    string
-	foldOverlap                 bool
-	weightBuf, inputBuf, outBuf string
-	bufferReadBW                int
-	hbmPorts, portBits          int
-	memory                      string
-	memLatency                  int64
-}
 
 func newGEMMCmd() *cobra.Command {
 	var out outputFlags
@@ -83,12 +56,12 @@ topology format (a header row, then "Layer, M, N, K," per GEMM).`,
 			if err != nil {
 				return err
 			}
-			tables, beaten := gemmTables(d, p, opts, sts)
-			if err := out.emitTables(cmd, f, tables...); err != nil {
+			checks, beaten := validation.CheckGEMMs(sts, d, p)
+			if err := out.emitTables(cmd, f, report.GEMMTables(d, p, opts, checks)...); err != nil {
 				return err
 			}
-			if beaten != "" {
-				return checkError{fmt.Errorf("%s", beaten)}
+			if beaten != nil {
+				return checkError{beaten}
 			}
 			return nil
 		},
@@ -117,219 +90,4 @@ topology format (a header row, then "Layer, M, N, K," per GEMM).`,
 	fl.StringVar(&g.memory, "memory", "ideal", "off-chip memory model: ideal (fixed latency, the design's port bandwidth) or hbm (the HBM2 model of roofsim hbm)")
 	fl.Int64Var(&g.memLatency, "mem-latency", -1, "ideal memory latency in kernel cycles (default: an HBM2 row miss, tRCD + CL)")
 	return cmd
-}
-
-// kernels returns the GEMMs to simulate.
-func (g *gemmFlags) kernels(cmd *cobra.Command) ([]workload.Kernel, error) {
-	fl := cmd.Flags()
-	if err := compute.CheckGEMM([4]string{"--m", "--k", "--n", "--batch"}, max(g.m, 1), max(g.k, 1), max(g.n, 1), g.batch); err != nil {
-		return nil, err
-	}
-	if g.topology != "" {
-		for _, f := range []string{"m", "k", "n", "name"} {
-			if fl.Changed(f) {
-				return nil, fmt.Errorf("--topology and --%s do not go together: the topology names its GEMMs", f)
-			}
-		}
-		fh, err := os.Open(g.topology)
-		if err != nil {
-			return nil, fmt.Errorf("--topology: %w", err)
-		}
-		defer fh.Close()
-		st, err := fh.Stat()
-		if err != nil {
-			return nil, fmt.Errorf("--topology: %w", err)
-		}
-		if st.Size() > maxTopologyFileBytes {
-			return nil, fmt.Errorf("--topology %s: %d bytes is larger than the %d accepted", g.topology, st.Size(), maxTopologyFileBytes)
-		}
-		return compute.ParseTopology(fh, g.topology, g.batch)
-	}
-	if err := compute.CheckGEMM([4]string{"--m", "--k", "--n", "--batch"}, g.m, g.k, g.n, g.batch); err != nil {
-		return nil, err
-	}
-	if g.name == "" {
-		return nil, fmt.Errorf("--name must not be empty")
-	}
-	return []workload.Kernel{compute.NewBatchedGEMM(g.name, g.m, g.k, g.n, g.batch)}, nil
-}
-
-// board returns the platform and the design with the flags' overrides,
-// checked to fit the platform.
-func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
-	fl := cmd.Flags()
-	p, err := hw.LoadPlatform(g.platform)
-	if err != nil {
-		return hw.Platform{}, hw.Design{}, fmt.Errorf("--platform: %w", err)
-	}
-	prec, err := hw.PrecisionByName(g.precision)
-	if err != nil {
-		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision: %w", err)
-	}
-	var d hw.Design
-	if g.design != "" {
-		if d, err = hw.LoadDesign(g.design); err != nil {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--design: %w", err)
-		}
-		if fl.Changed("precision") {
-			d.Precision = prec
-		}
-	} else if d, err = hw.DesignForPrecision(prec); err != nil {
-		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision: %w", err)
-	}
-	if fl.Changed("array") {
-		r, c, err := parseArray(g.array)
-		if err != nil {
-			return hw.Platform{}, hw.Design{}, err
-		}
-		d.ArrayRows, d.ArrayCols = r, c
-	}
-	if fl.Changed("arrays") {
-		if g.arrays <= 0 {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--arrays must be > 0, got %d", g.arrays)
-		}
-		d.Arrays = g.arrays
-	}
-	if fl.Changed("dataflow") {
-		df, err := hw.ParseDataflow(g.dataflow)
-		if err != nil {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--dataflow %q is not known (accepted: os|ws)", g.dataflow)
-		}
-		d.Dataflow = df
-	}
-	for _, b := range []struct {
-		flag string
-		val  string
-		dst  *int64
-	}{
-		{"weight-buffer", g.weightBuf, &d.WeightBufferBytes},
-		{"input-buffer", g.inputBuf, &d.InputBufferBytes},
-		{"output-buffer", g.outBuf, &d.OutputBufferBytes},
-	} {
-		if fl.Changed(b.flag) {
-			v, err := parseSize("--"+b.flag, b.val, maxBufferFlag)
-			if err != nil {
-				return hw.Platform{}, hw.Design{}, err
-			}
-			*b.dst = v
-		}
-	}
-	if fl.Changed("buffer-read-bw") {
-		if g.bufferReadBW < 0 {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--buffer-read-bw must be >= 0 bytes per cycle, got %d", g.bufferReadBW)
-		}
-		d.BufferReadBytesPerCycle = g.bufferReadBW
-	}
-	if fl.Changed("hbm-ports") {
-		if g.hbmPorts <= 0 {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--hbm-ports must be > 0, got %d", g.hbmPorts)
-		}
-		d.HBMPorts = g.hbmPorts
-		if d.HBMPCs > 0 && d.HBMPCs < g.hbmPorts {
-			d.HBMPCs = 0
-		}
-	}
-	if fl.Changed("port-bits") {
-		if g.portBits != 256 && g.portBits != 512 {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--port-bits must be 256 or 512, got %d", g.portBits)
-		}
-		d.PortBits = g.portBits
-	}
-	if err := d.Fit(p); err != nil {
-		return hw.Platform{}, hw.Design{}, err
-	}
-	return p, d, nil
-}
-
-// options returns the simulation options of the flags.
-func (g *gemmFlags) options(cmd *cobra.Command, d hw.Design, p hw.Platform) (compute.Options, error) {
-	opts := compute.DefaultOptions(d, p)
-	opts.FoldOverlap = g.foldOverlap
-	switch strings.ToLower(g.memory) {
-	case "ideal":
-	case "hbm":
-		opts.Memory = compute.HBMMemory
-		if cmd.Flags().Changed("mem-latency") {
-			return compute.Options{}, fmt.Errorf("--mem-latency goes with --memory ideal (the HBM model times its own accesses)")
-		}
-	default:
-		return compute.Options{}, fmt.Errorf("--memory %q is not known (accepted: ideal|hbm)", g.memory)
-	}
-	if cmd.Flags().Changed("mem-latency") {
-		if g.memLatency < 0 {
-			return compute.Options{}, fmt.Errorf("--mem-latency must be >= 0 cycles, got %d", g.memLatency)
-		}
-		opts.IdealMemory.LatencyCycles = uint64(g.memLatency)
-	}
-	return opts, nil
-}
-
-// parseArray reads "RxC".
-func parseArray(s string) (int, int, error) {
-	rs, cs, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "x")
-	r, err1 := strconv.Atoi(rs)
-	c, err2 := strconv.Atoi(cs)
-	if !ok || err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("--array %q is not RxC (e.g. 64x64)", s)
-	}
-	if r <= 0 || c <= 0 {
-		return 0, 0, fmt.Errorf("--array %q: rows and columns must be > 0", s)
-	}
-	return r, c, nil
-}
-
-// gemmTables builds the output tables of the simulated GEMMs. beaten is a
-// message when a GEMM's simulated time is below its roofline bound (a bug
-// of the model).
-func gemmTables(d hw.Design, p hw.Platform, opts compute.Options, sts []compute.KernelStats) ([]*validation.Table, string) {
-	overlap := "on"
-	if !opts.FoldOverlap {
-		overlap = "off"
-	}
-	ceil := d.Ceilings(p)
-	freq := d.ClockHz(p)
-	memory := fmt.Sprintf("ideal memory (%d cycles, %.1f GB/s)", opts.IdealMemory.LatencyCycles, d.MemBytesPerSec(p)/1e9)
-	if opts.Memory != nil {
-		memory = fmt.Sprintf("HBM model (%d ports x %d bit)", d.HBMPorts, d.PortBits)
-	}
-	main := &validation.Table{
-		Name: "gemm",
-		Title: fmt.Sprintf("Simulated GEMMs: design %s, %s, %d x %dx%d %s, fold overlap %s, %s",
-			d.Name, d.Precision.Name, d.Arrays, d.ArrayRows, d.ArrayCols, d.Dataflow, overlap, memory),
-		Columns: validation.Cols("name", "m", "k", "n", "batch", "cycles", "time_us:%.3f",
-			"compute_cycles", "fill_drain_cycles", "stall_cycles", "stall_data_cycles", "stall_space_cycles", "writeback_cycles",
-			"utilization:%.3f", "mapping_efficiency:%.3f", "bytes_read", "bytes_written", "oi:%.2f",
-			"bound_cycles", "bound", "vs_bound:%.3f"),
-		Notes: []string{
-			"cycles = compute + stall (data + space + writeback) of the array that finishes last; compute = its folds in closed form, fill_drain the part that is not streaming",
-			"utilization = MACs / (all PEs x cycles); mapping_efficiency = MACs / PE-cycles of the folds' streams; oi = ops / bytes moved",
-			fmt.Sprintf("bound_cycles: roofline max(ops / %.2f TOP/s, ideal bytes / %.1f GB/s) at %.0f MHz; vs_bound = cycles / bound_cycles", ceil.PeakOpsPerSec/1e12, ceil.BWBytesPerSec/1e9, freq/1e6),
-		},
-	}
-	traffic := &validation.Table{
-		Name:  "gemm_traffic",
-		Title: "Tiling and off-chip traffic per operand",
-		Columns: validation.Cols("name", "tile", "order", "steps", "arrays_used", "weights_read", "inputs_read", "outputs_written",
-			"ideal_bytes", "traffic_ratio:%.3f", "dma_requests"),
-		Notes: []string{"tile = M x K x N per array and step; traffic_ratio = bytes moved / ideal bytes (each operand once)"},
-	}
-	var beaten string
-	for _, st := range sts {
-		k := st.Kernel
-		r := validation.Analyze(k, d.Precision, ceil)
-		bound := int64(math.Ceil(r.LowerBoundSec*freq - 1e-6))
-		if st.Seconds() < r.LowerBoundSec*(1-1e-12) && beaten == "" {
-			beaten = fmt.Sprintf("GEMM %s: %d simulated cycles beat the roofline bound of %d cycles", k.Name, st.Cycles, bound)
-		}
-		moved := st.TotalBytesRead() + st.TotalBytesWritten()
-		main.Add(k.Name, k.M, k.K, k.N, k.Batch, st.Cycles, st.Seconds()*1e6,
-			st.ComputeCycles, st.FillDrainCycles, st.StallCycles(), st.StallDataCycles, st.StallSpaceCycles, st.WritebackCycles,
-			st.Utilization(), st.MappingEfficiency(), st.TotalBytesRead(), st.TotalBytesWritten(), st.OI(),
-			bound, string(r.Bound), float64(st.Cycles)/float64(max(bound, 1)))
-		pl := st.Plan
-		traffic.Add(k.Name, fmt.Sprintf("%dx%dx%d", pl.TileM, pl.TileK, pl.TileN), string(pl.Order), pl.Steps, pl.ActiveArrays,
-			st.BytesRead[compute.Weights], st.BytesRead[compute.Inputs], st.BytesWritten[compute.Outputs],
-			int64(r.Bytes), float64(moved)/r.Bytes, st.DMARequestsIssued)
-	}
-	return []*validation.Table{main, traffic}, beaten
 }

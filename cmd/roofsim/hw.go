@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/roofsim/roofsim/hw"
-	"github.com/roofsim/roofsim/validation"
+	"github.com/roofsim/roofsim/report"
 	"github.com/spf13/cobra"
 )
 
@@ -54,7 +54,7 @@ ceilings next to the seed notebook's.`,
 			if err != nil {
 				return err
 			}
-			return out.emitTables(cmd, f, validation.HardwareTables(p, d)...)
+			return out.emitTables(cmd, f, report.HardwareTables(p, d)...)
 		},
 	}
 	addOutputFlags(cmd, &out)

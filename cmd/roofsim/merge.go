@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/roofsim/roofsim/report/format"
 	"github.com/roofsim/roofsim/sweep"
 	"github.com/spf13/cobra"
 )
@@ -90,7 +91,7 @@ func readSweepFile(name string) ([]byte, error) {
 }
 
 // reformat writes a sweep file's rows in format f.
-func reformat(data []byte, f sweep.Format) ([]byte, error) {
+func reformat(data []byte, f format.Format) ([]byte, error) {
 	file, err := sweep.ReadFile("merged", data)
 	if err != nil {
 		return nil, err

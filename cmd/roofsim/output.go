@@ -7,7 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/roofsim/roofsim/validation"
+	"github.com/roofsim/roofsim/report"
+	"github.com/roofsim/roofsim/report/format"
 	"github.com/spf13/cobra"
 )
 
@@ -19,13 +20,13 @@ type outputFlags struct {
 
 // addOutputFlags registers --format and -o on cmd.
 func addOutputFlags(cmd *cobra.Command, o *outputFlags) {
-	cmd.Flags().StringVar(&o.format, "format", "table", "output format: "+validation.FormatNames)
+	cmd.Flags().StringVar(&o.format, "format", "table", "output format: "+format.Names)
 	cmd.Flags().StringVarP(&o.out, "output", "o", "", "write the output to FILE instead of standard output")
 }
 
 // parse checks the flags before any work is done.
-func (o *outputFlags) parse() (validation.Format, error) {
-	return validation.ParseFormat(o.format)
+func (o *outputFlags) parse() (format.Format, error) {
+	return format.Parse(o.format)
 }
 
 // emit renders the whole output into memory with render and then writes it
@@ -92,6 +93,6 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 // emitTables writes tables in the chosen format.
-func (o *outputFlags) emitTables(cmd *cobra.Command, f validation.Format, tables ...*validation.Table) error {
-	return o.emit(cmd, func(w io.Writer) error { return validation.WriteTables(w, f, tables...) })
+func (o *outputFlags) emitTables(cmd *cobra.Command, f format.Format, tables ...*report.Table) error {
+	return o.emit(cmd, func(w io.Writer) error { return report.WriteTables(w, f, tables...) })
 }

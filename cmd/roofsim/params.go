@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/roofsim/roofsim/hw"
-	"github.com/roofsim/roofsim/validation"
+	"github.com/roofsim/roofsim/report"
 	"github.com/spf13/cobra"
 )
 
@@ -41,7 +41,7 @@ scenario they are the notebook's formulas, kept exactly.`,
 			if sc.Seed != nil {
 				precs = hw.SeedPrecisions()
 			}
-			return out.emitTables(cmd, f, validation.ParamTables(sc.Params(), p, precs)...)
+			return out.emitTables(cmd, f, report.ParamTables(sc.Params(), p, precs)...)
 		},
 	}
 	addOutputFlags(cmd, &out)

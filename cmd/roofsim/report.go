@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/roofsim/roofsim/report"
 	"github.com/roofsim/roofsim/sweep"
-	"github.com/roofsim/roofsim/validation"
 	"github.com/spf13/cobra"
 )
 
@@ -49,7 +49,7 @@ ideas (PNG or SVG by extension).`,
 					continue
 				}
 				flag := []string{"--plot-front", "--plot-precision"}[i]
-				pf, err := validation.PlotFormat(p)
+				pf, err := report.PlotFormat(p)
 				if err != nil {
 					return fmt.Errorf("%s: %w", flag, err)
 				}
@@ -92,7 +92,7 @@ ideas (PNG or SVG by extension).`,
 				if p == "" {
 					continue
 				}
-				draw := []func(string, []sweep.Row) ([]byte, error){sweep.FrontFigure, sweep.PrecisionFigure}[i]
+				draw := []func(string, []sweep.Row) ([]byte, error){report.SweepFrontFigure, report.SweepPrecisionFigure}[i]
 				img, err := draw(plotFmts[i], rows)
 				if err != nil {
 					return fmt.Errorf("%s: %w", []string{"--plot-front", "--plot-precision"}[i], err)
@@ -101,7 +101,7 @@ ideas (PNG or SVG by extension).`,
 					return fmt.Errorf("%s: %w", []string{"--plot-front", "--plot-precision"}[i], err)
 				}
 			}
-			return out.emitTables(cmd, f, sweep.ReportTables(title, rows)...)
+			return out.emitTables(cmd, f, report.SweepTables(title, rows)...)
 		},
 	}
 	addOutputFlags(cmd, &out)

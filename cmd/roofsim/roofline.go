@@ -5,7 +5,8 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
-	"github.com/roofsim/roofsim/validation"
+	"github.com/roofsim/roofsim/report"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/workload"
 	"github.com/spf13/cobra"
 )
@@ -25,7 +26,7 @@ func addCeilingFlags(cmd *cobra.Command, c *ceilingFlags) {
 }
 
 // analyses returns one roofline analysis of ks per selected precision.
-func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]validation.Analysis, error) {
+func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]roofline.Analysis, error) {
 	var precs []hw.Precision
 	if strings.EqualFold(c.precision, "all") {
 		precs = hw.SeedPrecisions()
@@ -60,7 +61,7 @@ func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]val
 	if err != nil {
 		return nil, fmt.Errorf("--platform: %w", err)
 	}
-	var out []validation.Analysis
+	var out []roofline.Analysis
 	for _, p := range precs {
 		var ceil hw.Ceilings
 		if c.ceilings == "seed" {
@@ -78,7 +79,7 @@ func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]val
 			}
 			ceil = d.Ceilings(platform)
 		}
-		out = append(out, validation.AnalyzeAll(ks, p, ceil))
+		out = append(out, roofline.AnalyzeAll(ks, p, ceil))
 	}
 	return out, nil
 }
@@ -121,13 +122,13 @@ ceiling (min(HBM peak, ports x width x clock)).`,
 			if err != nil {
 				return err
 			}
-			g, err := validation.ParseGrouping(by)
+			g, err := report.ParseGrouping(by)
 			if err != nil {
 				return err
 			}
 			var imgFormat string
 			if plot != "" {
-				if imgFormat, err = validation.PlotFormat(plot); err != nil {
+				if imgFormat, err = report.PlotFormat(plot); err != nil {
 					return err
 				}
 			}
@@ -140,7 +141,7 @@ ceiling (min(HBM peak, ports x width x clock)).`,
 				return err
 			}
 			if plot != "" {
-				img, err := validation.RooflineFigure(imgFormat, as)
+				img, err := report.RooflineFigure(imgFormat, as)
 				if err != nil {
 					return err
 				}
@@ -148,7 +149,7 @@ ceiling (min(HBM peak, ports x width x clock)).`,
 					return fmt.Errorf("--plot: %w", err)
 				}
 			}
-			return out.emitTables(cmd, f, validation.RooflineTables(as, g)...)
+			return out.emitTables(cmd, f, report.RooflineTables(as, g)...)
 		},
 	}
 	addOutputFlags(cmd, &out)

@@ -12,9 +12,10 @@ import (
 	"testing"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/compute"
-	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -120,40 +121,26 @@ func defaultRun(t *testing.T) *accel.Result {
 // placedBytes is the ideal bytes of the operands the placement puts in HBM,
 // counting a Mixed operand as in HBM (an upper bound of HBMIdealBytes).
 func placedBytes(k workload.Kernel, pl accel.Placement, p hw.Precision) float64 {
-	left, right := p.ActBytes(k.InputElems), p.WeightBytes(k.WeightElems)
-	if k.Kind == workload.KindAttention {
-		l := k.Batch * k.M * k.K
-		left, right = p.ActBytes(l), p.ActBytes(k.InputElems-l)
-	}
-	var b float64
-	if pl.Inputs != accel.OnChip {
-		b += left
-	}
-	if pl.Weights != accel.OnChip {
-		b += right
-	}
-	if pl.Outputs != accel.OnChip {
-		b += p.ActBytes(k.OutputElems)
-	}
-	return b
+	rd, wr := roofline.HBMBytes(k, p, roofline.InHBM{
+		Inputs:  pl.Inputs != accel.OnChip,
+		Weights: pl.Weights != accel.OnChip,
+		Outputs: pl.Outputs != accel.OnChip,
+	})
+	return rd + wr
 }
 
 // boundCycles is the roofline lower bound of a simulated kernel in kernel
-// cycles: max(ops / peak, HBM bytes / memory ceiling), the HBM bytes being
-// the ideal bytes of what the placement keeps in HBM. With twoChannels the
-// memory term allows for the AXI ports' separate read and write channels:
-// max(reads / ceiling, writes / ceiling, all / HBM peak of the used PCs).
-func boundCycles(d hw.Design, p hw.Platform, kr accel.KernelResult, pcs int, twoChannels bool) int64 {
-	f := d.ClockHz(p)
-	peak := d.PeakOpsPerSec(p) / f
-	bw := d.MemBytesPerSec(p) / f
-	mem := kr.HBMIdealBytes / bw
+// cycles, the HBM bytes being the ideal bytes of what the placement keeps in
+// HBM: the design bound (roofline.Design: the AXI ports' separate read and
+// write channels, the HBM peak of the design's PCs) with twoChannels, else
+// the seed's one-bandwidth bound under the design's own ceilings.
+func boundCycles(d hw.Design, p hw.Platform, kr accel.KernelResult, twoChannels bool) int64 {
+	ops := float64(kr.Kernel.Ops)
+	r := roofline.Seed(ops, kr.HBMIdealBytes, d.Ceilings(p))
 	if twoChannels {
-		hbmPeak := float64(pcs) * p.HBM.PCBytesPerSec() / f
-		rd := kr.HBMIdealBytes - kr.HBMIdealWriteBytes
-		mem = math.Max(math.Max(rd, kr.HBMIdealWriteBytes)/bw, kr.HBMIdealBytes/hbmPeak)
+		r = roofline.Design(ops, kr.HBMIdealBytes-kr.HBMIdealWriteBytes, kr.HBMIdealWriteBytes, d, p)
 	}
-	return int64(math.Ceil(math.Max(float64(kr.Kernel.Ops)/peak, mem) - 1e-6))
+	return int64(clock.New(d.ClockHz(p)).Cycles(r.LowerBoundSec))
 }
 
 // check asserts what must hold of every simulated pass: the kernels in
@@ -236,8 +223,8 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 				fail("%s: %d lane operations on %q, want %d", k.Name, kr.VectorOps, kr.Engine, want)
 			}
 		}
-		if moved := float64(kr.BytesRead + kr.BytesWritten + kr.OnChipBytesRead + kr.OnChipBytesWritten); moved < kr.IdealBytes || kr.IdealBytes < validation.IdealBytes(run, d.Precision) {
-			fail("%s: moved %.0f bytes, fewer than its ideal %.0f (the kernel's %.0f)", k.Name, moved, kr.IdealBytes, validation.IdealBytes(run, d.Precision))
+		if moved := float64(kr.BytesRead + kr.BytesWritten + kr.OnChipBytesRead + kr.OnChipBytesWritten); moved < kr.IdealBytes || kr.IdealBytes < roofline.IdealBytes(run, d.Precision) {
+			fail("%s: moved %.0f bytes, fewer than its ideal %.0f (the kernel's %.0f)", k.Name, moved, kr.IdealBytes, roofline.IdealBytes(run, d.Precision))
 		}
 		if float64(kr.BytesRead) < kr.HBMIdealBytes-kr.HBMIdealWriteBytes || float64(kr.BytesWritten) < kr.HBMIdealWriteBytes {
 			fail("%s: read %d and wrote %d bytes of HBM, fewer than the %.0f and %.0f placed there", k.Name,
@@ -248,7 +235,7 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 		if kr.HBMIdealBytes > placed+1e-6 || (!hasMixed && math.Abs(kr.HBMIdealBytes-placed) > 1e-6) {
 			fail("%s: HBM ideal bytes %.0f, the placement %+v gives %.0f", k.Name, kr.HBMIdealBytes, kr.Placement, placed)
 		}
-		if b := boundCycles(d, p, kr, len(opts.Layout.PCs), twoChannels); kr.Cycles < b {
+		if b := boundCycles(d, p, kr, twoChannels); kr.Cycles < b {
 			fail("%s: %d cycles beat the lower bound of %d (placement %+v)", k.Name, kr.Cycles, b, kr.Placement)
 		}
 		var pr, pw int64
@@ -386,7 +373,7 @@ func TestAllInHBM(t *testing.T) {
 					t.Errorf("%s: %s placed %+v with residency off", name, kr.Kernel.Name, kr.Placement)
 				}
 			}
-			if b := boundCycles(d, p, kr, len(opts.Layout.PCs), false); kr.Cycles < b {
+			if b := boundCycles(d, p, kr, false); kr.Cycles < b {
 				oneWay++
 				t.Logf("%s: %s: %d cycles, one-direction bound %d (reads %d, writes %d bytes)", name, kr.Kernel.Name, kr.Cycles, b, kr.BytesRead, kr.BytesWritten)
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/sim/hbm"
@@ -273,7 +274,7 @@ func kernelResult(s *schedule, i int, st compute.KernelStats) KernelResult {
 		BytesWrittenPerPC:  st.BytesWrittenPerPC,
 		Requests:           st.DMARequestsIssued,
 		PrefetchedBytes:    st.PrefetchedBytes,
-		IdealBytes:         s.prec.WeightBytes(k.WeightElems) + s.prec.ActBytes(k.InputElems+k.OutputElems),
+		IdealBytes:         roofline.IdealBytes(k, s.prec),
 		HBMIdealBytes:      s.hbmIdealBytes(i),
 		Tiling:             st.Plan.String(),
 	}

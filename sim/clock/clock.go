@@ -6,6 +6,7 @@ package clock
 import (
 	"math"
 
+	"github.com/roofsim/roofsim/hw"
 	akita "github.com/sarchlab/akita/v3/sim"
 )
 
@@ -27,22 +28,44 @@ func (d Domain) Time(c uint64) akita.VTimeInSec {
 	return akita.VTimeInSec(float64(c) / d.FreqHz)
 }
 
-// Cycle is the first cycle whose edge is at or after time t.
-func (d Domain) Cycle(t akita.VTimeInSec) uint64 {
-	x := float64(t) * d.FreqHz
+// Cycle is the first cycle whose edge is at or after time t, at most
+// hw.MaxCycles (see Cycles).
+func (d Domain) Cycle(t akita.VTimeInSec) uint64 { return d.Cycles(float64(t)) }
+
+// Cycles is the whole cycles a duration of sec seconds takes, rounded up
+// (a lower bound of sec seconds is one of Cycles(sec) cycles), at most
+// hw.MaxCycles (a duration beyond it, or not a number, saturates there
+// rather than overflow the conversion).
+func (d Domain) Cycles(sec float64) uint64 {
+	x := sec * d.FreqHz
 	if x <= 0 {
 		return 0
+	}
+	if !(x < hw.MaxCycles) {
+		return hw.MaxCycles
 	}
 	return uint64(math.Ceil(x - tolerance))
 }
 
-// Floor is the last cycle whose edge is at or before time t.
+// Floor is the last cycle whose edge is at or before time t, at most
+// hw.MaxCycles.
 func (d Domain) Floor(t akita.VTimeInSec) uint64 {
 	x := float64(t) * d.FreqHz
 	if x <= 0 {
 		return 0
 	}
+	if !(x < hw.MaxCycles) {
+		return hw.MaxCycles
+	}
 	return uint64(math.Floor(x + tolerance))
+}
+
+// TimeNotBefore is the time of cycle c's edge, or now when that edge
+// lies before now (a cycle of this clock converted back from a time of
+// another clock may round below it by a fraction of a cycle): an event
+// scheduled at it is never in the past.
+func (d Domain) TimeNotBefore(c uint64, now akita.VTimeInSec) akita.VTimeInSec {
+	return max(d.Time(c), now)
 }
 
 // Seconds is the duration of n cycles in seconds.

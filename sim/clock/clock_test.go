@@ -1,6 +1,12 @@
 package clock
 
-import "testing"
+import (
+	"math"
+	"testing"
+
+	"github.com/roofsim/roofsim/hw"
+	akita "github.com/sarchlab/akita/v3/sim"
+)
 
 func TestRoundTrip(t *testing.T) {
 	for _, f := range []float64{300e6, 900e6, 1800e6} {
@@ -29,5 +35,42 @@ func TestCrossDomain(t *testing.T) {
 		if got := kernel.Floor(tm); got != c.floor {
 			t.Errorf("kernel.Floor(hbm %d) = %d, want %d", c.hbmCycle, got, c.floor)
 		}
+	}
+}
+
+func TestCyclesOfSeconds(t *testing.T) {
+	d := New(300e6)
+	cases := []struct {
+		sec  float64
+		want uint64
+	}{
+		{0, 0}, {-1, 0}, {1 / 300e6, 1}, {1.5 / 300e6, 2}, {196608 / 300e6, 196608}, {(196608 + 1e-7) / 300e6, 196608}, {1e-3, 300_000},
+	}
+	for _, c := range cases {
+		if got := d.Cycles(c.sec); got != c.want {
+			t.Errorf("Cycles(%g s) = %d, want %d", c.sec, got, c.want)
+		}
+	}
+}
+
+// TestSaturation checks that a time beyond hw.MaxCycles cycles (or not a
+// number) converts to hw.MaxCycles rather than an overflowed count, and
+// that TimeNotBefore never returns a time before now.
+func TestSaturation(t *testing.T) {
+	d := New(300e6)
+	for _, tm := range []akita.VTimeInSec{1e300, akita.VTimeInSec(math.Inf(1)), akita.VTimeInSec(math.NaN())} {
+		if got := d.Cycle(tm); got != hw.MaxCycles && !math.IsNaN(float64(tm)) {
+			t.Errorf("Cycle(%g) = %d, want %d", float64(tm), got, uint64(hw.MaxCycles))
+		}
+		if got := d.Floor(tm); got > hw.MaxCycles {
+			t.Errorf("Floor(%g) = %d, above %d", float64(tm), got, uint64(hw.MaxCycles))
+		}
+	}
+	now := d.Time(10) + 1e-12
+	if got := d.TimeNotBefore(10, now); got != now {
+		t.Errorf("TimeNotBefore(10, just after cycle 10) = %g, want now %g", float64(got), float64(now))
+	}
+	if got := d.TimeNotBefore(11, now); got != d.Time(11) {
+		t.Errorf("TimeNotBefore(11) = %g, want %g", float64(got), float64(d.Time(11)))
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/sim/idealmem"
-	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -208,10 +208,10 @@ func checkInvariants(t *testing.T, name string, d hw.Design, p hw.Platform, k wo
 		t.Errorf("%s: %d requests issued, %d completed", name, st.DMARequestsIssued, st.DMARequestsCompleted)
 	}
 	moved := float64(st.TotalBytesRead() + st.TotalBytesWritten())
-	if ideal := validation.IdealBytes(k, d.Precision); moved < ideal {
+	if ideal := roofline.IdealBytes(k, d.Precision); moved < ideal {
 		t.Errorf("%s: moved %.0f bytes, fewer than the ideal %.0f", name, moved, ideal)
 	}
-	r := validation.Analyze(k, d.Precision, d.Ceilings(p))
+	r := roofline.Analyze(k, d.Precision, d.Ceilings(p))
 	if st.Seconds() < r.LowerBoundSec*(1-1e-12) {
 		t.Errorf("%s: %d cycles = %g s beats the roofline bound %g s", name, st.Cycles, st.Seconds(), r.LowerBoundSec)
 	}
@@ -236,7 +236,7 @@ func TestRooflineBound(t *testing.T) {
 						if err != nil {
 							t.Fatal(err)
 						}
-						r := validation.Analyze(k, d.Precision, d.Ceilings(p))
+						r := roofline.Analyze(k, d.Precision, d.Ceilings(p))
 						if st.Seconds() < r.LowerBoundSec*(1-1e-12) {
 							t.Errorf("ports %d x %d bits %s overlap=%v %s: %g s beats the bound %g s", ports, bits, df, overlap, s, st.Seconds(), r.LowerBoundSec)
 						}
@@ -400,7 +400,7 @@ func checkVector(t *testing.T, k workload.Kernel, d hw.Design, p hw.Platform, st
 		t.Errorf("%s: cycles %d != compute %d + stalls %d", k.Name, st.Cycles, st.ComputeCycles, st.StallCycles())
 	}
 	moved := float64(st.TotalBytesRead() + st.TotalBytesWritten())
-	if ideal := validation.IdealBytes(k, d.Precision); moved < ideal {
+	if ideal := roofline.IdealBytes(k, d.Precision); moved < ideal {
 		t.Errorf("%s: moved %.0f bytes, fewer than the ideal %.0f", k.Name, moved, ideal)
 	}
 	for _, op := range compute.Operands() {
@@ -408,7 +408,7 @@ func checkVector(t *testing.T, k workload.Kernel, d hw.Design, p hw.Platform, st
 			t.Errorf("%s: %s moved %d bytes, the plan predicted %d", k.Name, op, got, st.Plan.PredictedBytes[op])
 		}
 	}
-	r := validation.Analyze(k, d.Precision, d.Ceilings(p))
+	r := roofline.Analyze(k, d.Precision, d.Ceilings(p))
 	if st.Seconds() < r.MemorySec*(1-1e-12) {
 		t.Errorf("%s: %g s beats the memory bound %g s", k.Name, st.Seconds(), r.MemorySec)
 	}

@@ -203,6 +203,7 @@ type planConfig struct {
 	foldOverlap      bool
 	vectorOps        map[workload.Kind]int64
 	lanes            int64 // vector lanes per array
+	limits           Limits
 }
 
 // epilogueParams is how a fused epilogue runs: opsPerElem lane operations
@@ -236,6 +237,9 @@ func mulDiv(a, b, c int64) int64 {
 func newPlan(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan, error) {
 	if err := k.Validate(); err != nil {
 		return nil, fmt.Errorf("compute: %w", err)
+	}
+	if err := checkRegions(k, cfg); err != nil {
+		return nil, err
 	}
 	var p *Plan
 	var err error

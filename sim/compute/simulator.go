@@ -83,6 +83,9 @@ type Options struct {
 	// Tracer, when set, receives a task per kernel, per tile transfer and
 	// per array or vector unit step.
 	Tracer Tracer
+	// Limits bound each kernel's simulation (the zero value: the default
+	// limits); a kernel over them is refused before it is planned.
+	Limits Limits
 }
 
 // DMADefaultRequestBytes is the DMA's largest request: 4 KiB, the largest
@@ -365,6 +368,7 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		foldOverlap:      opts.FoldOverlap,
 		vectorOps:        opts.VectorOpsPerElement,
 		lanes:            int64(d.VectorLanes),
+		limits:           opts.Limits.WithDefaults(),
 	}
 	s.ctrl.burstBytes = opts.DMA.BurstBytes
 	s.ctrl.region = s.cfg.regionBytes
@@ -443,6 +447,9 @@ func (s *Simulator) plan(k workload.Kernel, e *workload.Kernel) (*Plan, error) {
 		}
 		return &q, nil
 	}
+	if err := EstimateKernel(k, s.design, s.platform).Check(s.opts.Limits); err != nil {
+		return nil, err
+	}
 	p, err := newPlan(k, e, s.cfg)
 	if err != nil {
 		return nil, err
@@ -490,6 +497,13 @@ type Job struct {
 func (s *Simulator) RunJobs(jobs []Job, done func(i int, st KernelStats) error) error {
 	if len(jobs) == 0 {
 		return nil
+	}
+	ks := make([]workload.Kernel, len(jobs))
+	for i, j := range jobs {
+		ks[i] = j.Kernel
+	}
+	if err := EstimateKernels(ks, s.design, s.platform).Check(s.opts.Limits); err != nil {
+		return err
 	}
 	plans := make([]*Plan, len(jobs))
 	for i, j := range jobs {

@@ -162,6 +162,13 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 		return nil, fmt.Errorf("compute: kernel %s: no tiling fits the buffers of design %q (weight %d B, input %d B, output %d B per array)",
 			k.Name, d.Name, d.WeightBufferBytes, d.InputBufferBytes, d.OutputBufferBytes)
 	}
+	// The plan holds every work: refuse one over the memory limit before
+	// building it.
+	works := float64(s.batch) * float64(ceilDiv(s.n, best.nt)) * float64(ceilDiv(s.m, best.mt)) * float64(ceilDiv(s.k, best.kt))
+	if mem := works * float64(bytesPerTile); mem > float64(cfg.limits.MaxMemoryBytes) {
+		return nil, fmt.Errorf("compute: kernel %s is too large to simulate: its %.3g tiles take about %.3g GiB, above the limit of %.3g GiB; about m=%d would fit, or raise the limit",
+			k.Name, works, mem/(1<<30), float64(cfg.limits.MaxMemoryBytes)/(1<<30), max(1, int64(float64(s.m)*float64(cfg.limits.MaxMemoryBytes)/mem)))
+	}
 	p := s.build(k, t, cfg, best)
 	if epi != nil {
 		e := *epi

@@ -51,8 +51,24 @@ func CheckGEMM(names [4]string, m, k, n, batch int64) error {
 	return nil
 }
 
-// ParseTopology reads a SCALE-Sim GEMM topology: a header row, then one row
-// per GEMM, "Layer, M, N, K," (the trailing comma SCALE-Sim writes is
+// checkTopologyHeader reports a first row that is not SCALE-Sim's header
+// (its second to fourth columns named M, N and K, in any case): a file
+// without one would otherwise lose its first GEMM.
+func checkTopologyHeader(fields []string) error {
+	ok := len(fields) >= 4
+	for i, col := range []string{"M", "N", "K"} {
+		ok = ok && strings.EqualFold(fields[1+i], col)
+	}
+	if !ok {
+		return fmt.Errorf("the first row must be the header \"Layer, M, N, K,\" (columns 2-4 named M, N, K), got %q; add the header line",
+			strings.Join(fields, ","))
+	}
+	return nil
+}
+
+// ParseTopology reads a SCALE-Sim GEMM topology: a header row (its columns
+// 2-4 named M, N, K; a file without it is an error, see
+// docs/reliability.md), then one row per GEMM, "Layer, M, N, K," (the trailing comma SCALE-Sim writes is
 // optional; columns after K, such as SCALE-Sim v3's sparsity, are ignored).
 // Each GEMM multiplies (M x K) by (K x N) and runs batch times. Blank lines
 // are skipped. file names the input in errors.
@@ -87,6 +103,9 @@ func ParseTopology(r io.Reader, file string, batch int64) ([]workload.Kernel, er
 			continue
 		}
 		if !header {
+			if err := checkTopologyHeader(fields); err != nil {
+				return nil, fmt.Errorf("topology %s line %d: %w", file, line, err)
+			}
 			header = true
 			continue
 		}

@@ -29,6 +29,9 @@ func TestParseTopology(t *testing.T) {
 		{name: "empty layer", in: "Layer, M, N, K,\n, 1, 1, 1,\n", err: "line 2: the Layer column is empty"},
 		{name: "empty file", in: "", err: "empty"},
 		{name: "header only", in: "Layer, M, N, K,\n", err: "no GEMM rows"},
+		{name: "repro 8: no header row", in: "fc1,256,256,256,\nfc2,128,128,128,\n", err: `line 1: the first row must be the header "Layer, M, N, K,"`},
+		{name: "header in lower case", in: "layer,m,n,k\nfc1,1,2,3\n", batch: 1, want: [][3]int64{{1, 3, 2}}, names: []string{"fc1"}},
+		{name: "header with other columns", in: "Layer, N, M, K,\nfc1, 1, 2, 3,\n", err: "columns 2-4 named M, N, K"},
 		{name: "bad quote", in: "Layer, M, N, K,\n\"fc1, 1, 1, 1,\n", err: "malformed CSV"},
 	}
 	for _, c := range cases {

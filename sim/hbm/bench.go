@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/budget"
 	"github.com/roofsim/roofsim/sim/clock"
 	akita "github.com/sarchlab/akita/v3/sim"
 )
@@ -36,6 +37,9 @@ type BenchConfig struct {
 	// Window is the most requests in flight per generator; 0 takes enough
 	// to fill the port's Outstanding bursts.
 	Window int
+	// Limits bound the run (the zero value: the default limits); a run
+	// over them is refused before it starts (Estimate).
+	Limits budget.Limits
 }
 
 // DefaultBenchConfig is a 32-PC sequential 512 B read run of 64 MiB on the
@@ -168,6 +172,9 @@ func RunBenchmark(cfg BenchConfig) (*BenchResult, error) {
 		return nil, err
 	}
 	cfg.Window = cfg.window()
+	if err := cfg.Estimate().Check(cfg.TotalBytes, cfg.Limits); err != nil {
+		return nil, err
+	}
 	engine := akita.NewSerialEngine()
 	sys, err := MakeBuilder().WithEngine(engine).WithConfig(cfg.HBM).WithParams(cfg.Params).Build("U280.HBM")
 	if err != nil {

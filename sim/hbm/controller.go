@@ -141,7 +141,7 @@ type Controller struct {
 	burstCyc   int64 // data bus cycles of one 32 B burst
 	burstBytes int
 	colStep    int64 // cycles between the column commands of a segment
-	// rtpCycles is the read-to-precharge time. DESIGN.md lists no tRTP; the
+	// rtpCycles is the read-to-precharge time. docs/design.md (HBM2 timing) lists no tRTP; the
 	// model lets a bank close once the read's burst has left the array.
 	rtpCycles  int64
 	amap       AddressMap

@@ -2,7 +2,7 @@
 // memory system as a kernel sees it: one AXI port per pseudo-channel (PC) on
 // the kernel side, the segmented switch, and one controller per PC with its
 // 16 banks, FR-FCFS scheduling and the HBM2 timing rules (AMD PG276; timing
-// values of DESIGN.md, from DRAMsim3's HBM2 configuration).
+// values of docs/design.md#hbm2-timing, from DRAMsim3's HBM2 configuration).
 //
 // Build a System with MakeBuilder, connect requesters to its AXI ports
 // (System.Connect), send akita mem.ReadReq / mem.WriteReq with global byte

@@ -2,7 +2,6 @@ package hbm
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
@@ -124,27 +123,34 @@ func DefaultParams(h hw.HBM) Params {
 	}
 }
 
-// Validate reports the first parameter that is not usable with h.
+// Validate reports the first parameter that is not usable with h: a value
+// outside its range (hw.Ranges) or a port that does not suit h.
 func (p Params) Validate(h hw.HBM) error {
-	finite := func(x float64) bool { return x > 0 && !math.IsInf(x, 0) && !math.IsNaN(x) }
+	fields := []struct {
+		name string
+		v    float64
+	}{
+		{"port_bits", float64(p.PortBits)}, {"kernel_freq_hz", p.KernelFreqHz}, {"switch_freq_hz", p.SwitchFreqHz},
+		{"outstanding", float64(p.Outstanding)}, {"queue_depth", float64(p.QueueDepth)},
+		{"interleave_bytes", float64(p.InterleaveBytes)}, {"lateral_links", float64(p.LateralLinks)},
+		{"port_req_latency_cycles", float64(p.PortReqLatencyCycles)}, {"port_rsp_latency_cycles", float64(p.PortRspLatencyCycles)},
+		{"switch_req_latency_cycles", float64(p.SwitchReqLatencyCycles)}, {"switch_rsp_latency_cycles", float64(p.SwitchRspLatencyCycles)},
+	}
+	if p.PortBits != 256 && p.PortBits != 512 {
+		return fmt.Errorf("hbm: port_bits must be 256 or 512, got %d", p.PortBits)
+	}
+	for _, f := range fields {
+		if err := hw.CheckField(f.name, f.v); err != nil {
+			return fmt.Errorf("hbm: %w", err)
+		}
+	}
 	checks := []struct {
 		ok   bool
 		what string
 	}{
-		{p.PortBits == 256 || p.PortBits == 512, fmt.Sprintf("port_bits must be 256 or 512, got %d", p.PortBits)},
 		{p.PortBits%h.AXIPortBits == 0 || h.AXIPortBits <= 0, fmt.Sprintf("port_bits must be a multiple of the HBM port's %d bits, got %d", h.AXIPortBits, p.PortBits)},
 		{p.PortBits/8 >= h.BurstBytes, fmt.Sprintf("port_bits/8 must be at least the %d B burst, got %d", h.BurstBytes, p.PortBits)},
-		{finite(p.KernelFreqHz), fmt.Sprintf("kernel_freq_hz must be > 0, got %g", p.KernelFreqHz)},
-		{finite(p.SwitchFreqHz), fmt.Sprintf("switch_freq_hz must be > 0, got %g", p.SwitchFreqHz)},
-		{p.Outstanding > 0, fmt.Sprintf("outstanding must be > 0, got %d", p.Outstanding)},
-		{p.QueueDepth > 0, fmt.Sprintf("queue_depth must be > 0, got %d", p.QueueDepth)},
 		{p.PagePolicy == OpenPage || p.PagePolicy == ClosedPage, fmt.Sprintf("page_policy %q is not known (accepted: open|closed)", p.PagePolicy)},
-		{p.InterleaveBytes >= 0, fmt.Sprintf("interleave_bytes must be >= 0, got %d", p.InterleaveBytes)},
-		{p.LateralLinks > 0, fmt.Sprintf("lateral_links must be > 0, got %d", p.LateralLinks)},
-		{p.PortReqLatencyCycles >= 0, fmt.Sprintf("port_req_latency_cycles must be >= 0, got %d", p.PortReqLatencyCycles)},
-		{p.PortRspLatencyCycles >= 0, fmt.Sprintf("port_rsp_latency_cycles must be >= 0, got %d", p.PortRspLatencyCycles)},
-		{p.SwitchReqLatencyCycles >= 0, fmt.Sprintf("switch_req_latency_cycles must be >= 0, got %d", p.SwitchReqLatencyCycles)},
-		{p.SwitchRspLatencyCycles >= 0, fmt.Sprintf("switch_rsp_latency_cycles must be >= 0, got %d", p.SwitchRspLatencyCycles)},
 	}
 	for _, c := range checks {
 		if !c.ok {

@@ -183,8 +183,8 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{MakeBuilder(), "needs an engine"},
 		{MakeBuilder().WithEngine(engine).WithPortBits(128), "port_bits must be 256 or 512"},
-		{MakeBuilder().WithEngine(engine).WithOutstanding(0), "outstanding must be > 0"},
-		{MakeBuilder().WithEngine(engine).WithKernelFreqHz(0), "kernel_freq_hz must be > 0"},
+		{MakeBuilder().WithEngine(engine).WithOutstanding(0), "outstanding must be in 1..4096, got 0"},
+		{MakeBuilder().WithEngine(engine).WithKernelFreqHz(0), "kernel_freq_hz must be in 1000000..2000000000, got 0 Hz"},
 		{MakeBuilder().WithEngine(engine).WithInterleaveBytes(100), "power of two"},
 		{MakeBuilder().WithEngine(engine).WithPagePolicy("lazy"), "page_policy"},
 	}

@@ -78,8 +78,10 @@ func (c Config) PortRate() float64 {
 // DefaultLatencyCycles is the latency of a row miss of the HBM2 devices in
 // cycles of clock c: tRCD + CL (hw.HBMTiming), rounded up.
 func DefaultLatencyCycles(p hw.Platform, c clock.Domain) uint64 {
-	ns := p.HBM.Timing.TRCDNs + p.HBM.Timing.CLNs
-	return uint64(math.Ceil(ns*1e-9*c.FreqHz - fracTolerance))
+	// A valid platform's timings convert (hw.Ranges); one that does not
+	// gives 0, which Validate does not refuse but no valid input reaches.
+	n, _ := hw.NsToCycles(p.HBM.Timing.TRCDNs+p.HBM.Timing.CLNs, c.FreqHz)
+	return uint64(n)
 }
 
 // DesignConfig is the ideal memory of design d on platform p: one port per
@@ -110,6 +112,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("idealmem: total bandwidth must be >= 0 bytes/cycle, got %g", c.TotalBytesPerCycle)
 	case c.BurstBytes < 0:
 		return fmt.Errorf("idealmem: burst bytes must be >= 0, got %d", c.BurstBytes)
+	case c.LatencyCycles > hw.MaxLatencyCycles:
+		return fmt.Errorf("idealmem: latency must be in 0..%d cycles, got %d", hw.MaxLatencyCycles, c.LatencyCycles)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package validation
+package report
 
 import (
 	"encoding/json"
@@ -10,43 +10,12 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
 )
 
 // ms converts kernel cycles at freqHz to milliseconds.
 func ms(cycles int64, freqHz float64) float64 { return float64(cycles) / freqHz * 1e3 }
-
-// FrameIntervalSeconds is the time between two frames in the steady state:
-// the latency, or with a pipelined design the longer part's time.
-func (c Comparison) FrameIntervalSeconds() float64 {
-	if iv := c.Result.FrameIntervalCycles; iv > 0 {
-		return float64(iv) / c.Result.FreqHz
-	}
-	return c.Seconds()
-}
-
-// FPS is the frames per second the design sustains: 1 / frame interval.
-func (c Comparison) FPS() float64 { return 1 / c.FrameIntervalSeconds() }
-
-// AchievedOpsPerSec is the pass's ops over its simulated time.
-func (c Comparison) AchievedOpsPerSec() float64 { return c.Total.Ops / c.Seconds() }
-
-// AchievedBytesPerSec is the pass's HBM traffic over its simulated time.
-func (c Comparison) AchievedBytesPerSec() float64 { return float64(c.Total.HBMBytes) / c.Seconds() }
-
-// placementText abbreviates a placement as inputs/weights/outputs.
-func placementText(p accel.Placement) string {
-	short := func(l accel.Location) string {
-		switch l {
-		case accel.OnChip:
-			return "chip"
-		case "":
-			return "none"
-		}
-		return string(l)
-	}
-	return short(p.Inputs) + "/" + short(p.Weights) + "/" + short(p.Outputs)
-}
 
 // rowHitRate is the share of column commands that found their row open.
 func rowHitRate(kr accel.KernelResult) float64 {
@@ -59,7 +28,7 @@ func rowHitRate(kr accel.KernelResult) float64 {
 // RunTables prints a checked forward pass: a summary (latency, frame rate,
 // achieved rates against the ceilings, the verdict), the stages with their
 // share of the time, and every kernel next to its bound.
-func RunTables(scenario string, c Comparison) []*Table {
+func RunTables(scenario string, c validation.Comparison) []*Table {
 	r := c.Result
 	d, f := r.Design, r.FreqHz
 	sum := &Table{Name: "summary",
@@ -99,7 +68,7 @@ func RunTables(scenario string, c Comparison) []*Table {
 
 	st := &Table{Name: "stages", Title: "Per stage",
 		Columns: Cols("stage", "kernels", "sim_ms:%.3f", "share:%.1f%%", "bound_ms:%.3f", "efficiency:%.3f", "seed_bound_ms:%.3f", "hbm_mb:%.2f", "tops:%.3f")}
-	for _, s := range append(append([]StageCheck(nil), c.Stages...), c.Total) {
+	for _, s := range append(append([]validation.StageCheck(nil), c.Stages...), c.Total) {
 		st.Add(s.Name, int64(s.Kernels), ms(s.Cycles, f), 100*float64(s.Cycles)/float64(r.TotalCycles), ms(s.BoundCycles, f),
 			float64(s.BoundCycles)/float64(max(s.Cycles, 1)), s.SeedBoundSec*1e3, float64(s.HBMBytes)/1e6, s.Ops/(float64(s.Cycles)/f)/1e12)
 	}
@@ -116,7 +85,7 @@ func RunTables(scenario string, c Comparison) []*Table {
 		kt.Add(k.Kernel.Name, string(k.Kernel.Stage), string(k.Kernel.Kind), k.Kernel.M, k.Kernel.K, k.Kernel.N, k.Kernel.Batch,
 			k.StartCycle, k.Cycles, k.BoundCycles, k.Efficiency, string(k.Bound),
 			k.ComputeCycles, k.FillDrainCycles, k.StallHBMCycles, k.StallOnChipCycles, k.StallBufferCycles, k.StallVectorCycles,
-			k.BytesRead, k.BytesWritten, k.OnChipBytesRead+k.OnChipBytesWritten, rowHitRate(k.KernelResult), placementText(k.Placement),
+			k.BytesRead, k.BytesWritten, k.OnChipBytesRead+k.OnChipBytesWritten, rowHitRate(k.KernelResult), validation.PlacementText(k.Placement),
 			string(k.Loss), k.LossCycles, check)
 	}
 	kt.Notes = []string{"placement: inputs/weights/outputs, each in hbm or on chip; loss: the largest reason the kernel is slower than its bound"}
@@ -194,7 +163,7 @@ type kernelJSONItem struct {
 }
 
 // WriteRunJSON writes a checked forward pass as one JSON document.
-func WriteRunJSON(w io.Writer, scenario string, c Comparison) error {
+func WriteRunJSON(w io.Writer, scenario string, c validation.Comparison) error {
 	r := c.Result
 	f := r.FreqHz
 	doc := runJSON{
@@ -228,7 +197,7 @@ func WriteRunJSON(w io.Writer, scenario string, c Comparison) error {
 			StallBufferCycles: k.StallBufferCycles, StallVectorCycles: k.StallVectorCycles, MACs: k.MACs,
 			BytesRead: k.BytesRead, BytesWritten: k.BytesWritten, OnChipBytes: k.OnChipBytesRead + k.OnChipBytesWritten,
 			IdealBytes: k.IdealBytes, BytesReadPerPC: k.BytesReadPerPC, BytesWrittenPerPC: k.BytesWrittenPerPC,
-			RowHitRate: rowHitRate(k.KernelResult), Placement: placementText(k.Placement),
+			RowHitRate: rowHitRate(k.KernelResult), Placement: validation.PlacementText(k.Placement),
 			Loss: string(k.Loss), LossCycles: k.LossCycles, Failures: failures,
 		})
 	}
@@ -241,7 +210,7 @@ func WriteRunJSON(w io.Writer, scenario string, c Comparison) error {
 // the design's memory wall and compute ceiling, and for every distinct
 // matmul kernel its analytical point (attainable performance at its OI) and
 // its simulated point (ops over simulated time at the same OI).
-func RunFigure(format string, c Comparison) ([]byte, error) {
+func RunFigure(format string, c validation.Comparison) ([]byte, error) {
 	roofs := []RoofLine{{Label: c.Result.Design.Name, PeakOpsPerSec: c.Ceilings.PeakOpsPerSec, Series: "roofline"}}
 	panel := func(title string, stages ...workload.Stage) (*plot.Plot, error) {
 		var pts []RoofPoint
@@ -277,7 +246,7 @@ func RunFigure(format string, c Comparison) ([]byte, error) {
 // scenario it ran.
 type CompareRow struct {
 	Scenario   string
-	Comparison Comparison
+	Comparison validation.Comparison
 }
 
 // CompareTable puts several checked passes side by side, one row each:

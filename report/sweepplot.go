@@ -1,4 +1,4 @@
-package sweep
+package report
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/roofsim/roofsim/hw"
-	"github.com/roofsim/roofsim/validation"
+	"github.com/roofsim/roofsim/sweep"
 )
 
 // maxPlotWorkloads bounds the workloads a figure draws (one row of panels
@@ -36,28 +36,28 @@ func precisionColor(name string) color.RGBA {
 	return palette()[len(palette())-1]
 }
 
-// FrontFigure draws, for each workload (at most four), latency against
+// SweepFrontFigure draws, for each workload (at most four), latency against
 // DSPs and against on-chip memory: every ok row as a ring in the colour of
 // its precision, the rows of the Pareto front as ringed dots labelled with
 // their index. format is "png" or "svg".
-func FrontFigure(format string, rows []Row) ([]byte, error) {
-	good := ok(Records(rows))
-	wls := workloads(good)
+func SweepFrontFigure(format string, rows []sweep.Row) ([]byte, error) {
+	good := sweep.OK(sweep.Records(rows))
+	wls := sweep.Workloads(good)
 	if len(wls) == 0 {
 		return nil, fmt.Errorf("plot: no ok rows to draw")
 	}
 	wls = wls[:min(len(wls), maxPlotWorkloads)]
 	var grid [][]*plot.Plot
 	for _, wl := range wls {
-		in := filter(good, func(r Record) bool { return r.Workload == wl })
-		front := ParetoFront(in)
+		in := sweep.Filter(good, func(r sweep.Record) bool { return r.Workload == wl })
+		front := sweep.ParetoFront(in)
 		var panels []*plot.Plot
 		for _, ax := range []struct {
 			label string
-			x     func(Record) float64
+			x     func(sweep.Record) float64
 		}{
-			{"DSP48E2 slices", func(r Record) float64 { return float64(r.DSPs) }},
-			{"on-chip memory (MiB)", func(r Record) float64 { return mib(r.OnChipBytes) }},
+			{"DSP48E2 slices", func(r sweep.Record) float64 { return float64(r.DSPs) }},
+			{"on-chip memory (MiB)", func(r sweep.Record) float64 { return mib(r.OnChipBytes) }},
 		} {
 			p, err := scatterPanel(fmt.Sprintf("%s: latency vs %s", wl, ax.label), ax.label, in, front, ax.x)
 			if err != nil {
@@ -67,11 +67,11 @@ func FrontFigure(format string, rows []Row) ([]byte, error) {
 		}
 		grid = append(grid, panels)
 	}
-	return validation.RenderFigure(format, 30*vg.Centimeter, vg.Length(len(grid))*11*vg.Centimeter, grid)
+	return RenderFigure(format, 30*vg.Centimeter, vg.Length(len(grid))*11*vg.Centimeter, grid)
 }
 
 // scatterPanel draws all rows and the front, by precision.
-func scatterPanel(title, xLabel string, all, front []Record, x func(Record) float64) (*plot.Plot, error) {
+func scatterPanel(title, xLabel string, all, front []sweep.Record, x func(sweep.Record) float64) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(9)
@@ -88,15 +88,15 @@ func scatterPanel(title, xLabel string, all, front []Record, x func(Record) floa
 	p.X.Min, p.X.Max = 0, xMax*1.1
 	p.Y.Min, p.Y.Max = 0, yMax*1.25
 
-	xys := func(rs []Record) plotter.XYs {
+	xys := func(rs []sweep.Record) plotter.XYs {
 		out := make(plotter.XYs, len(rs))
 		for i, r := range rs {
 			out[i] = plotter.XY{X: x(r), Y: r.LatencyMs}
 		}
 		return out
 	}
-	for _, prec := range precisionOrder(all) {
-		sc, err := plotter.NewScatter(xys(filter(all, func(r Record) bool { return r.Precision == prec })))
+	for _, prec := range sweep.PrecisionOrder(all) {
+		sc, err := plotter.NewScatter(xys(sweep.Filter(all, func(r sweep.Record) bool { return r.Precision == prec })))
 		if err != nil {
 			return nil, fmt.Errorf("plot: %w", err)
 		}
@@ -106,8 +106,8 @@ func scatterPanel(title, xLabel string, all, front []Record, x func(Record) floa
 		p.Add(sc)
 		p.Legend.Add(prec, sc)
 	}
-	for _, prec := range precisionOrder(front) {
-		sc, err := plotter.NewScatter(xys(filter(front, func(r Record) bool { return r.Precision == prec })))
+	for _, prec := range sweep.PrecisionOrder(front) {
+		sc, err := plotter.NewScatter(xys(sweep.Filter(front, func(r sweep.Record) bool { return r.Precision == prec })))
 		if err != nil {
 			return nil, fmt.Errorf("plot: %w", err)
 		}
@@ -158,28 +158,28 @@ func scatterPanel(title, xLabel string, all, front []Record, x func(Record) floa
 	return p, nil
 }
 
-// PrecisionFigure draws, for each workload (at most four), the latency of
+// SweepPrecisionFigure draws, for each workload (at most four), the latency of
 // the fastest baseline row and of the fastest row with ideas of each
 // precision, as bars. format is "png" or "svg".
-func PrecisionFigure(format string, rows []Row) ([]byte, error) {
-	good := ok(Records(rows))
-	wls := workloads(good)
+func SweepPrecisionFigure(format string, rows []sweep.Row) ([]byte, error) {
+	good := sweep.OK(sweep.Records(rows))
+	wls := sweep.Workloads(good)
 	if len(wls) == 0 {
 		return nil, fmt.Errorf("plot: no ok rows to draw")
 	}
 	wls = wls[:min(len(wls), maxPlotWorkloads)]
 	var grid [][]*plot.Plot
 	for _, wl := range wls {
-		in := filter(good, func(r Record) bool { return r.Workload == wl })
-		precs := precisionOrder(in)
+		in := sweep.Filter(good, func(r sweep.Record) bool { return r.Workload == wl })
+		precs := sweep.PrecisionOrder(in)
 		baseVals := make(plotter.Values, len(precs))
 		ideaVals := make(plotter.Values, len(precs))
 		anyIdeas := false
 		for i, prec := range precs {
-			if r, found := fastest(filter(in, func(r Record) bool { return r.Precision == prec && r.Ideas == "" })); found {
+			if r, found := sweep.Fastest(sweep.Filter(in, func(r sweep.Record) bool { return r.Precision == prec && r.Ideas == "" })); found {
 				baseVals[i] = r.LatencyMs
 			}
-			if r, found := fastest(filter(in, func(r Record) bool { return r.Precision == prec })); found {
+			if r, found := sweep.Fastest(sweep.Filter(in, func(r sweep.Record) bool { return r.Precision == prec })); found {
 				ideaVals[i] = r.LatencyMs
 				anyIdeas = anyIdeas || r.Ideas != ""
 			}
@@ -244,5 +244,5 @@ func PrecisionFigure(format string, rows []Row) ([]byte, error) {
 		p.Y.Min, p.Y.Max = 0, top*1.25
 		grid = append(grid, []*plot.Plot{p})
 	}
-	return validation.RenderFigure(format, 20*vg.Centimeter, vg.Length(len(grid))*10*vg.Centimeter, grid)
+	return RenderFigure(format, 20*vg.Centimeter, vg.Length(len(grid))*10*vg.Centimeter, grid)
 }

@@ -1,4 +1,4 @@
-package validation
+package report
 
 import (
 	"encoding/csv"
@@ -10,32 +10,8 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/roofsim/roofsim/report/format"
 )
-
-// Format is an output format of the roofsim commands.
-type Format string
-
-// The output formats.
-const (
-	FormatTable    Format = "table"
-	FormatCSV      Format = "csv"
-	FormatJSON     Format = "json"
-	FormatMarkdown Format = "md"
-)
-
-// FormatNames lists the accepted formats, separated by '|'.
-const FormatNames = "table|csv|json|md"
-
-// ParseFormat accepts table, csv, json or md.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(strings.ToLower(s)); f {
-	case FormatTable, FormatCSV, FormatJSON, FormatMarkdown:
-		return f, nil
-	case "markdown":
-		return FormatMarkdown, nil
-	}
-	return "", fmt.Errorf("--format %q is not known (accepted: %s)", s, FormatNames)
-}
 
 // Column describes one column of a Table.
 type Column struct {
@@ -76,7 +52,7 @@ func Cols(specs ...string) []Column {
 func (t *Table) Add(values ...any) {
 	if len(values) != len(t.Columns) {
 		// A programming error, not an input error: the row shape is fixed in code.
-		panic(fmt.Sprintf("validation: table %s: row has %d values for %d columns", t.Name, len(values), len(t.Columns)))
+		panic(fmt.Sprintf("report: table %s: row has %d values for %d columns", t.Name, len(values), len(t.Columns)))
 	}
 	t.Rows = append(t.Rows, values)
 }
@@ -123,11 +99,11 @@ func isNumeric(v any) bool {
 // table under its title; CSV writes each table as a header row and its rows,
 // tables separated by an empty line; JSON writes one object whose keys are
 // the tables' names, each an array of row objects keyed by column.
-func WriteTables(w io.Writer, f Format, tables ...*Table) error {
+func WriteTables(w io.Writer, f format.Format, tables ...*Table) error {
 	switch f {
-	case FormatJSON:
+	case format.JSON:
 		return writeJSON(w, tables)
-	case FormatCSV:
+	case format.CSV:
 		for i, t := range tables {
 			if i > 0 {
 				if _, err := io.WriteString(w, "\n"); err != nil {
@@ -139,7 +115,7 @@ func WriteTables(w io.Writer, f Format, tables ...*Table) error {
 			}
 		}
 		return nil
-	case FormatMarkdown:
+	case format.Markdown:
 		for i, t := range tables {
 			if i > 0 {
 				fmt.Fprintln(w)

@@ -1,4 +1,4 @@
-package validation
+package report
 
 import (
 	"bytes"
@@ -14,6 +14,9 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/roofline"
 )
 
 // PlotFormat returns the image format of a plot file from its extension:
@@ -158,7 +161,7 @@ func RooflineChart(title string, bwBytesPerSec float64, roofs []RoofLine, points
 	for _, r := range roofs {
 		pts := make(plotter.XYs, len(xs))
 		for j, x := range xs {
-			pts[j] = plotter.XY{X: x, Y: math.Min(r.PeakOpsPerSec, bwBytesPerSec*x)}
+			pts[j] = plotter.XY{X: x, Y: roofline.Attainable(x, hw.Ceilings{PeakOpsPerSec: r.PeakOpsPerSec, BWBytesPerSec: bwBytesPerSec})}
 		}
 		l, err := plotter.NewLine(pts)
 		if err != nil {

@@ -1,4 +1,4 @@
-package validation
+package report
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 
+	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -67,11 +68,11 @@ func cameraOrLayer(part string) bool {
 type shapeRow struct {
 	name  string
 	k     workload.Kernel
-	r     Roofline
+	r     roofline.Roofline
 	count int
 }
 
-func groupRows(a Analysis, g Grouping) []shapeRow {
+func groupRows(a roofline.Analysis, g Grouping) []shapeRow {
 	var rows []shapeRow
 	index := map[string]int{}
 	for _, kr := range a.Kernels {
@@ -94,7 +95,7 @@ func groupRows(a Analysis, g Grouping) []shapeRow {
 // RooflineTables prints the notebook's section 4 for each analysis (one per
 // precision): a kernel table (ops, bytes, OI, attainable performance, bound,
 // lower-bound time) and the totals per stage and for the scenario.
-func RooflineTables(as []Analysis, g Grouping) []*Table {
+func RooflineTables(as []roofline.Analysis, g Grouping) []*Table {
 	kt := &Table{Name: "kernels", Title: "Roofline per kernel",
 		Columns: Cols("precision", "ceilings", "name", "stage", "kind", "count", "m", "k", "n", "batch",
 			"gops:%.4f", "mbytes:%.4f", "oi:%.2f", "attainable_tops:%.3f", "bound", "time_us:%.3f", "total_us:%.3f")}
@@ -108,7 +109,7 @@ func RooflineTables(as []Analysis, g Grouping) []*Table {
 				k.M, k.K, k.N, k.Batch, r.Ops/1e9, r.Bytes/1e6, r.OI, r.AttainableOpsPerSec/1e12, string(r.Bound),
 				r.LowerBoundSec*1e6, r.LowerBoundSec*1e6*float64(row.count))
 		}
-		for _, t := range append(append([]Total(nil), a.Stages...), a.Total) {
+		for _, t := range append(append([]roofline.Total(nil), a.Stages...), a.Total) {
 			st.Add(a.Precision.Name, a.Ceilings.Name, t.Name, int64(t.Kernels), t.Ops/1e9, t.Bytes/1e6, t.OI(),
 				t.LowerBoundSec*1e3, t.AchievedOpsPerSec()/1e12, 100*t.MemoryBoundSec/t.LowerBoundSec, string(t.Bound()))
 		}
@@ -126,7 +127,7 @@ func RooflineTables(as []Analysis, g Grouping) []*Table {
 // shows the memory wall, a ceiling per precision (equal ceilings share one
 // line) and one point per distinct matmul kernel and precision at its
 // attainable performance; the last precision's points carry the labels.
-func RooflineFigure(format string, as []Analysis) ([]byte, error) {
+func RooflineFigure(format string, as []roofline.Analysis) ([]byte, error) {
 	if len(as) == 0 {
 		return nil, fmt.Errorf("plot: no analysis to draw")
 	}
@@ -188,7 +189,7 @@ func inStages(s workload.Stage, stages []workload.Stage) bool {
 // SummaryTable gives one row per analysis: the scenario's lower-bound
 // latency, the frame rate it allows, the ops rate it implies, and the share
 // of time under the memory bound.
-func SummaryTable(title string, as []Analysis) *Table {
+func SummaryTable(title string, as []roofline.Analysis) *Table {
 	t := &Table{Name: "summary", Title: title,
 		Columns: Cols("ceilings", "precision", "peak_tops:%.2f", "bw_gbps:%.1f", "lower_bound_ms:%.3f", "max_fps:%.1f",
 			"achieved_tops:%.3f", "memory_bound_share:%.1f%%")}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"io"
+	"os"
+	"time"
+
+	"github.com/roofsim/roofsim/sweep"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// isTerminal reports whether w is a terminal (for the progress bar).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// progressFor returns a progress callback drawing a bar on w when w is a
+// terminal, and nil otherwise.
+func progressFor(w io.Writer, what string) (func(done, total int), func()) {
+	if !isTerminal(w) {
+		return nil, func() {}
+	}
+	var bar *progressbar.ProgressBar
+	return func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(what),
+					progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+			}
+			_ = bar.Set(done)
+		}, func() {
+			if bar != nil {
+				_ = bar.Finish()
+			}
+		}
+}
+
+// progressBar shows the sweep's progress with an ETA on a terminal.
+type progressBar struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+// newProgressBar returns a progress bar writing to w when w is a terminal,
+// else nil (the run is quiet but for its summary line).
+func newProgressBar(w io.Writer) *progressBar {
+	if !isTerminal(w) {
+		return nil
+	}
+	return &progressBar{w: w}
+}
+
+// Start implements sweep.Progress.
+func (p *progressBar) Start(points int) {
+	p.bar = progressbar.NewOptions(points,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription("sweep"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetItsString("points"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// Done implements sweep.Progress.
+func (p *progressBar) Done(sweep.Row) { _ = p.bar.Add(1) }
+
+// Finish implements sweep.Progress.
+func (p *progressBar) Finish() { _ = p.bar.Finish() }
