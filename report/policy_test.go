@@ -7,12 +7,13 @@ import (
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
 )
 
 // smallPolicyRun simulates a small policy call (one camera, one vision and
 // one text layer, 2 steps of a 10-action chunk, 6 executed) on int8.
-func smallPolicyRun(t *testing.T) (*accel.Result, *workload.Graph, workload.Scenario) {
+func smallPolicyRun(t *testing.T) (validation.Comparison, *workload.Graph, workload.Scenario) {
 	t.Helper()
 	sc, err := workload.ScenarioByName(workload.ScenarioSmolVLAPolicy)
 	if err != nil {
@@ -34,14 +35,14 @@ func smallPolicyRun(t *testing.T) (*accel.Result, *workload.Graph, workload.Scen
 	if err != nil {
 		t.Fatal(err)
 	}
-	return res, g, sc
+	return validation.Compare(res), g, sc
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
 
 func TestPolicySummary(t *testing.T) {
 	res, g, sc := smallPolicyRun(t)
-	lat := float64(res.TotalCycles) / res.FreqHz
+	lat := float64(res.Result.TotalCycles) / res.Result.FreqHz
 	base, err := Policy(res, g, sc, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +74,14 @@ func TestPolicySummary(t *testing.T) {
 		}
 		if want := 6 / (lat + 6/tc.hz); !near(s.SyncEffectiveHz, want) || s.SyncEffectiveHz >= tc.hz {
 			t.Errorf("%s: synchronous effective rate %g, want %g (< %g)", tc.name, s.SyncEffectiveHz, want, tc.hz)
+		}
+	}
+	if base.ExpertBoundMs <= 0 || base.ExpertBoundMs > base.StepsMs || len(base.ExpertLosses) == 0 {
+		t.Errorf("expert bound %g ms of %g, losses %v", base.ExpertBoundMs, base.StepsMs, base.ExpertLosses)
+	}
+	for i := 1; i < len(base.ExpertLosses); i++ {
+		if base.ExpertLosses[i].Ms > base.ExpertLosses[i-1].Ms {
+			t.Errorf("losses not largest first: %v", base.ExpertLosses)
 		}
 	}
 	errs := []struct {

@@ -114,6 +114,7 @@ type runJSON struct {
 	Validation        string           `json:"validation"`
 	FailedKernels     int              `json:"failed_kernels"`
 	Stages            []stageJSON      `json:"stages"`
+	Policy            *PolicySummary   `json:"policy,omitempty"`
 	Kernels           []kernelJSONItem `json:"kernels"`
 }
 
@@ -164,6 +165,12 @@ type kernelJSONItem struct {
 
 // WriteRunJSON writes a checked forward pass as one JSON document.
 func WriteRunJSON(w io.Writer, scenario string, c validation.Comparison) error {
+	return WriteRunJSONPolicy(w, scenario, c, nil)
+}
+
+// WriteRunJSONPolicy writes a checked forward pass as one JSON document,
+// with the summary of its policy call under "policy" when pol is set.
+func WriteRunJSONPolicy(w io.Writer, scenario string, c validation.Comparison, pol *PolicySummary) error {
 	r := c.Result
 	f := r.FreqHz
 	doc := runJSON{
@@ -173,7 +180,7 @@ func WriteRunJSON(w io.Writer, scenario string, c validation.Comparison) error {
 		BoundMs: ms(c.Total.BoundCycles, f), Efficiency: float64(c.Total.BoundCycles) / float64(r.TotalCycles),
 		AchievedTOPS: c.AchievedOpsPerSec() / 1e12, PeakTOPS: c.Ceilings.PeakOpsPerSec / 1e12,
 		AchievedGBps: c.AchievedBytesPerSec() / 1e9, CeilingGBps: c.Ceilings.BWBytesPerSec / 1e9,
-		Validation: c.Verdict(), FailedKernels: c.Failed,
+		Validation: c.Verdict(), FailedKernels: c.Failed, Policy: pol,
 	}
 	if c.HasSeed {
 		v := c.Total.SeedBoundSec * 1e3

@@ -7,11 +7,9 @@ import (
 // mainJob is what `roofsim` does with no subcommand: `roofsim run` on the
 // default design (int8) and scenario (smolvla, 3 cameras).
 type mainJob struct {
-	out   outputFlags
-	sf    simFlags
-	plot  string
-	trace string
-	stats bool
+	out outputFlags
+	sf  simFlags
+	ex  runExtras
 }
 
 func newMainJob() *mainJob { return &mainJob{} }
@@ -20,8 +18,8 @@ func newMainJob() *mainJob { return &mainJob{} }
 func (j *mainJob) attach(root *cobra.Command) {
 	addOutputFlags(root, &j.out)
 	addSimFlags(root, &j.sf)
-	addRunExtras(root, &j.plot, &j.trace, &j.stats)
+	addRunExtras(root, &j.ex)
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
-		return runPass(cmd, &j.out, &j.sf, j.plot, j.trace, j.stats)
+		return runPass(cmd, &j.out, &j.sf, j.ex)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strings"
 	"time"
@@ -40,11 +41,9 @@ func simulate(d hw.Design, p hw.Platform, g *workload.Graph, o accel.Options) (v
 
 func newRunCmd() *cobra.Command {
 	var (
-		out   outputFlags
-		sf    simFlags
-		plot  string
-		trace string
-		stats bool
+		out outputFlags
+		sf  simFlags
+		ex  runExtras
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -59,27 +58,38 @@ exit 1 (after writing its output).
 
 Prints a summary (latency, frames per second, achieved TOP/s and GB/s against
 the ceilings, the seed notebook's estimate for the same kernels, the verdict),
-the stages and every kernel with its bound, efficiency and largest loss.`,
+the stages and every kernel with its bound, efficiency and largest loss. A
+policy scenario adds the policy call's parts (prefix, flow-matching steps) and
+the control rates it sustains; --control-hz F says whether it keeps up at F.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPass(cmd, &out, &sf, plot, trace, stats)
+			return runPass(cmd, &out, &sf, ex)
 		},
 	}
 	addOutputFlags(cmd, &out)
 	addSimFlags(cmd, &sf)
-	addRunExtras(cmd, &plot, &trace, &stats)
+	addRunExtras(cmd, &ex)
 	return cmd
 }
 
-// addRunExtras registers --plot, --trace and --stats.
-func addRunExtras(cmd *cobra.Command, plot, trace *string, stats *bool) {
-	cmd.Flags().StringVar(plot, "plot", "", "also draw the vision and text roofline charts with each kernel's analytical and simulated point to FILE.png or FILE.svg")
-	cmd.Flags().StringVar(trace, "trace", "", "also write an Akita task trace to FILE.csv (open it with Akita's Daisen viewer)")
-	cmd.Flags().BoolVar(stats, "stats", false, "print the simulation's own cost to stderr: simulated cycles, events, wall seconds, peak heap")
+// runExtras are the flags of `roofsim run` besides the simulation's.
+type runExtras struct {
+	plot, trace string
+	stats       bool
+	controlHz   float64
+}
+
+// addRunExtras registers --plot, --trace, --stats and --control-hz.
+func addRunExtras(cmd *cobra.Command, ex *runExtras) {
+	cmd.Flags().StringVar(&ex.plot, "plot", "", "also draw the vision and text roofline charts with each kernel's analytical and simulated point to FILE.png or FILE.svg")
+	cmd.Flags().StringVar(&ex.trace, "trace", "", "also write an Akita task trace to FILE.csv (open it with Akita's Daisen viewer)")
+	cmd.Flags().BoolVar(&ex.stats, "stats", false, "print the simulation's own cost to stderr: simulated cycles, events, wall seconds, peak heap")
+	cmd.Flags().Float64Var(&ex.controlHz, "control-hz", 0, "policy scenarios: the robot's control frequency in Hz; the report says whether the design keeps up and with what margin")
 }
 
 // runPass is `roofsim run` and the main job.
-func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace string, stats bool) error {
+func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, ex runExtras) error {
+	plot, trace, stats := ex.plot, ex.trace, ex.stats
 	f, err := out.parse()
 	if err != nil {
 		return err
@@ -96,6 +106,9 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 	sc, g, err := sf.scen.graph(cmd)
 	if err != nil {
 		return err
+	}
+	if cmd.Flags().Changed("control-hz") && (sc.Policy == nil || !(ex.controlHz > 0) || math.IsInf(ex.controlHz, 0)) {
+		return fmt.Errorf("--control-hz must be a finite frequency > 0 Hz for a policy scenario, got %g on scenario %s", ex.controlHz, sc.Name)
 	}
 	p, d, err := sf.design(cmd)
 	if err != nil {
@@ -139,11 +152,24 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, plot, trace str
 			return fmt.Errorf("--plot: %w", err)
 		}
 	}
+	var pol *report.PolicySummary
+	if sc.Policy != nil {
+		ps, err := report.Policy(c, g, sc, ex.controlHz)
+		if err != nil {
+			return err
+		}
+		pol = &ps
+	}
 	err = out.emit(cmd, func(w io.Writer) error {
 		if f == format.JSON {
-			return report.WriteRunJSON(w, sc.Name, c)
+			return report.WriteRunJSONPolicy(w, sc.Name, c, pol)
 		}
-		return report.WriteTables(w, f, report.RunTables(sc.Name, c)...)
+		tables := report.RunTables(sc.Name, c)
+		if pol != nil {
+			// The policy's parts and rates after the summary.
+			tables = append(tables[:1], append(report.PolicyTables(*pol), tables[1:]...)...)
+		}
+		return report.WriteTables(w, f, tables...)
 	})
 	if err != nil {
 		return err
