@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
@@ -194,12 +195,46 @@ func lossesText(ls []PolicyLoss) string {
 	if len(ls) == 0 {
 		return "no loss against the bound"
 	}
-	out := "losses against the bound:"
-	for i, l := range ls[:min(3, len(ls))] {
-		if i > 0 {
-			out += ","
-		}
-		out += fmt.Sprintf(" %s %.3f ms", l.Loss, l.Ms)
+	return "losses against the bound: " + lossList(ls[:min(3, len(ls))])
+}
+
+// lossList lists losses as "name ms, name ms".
+func lossList(ls []PolicyLoss) string {
+	parts := make([]string, len(ls))
+	for i, l := range ls {
+		parts[i] = fmt.Sprintf("%s %.3f ms", l.Loss, l.Ms)
 	}
-	return out
+	return strings.Join(parts, ", ")
+}
+
+// PolicyCompareRow is one design's policy call in a comparison.
+type PolicyCompareRow struct {
+	// Design names the design.
+	Design string
+	// Summary is its policy call.
+	Summary PolicySummary
+}
+
+// PolicyCompareTable puts several designs' policy calls side by side: the
+// call's latency and parts, the control rates, and what limits the
+// expert's steps.
+func PolicyCompareTable(rows []PolicyCompareRow) *Table {
+	t := &Table{Name: "policy_compare", Title: "Policy call per design",
+		Columns: Cols("design", "latency_ms:%.3f", "prefix_ms:%.3f", "step_ms:%.3f", "steps_ms:%.3f", "expert_bound_ms:%.3f",
+			"actions_per_s:%.1f", "sync_hz:%.1f", "async_hz:%.1f", "expert_memory_share:%.0f%%", "expert_limit")}
+	for _, r := range rows {
+		s := r.Summary
+		limit := "none"
+		if len(s.ExpertLosses) > 0 {
+			limit = lossList(s.ExpertLosses[:min(2, len(s.ExpertLosses))])
+		}
+		t.Add(r.Design, s.LatencyMs, s.PrefixMs, s.StepMs, s.StepsMs, s.ExpertBoundMs, s.ActionsPerSec, s.SyncHz, s.AsyncHz,
+			100*s.ExpertMemoryShare, limit)
+	}
+	t.Notes = []string{
+		"step_ms: one flow-matching step (the mean); expert_bound_ms: the steps' kernels' lower bound on the design",
+		fmt.Sprintf("sync_hz: n_action_steps per call latency; async_hz: lerobot's asynchronous inference at chunk_size_threshold %.1f", AsyncChunkThreshold),
+		"expert_limit: the expert's two largest losses against its bound, summed over its steps",
+	}
+	return t
 }

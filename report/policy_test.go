@@ -103,3 +103,22 @@ func TestPolicySummary(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyCompareTable(t *testing.T) {
+	res, g, sc := smallPolicyRun(t)
+	s, err := Policy(res, g, sc, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb := PolicyCompareTable([]PolicyCompareRow{{Design: "int8", Summary: s}, {Design: "copy", Summary: s}})
+	if len(tb.Rows) != 2 || tb.Rows[0][0] != "int8" || tb.Rows[1][1] != s.LatencyMs {
+		t.Fatalf("rows %v", tb.Rows)
+	}
+	if limit := tb.Rows[0][len(tb.Columns)-1].(string); !strings.HasPrefix(limit, string(s.ExpertLosses[0].Loss)+" ") {
+		t.Errorf("expert_limit %q does not start with the largest loss %s", limit, s.ExpertLosses[0].Loss)
+	}
+	parts := PolicyTables(s)
+	if len(parts) != 2 || len(parts[0].Rows) != 7 || parts[0].Rows[6][1] != s.LatencyMs {
+		t.Errorf("policy tables %v", parts)
+	}
+}

@@ -21,7 +21,9 @@ func newCompareCmd() *cobra.Command {
 		Long: `Simulate the scenario on each design and print one row per design: latency,
 frames per second, achieved TOP/s and GB/s against the ceilings, DSPs and
 on-chip memory used, efficiency against the roofline and the verdict: the
-table a design review wants. Exits 1 if any design fails its validation.`,
+table a design review wants. A policy scenario adds a table of each design's
+policy call: its parts, control rates and what limits the action expert.
+Exits 1 if any design fails its validation.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()
@@ -36,6 +38,7 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 				return err
 			}
 			var rows []report.CompareRow
+			var policy []report.PolicyCompareRow
 			failed := 0
 			for _, name := range strings.Split(designs, ",") {
 				name = strings.TrimSpace(name)
@@ -62,8 +65,19 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 					failed++
 				}
 				rows = append(rows, report.CompareRow{Scenario: sc.Name, Comparison: c})
+				if sc.Policy != nil {
+					s, err := report.Policy(c, g, sc, 0)
+					if err != nil {
+						return fmt.Errorf("design %s: %w", d.Name, err)
+					}
+					policy = append(policy, report.PolicyCompareRow{Design: d.Name, Summary: s})
+				}
 			}
-			if err := out.emitTables(cmd, f, report.CompareTable(rows)); err != nil {
+			tables := []*report.Table{report.CompareTable(rows)}
+			if policy != nil {
+				tables = append(tables, report.PolicyCompareTable(policy))
+			}
+			if err := out.emitTables(cmd, f, tables...); err != nil {
 				return err
 			}
 			if failed > 0 {
