@@ -257,13 +257,7 @@ func (s Scenario) textKernels(b *builder, image []string) {
 	h, ffn := int64(t.Hidden), int64(t.FFN)
 	heads, kv, hd := int64(t.Heads), int64(t.KVHeads), int64(t.HeadDim)
 	qd, kvd := int64(t.QDim()), int64(t.KVDim())
-	var attnBias, mlpBias int64
-	if t.AttentionBias {
-		attnBias = 1
-	}
-	if t.MLPBias {
-		mlpBias = 1
-	}
+	attnBias, mlpBias := t.biases()
 	parts := image
 	tokens := pre - int64(s.ImageTokens()*s.Cameras)
 	if s.Policy != nil {

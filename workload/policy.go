@@ -184,13 +184,7 @@ func (s Scenario) policyKernels(b *builder) {
 	heads, kv, hd := int64(t.Heads), int64(t.KVHeads), int64(t.HeadDim)
 	qd, kvd := int64(t.QDim()), int64(t.KVDim())
 	act := int64(p.MaxActionDim)
-	var attnBias, mlpBias int64
-	if t.AttentionBias {
-		attnBias = 1
-	}
-	if t.MLPBias {
-		mlpBias = 1
-	}
+	attnBias, mlpBias := t.biases()
 	const st = StageExpert
 	norm := func(name string) []string { return []string{b.tensor(name+".params", RoleParameter, 1, h)} }
 	x := b.tensor("policy.noise", RoleInput, b.frames*c, act)
