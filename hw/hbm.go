@@ -207,7 +207,7 @@ func HBM2Timing() HBMTiming {
 }
 
 // Validate reports the first timing value outside its range (Ranges) and
-// a refresh that would not end before the next is due.
+// a refresh longer than half the refresh interval.
 func (t HBMTiming) Validate() error {
 	err := checkFields([]fieldValue{
 		{"hbm.timing.cl_ns", t.CLNs}, {"hbm.timing.cwl_ns", t.CWLNs}, {"hbm.timing.trcd_ns", t.TRCDNs},
@@ -221,8 +221,11 @@ func (t HBMTiming) Validate() error {
 	if err != nil {
 		return err
 	}
-	if t.TRFCNs >= t.TREFINs {
-		return fmt.Errorf("hbm.timing.trfc_ns (%g) must be below trefi_ns (%g)", t.TRFCNs, t.TREFINs)
+	// A refresh takes 5-15% of tREFI on real parts (HBM2 260 of 3900 ns);
+	// above half, the memory would mostly refresh and the model spend its
+	// events on refreshes.
+	if t.TRFCNs > t.TREFINs/2 {
+		return fmt.Errorf("hbm.timing.trfc_ns (%g) must be at most half of trefi_ns (%g)", t.TRFCNs, t.TREFINs)
 	}
 	return nil
 }

@@ -57,6 +57,8 @@ func TestPlatformRanges(t *testing.T) {
 		{"zero PCs", `{"name":"x","hbm":{"pseudo_channels":0}}`, "hbm.pseudo_channels must be in 1..1024, got 0"},
 		{"lower edge clocks", `{"name":"x","kernel_freq_hz":1e6,"hbm":{"clock_hz":1e8}}`, ""},
 		{"upper edge clocks", `{"name":"x","kernel_freq_hz":2e9,"hbm":{"clock_hz":4e9,"timing":{"cl_ns":10000}}}`, ""},
+		{"refresh over half the interval", `{"name":"x","hbm":{"timing":{"trfc_ns":2000,"trefi_ns":3900}}}`, "trfc_ns (2000) must be at most half of trefi_ns (3900)"},
+		{"refresh half the interval", `{"name":"x","hbm":{"timing":{"trfc_ns":1950,"trefi_ns":3900}}}`, ""},
 		{"duplicate key", `{"name":"x","dsps":6000,"dsps":7000}`, `duplicate key "dsps"`},
 		{"nested duplicate key", `{"name":"x","hbm":{"timing":{"cl_ns":20,"cl_ns":21}}}`, `duplicate key "hbm.timing.cl_ns"`},
 		{"same key in two objects", `{"name":"x","hbm":{"stacks":2,"timing":{"cl_ns":20}},"slrs":3}`, ""},

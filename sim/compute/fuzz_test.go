@@ -51,7 +51,7 @@ func newFuzzCase(shape, arr, buf, clk, timing uint64, flags uint8) fuzzCase {
 		*ns = float64(pick(timing>>(5*i), 0, 40))
 	}
 	t.TRFCNs = float64(pick(timing>>55, 0, 500))
-	t.TREFINs = t.TRFCNs + float64(pick(timing>>40, 100, 8000))
+	t.TREFINs = 2*t.TRFCNs + float64(pick(timing>>40, 100, 8000))
 	k := workload.NewGEMM("fuzz", workload.StageVision, -1, -1, pick(shape, 1, 96), pick(shape>>16, 1, 96), pick(shape>>32, 1, 96))
 	if b := pick(shape>>48, 1, 3); b > 1 {
 		k = compute.NewBatchedGEMM("fuzz", k.M, k.K, k.N, b)

@@ -28,7 +28,7 @@ func newFuzzBench(traffic, clk, timing, params uint64, flags uint8) BenchConfig 
 	}
 	t.TCCDSCycles, t.TCCDLCycles, t.TRTWCycles = int(pick(params>>40, 0, 4)), int(pick(params>>44, 0, 6)), int(pick(params>>48, 0, 4))
 	t.TRFCNs = float64(pick(timing>>55, 0, 500))
-	t.TREFINs = t.TRFCNs + float64(pick(timing>>40, 100, 8000))
+	t.TREFINs = 2*t.TRFCNs + float64(pick(timing>>40, 100, 8000))
 	p := DefaultParams(h)
 	p.PortBits = []int{256, 512}[flags&1]
 	p.KernelFreqHz = pickF(clk>>20, hw.MinClockHz, hw.MaxKernelClockHz)
