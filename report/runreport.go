@@ -27,8 +27,11 @@ func rowHitRate(kr accel.KernelResult) float64 {
 
 // RunTables prints a checked forward pass: a summary (latency, frame rate,
 // achieved rates against the ceilings, the verdict), the stages with their
-// share of the time, and every kernel next to its bound.
-func RunTables(scenario string, c validation.Comparison) []*Table {
+// share of the time, and the kernels next to their bounds: with kernels =
+// AllKernels every kernel with every column, else the kernels that lose the
+// most time against their bound (at most that many) in a table that fits
+// one screen.
+func RunTables(scenario string, c validation.Comparison, kernels int) []*Table {
 	r := c.Result
 	d, f := r.Design, r.FreqHz
 	sum := &Table{Name: "summary",
@@ -61,8 +64,8 @@ func RunTables(scenario string, c validation.Comparison) []*Table {
 		sum.Notes = append(sum.Notes, fmt.Sprintf("%d elementwise kernels fused into the matmul that feeds them: their rows show no time of their own", r.FusedKernels))
 	}
 	sum.Notes = append(sum.Notes,
-		"design bound: the sum of every kernel's lower bound on this design (max of ops / peak and the bytes it keeps in HBM / memory ceiling);",
-		"seed bound: the same kernels under the seed notebook's device ceilings (every operand through its 300 GB/s), which no buildable design of this size reaches",
+		"design bound: the sum of every kernel's lower bound on this design (max of ops / peak and HBM bytes / memory ceiling)",
+		"seed bound: the seed notebook's device ceilings (every operand through its 300 GB/s), beyond any design of this size",
 		"efficiency: bound / simulated; gbps: HBM bytes moved / time",
 	)
 
@@ -73,22 +76,10 @@ func RunTables(scenario string, c validation.Comparison) []*Table {
 			float64(s.BoundCycles)/float64(max(s.Cycles, 1)), s.SeedBoundSec*1e3, float64(s.HBMBytes)/1e6, s.Ops/(float64(s.Cycles)/f)/1e12)
 	}
 
-	kt := &Table{Name: "kernels", Title: "Per kernel",
-		Columns: Cols("name", "stage", "kind", "m", "k", "n", "batch", "start_cycle", "sim_cycles", "bound_cycles", "efficiency:%.3f", "bound",
-			"compute_cycles", "fill_drain_cycles", "stall_hbm_cycles", "stall_onchip_cycles", "stall_buffer_cycles", "stall_vector_cycles",
-			"bytes_read", "bytes_written", "onchip_bytes", "row_hit_rate:%.3f", "placement", "loss", "loss_cycles", "check")}
-	for _, k := range c.Kernels {
-		check := "ok"
-		if len(k.Failures) > 0 {
-			check = "FAIL: " + strings.Join(k.Failures, "; ")
-		}
-		kt.Add(k.Kernel.Name, string(k.Kernel.Stage), string(k.Kernel.Kind), k.Kernel.M, k.Kernel.K, k.Kernel.N, k.Kernel.Batch,
-			k.StartCycle, k.Cycles, k.BoundCycles, k.Efficiency, string(k.Bound),
-			k.ComputeCycles, k.FillDrainCycles, k.StallHBMCycles, k.StallOnChipCycles, k.StallBufferCycles, k.StallVectorCycles,
-			k.BytesRead, k.BytesWritten, k.OnChipBytesRead+k.OnChipBytesWritten, rowHitRate(k.KernelResult), validation.PlacementText(k.Placement),
-			string(k.Loss), k.LossCycles, check)
+	kt := wideKernelTable(c)
+	if kernels != AllKernels {
+		kt = shortKernelTable(c, kernels)
 	}
-	kt.Notes = []string{"placement: inputs/weights/outputs, each in hbm or on chip; loss: the largest reason the kernel is slower than its bound"}
 	return []*Table{sum, st, kt}
 }
 
@@ -163,14 +154,17 @@ type kernelJSONItem struct {
 	Failures          []string `json:"failures"`
 }
 
-// WriteRunJSON writes a checked forward pass as one JSON document.
-func WriteRunJSON(w io.Writer, scenario string, c validation.Comparison) error {
-	return WriteRunJSONPolicy(w, scenario, c, nil)
+// WriteRunJSON writes a checked forward pass as one JSON document: every
+// kernel in kernel order with kernels = AllKernels, else the kernels that
+// lose the most time against their bound (at most that many), largest
+// loss first.
+func WriteRunJSON(w io.Writer, scenario string, c validation.Comparison, kernels int) error {
+	return WriteRunJSONPolicy(w, scenario, c, kernels, nil)
 }
 
-// WriteRunJSONPolicy writes a checked forward pass as one JSON document,
-// with the summary of its policy call under "policy" when pol is set.
-func WriteRunJSONPolicy(w io.Writer, scenario string, c validation.Comparison, pol *PolicySummary) error {
+// WriteRunJSONPolicy is WriteRunJSON with the summary of the pass's policy
+// call under "policy" when pol is set.
+func WriteRunJSONPolicy(w io.Writer, scenario string, c validation.Comparison, kernels int, pol *PolicySummary) error {
 	r := c.Result
 	f := r.FreqHz
 	doc := runJSON{
@@ -190,7 +184,7 @@ func WriteRunJSONPolicy(w io.Writer, scenario string, c validation.Comparison, p
 		doc.Stages = append(doc.Stages, stageJSON{Name: s.Name, Kernels: s.Kernels, SimMs: ms(s.Cycles, f),
 			Share: float64(s.Cycles) / float64(r.TotalCycles), BoundMs: ms(s.BoundCycles, f), SeedBoundMs: s.SeedBoundSec * 1e3, HBMBytes: s.HBMBytes})
 	}
-	for _, k := range c.Kernels {
+	for _, k := range topLosses(c.Kernels, kernels) {
 		failures := k.Failures
 		if failures == nil {
 			failures = []string{}

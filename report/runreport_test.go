@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/roofsim/roofsim/hw"
@@ -21,7 +22,7 @@ func TestRunReports(t *testing.T) {
 	c := validation.Compare(&accel.Result{Design: d, Platform: hw.U280(), FreqHz: 300e6, Memory: "hbm",
 		Kernels: []accel.KernelResult{kr}, TotalCycles: kr.Cycles})
 	var b bytes.Buffer
-	if err := WriteRunJSON(&b, "smolvla", c); err != nil {
+	if err := WriteRunJSON(&b, "smolvla", c, AllKernels); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -43,7 +44,7 @@ func TestRunReports(t *testing.T) {
 	if doc["validation"] != "pass" {
 		t.Errorf("validation %v", doc["validation"])
 	}
-	tables := RunTables("smolvla", c)
+	tables := RunTables("smolvla", c, AllKernels)
 	if len(tables) != 3 || len(tables[2].Rows) != 1 {
 		t.Fatalf("run tables: %d", len(tables))
 	}
@@ -54,5 +55,29 @@ func TestRunReports(t *testing.T) {
 	ct := CompareTable([]CompareRow{{"smolvla", c}, {"smolvla", c}})
 	if len(ct.Rows) != 2 {
 		t.Errorf("compare rows %d", len(ct.Rows))
+	}
+}
+
+// The short kernel table lists the kernels that lose the most time against
+// their bound, largest loss first, ties in kernel order.
+func TestTopLosses(t *testing.T) {
+	mk := func(name string, cycles, bound int64) validation.KernelCheck {
+		return validation.KernelCheck{KernelResult: accel.KernelResult{Kernel: workload.Kernel{Name: name}, Cycles: cycles}, BoundCycles: bound}
+	}
+	ks := []validation.KernelCheck{mk("a", 100, 90), mk("b", 500, 100), mk("c", 300, 290), mk("d", 410, 10)}
+	cases := []struct {
+		n    int
+		want string
+	}{
+		{AllKernels, "a b c d"}, {2, "b d"}, {3, "b d a"}, {4, "a b c d"}, {9, "a b c d"},
+	}
+	for _, c := range cases {
+		var names []string
+		for _, k := range topLosses(ks, c.n) {
+			names = append(names, k.Kernel.Name)
+		}
+		if got := strings.Join(names, " "); got != c.want {
+			t.Errorf("topLosses(%d) = %q, want %q", c.n, got, c.want)
+		}
 	}
 }

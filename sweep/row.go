@@ -84,6 +84,8 @@ type Column struct {
 	kind cellKind
 	// prec is the decimals of a float column.
 	prec int
+	// rng is the values a numeric column accepts.
+	rng valueRange
 }
 
 // Column names used by the code (the others are only written).
@@ -111,6 +113,13 @@ func Columns() []Column {
 		return Column{Name: name, Doc: doc, kind: kindFloat, prec: prec}
 	}
 	b := func(name, doc string) Column { return Column{Name: name, Doc: doc, kind: kindBool} }
+	ip := func(name, doc string) Column { return Column{Name: name, Doc: doc, kind: kindInt, rng: rangePositive} }
+	fp := func(name string, prec int, doc string) Column {
+		return Column{Name: name, Doc: doc, kind: kindFloat, prec: prec, rng: rangePositive}
+	}
+	fs := func(name string, prec int, doc string) Column {
+		return Column{Name: name, Doc: doc, kind: kindFloat, prec: prec, rng: rangeShare}
+	}
 	return []Column{
 		i(colIndex, "the point's position in the whole space (0-based; axes in canonical order, the first slowest, idea sets innermost)"),
 		t(colKey, "the point's swept values and idea set, e.g. \"precision=int4 port_bits=512 ideas=none\""),
@@ -120,20 +129,20 @@ func Columns() []Column {
 		t("design", "the design the point started from (a preset or a design file's name)"),
 		t(colPrecision, "the arrays' precision"),
 		t("array", "one array's PE rows x columns"),
-		i("arrays", "number of arrays"),
+		ip("arrays", "number of arrays"),
 		t("dataflow", "os or ws"),
 		i("weight_buffer_bytes", "weight buffer per array, both halves"),
 		i("input_buffer_bytes", "input buffer per array, both halves"),
 		i("output_buffer_bytes", "output buffer per array, both halves"),
 		i("activation_buffer_bytes", "shared on-chip activation store"),
-		i("hbm_ports", "AXI ports to the HBM"),
-		i("port_bits", "width of each port"),
-		i("hbm_pcs", "pseudo-channels the data is spread over"),
+		ip("hbm_ports", "AXI ports to the HBM"),
+		ip("port_bits", "width of each port"),
+		ip("hbm_pcs", "pseudo-channels the data is spread over"),
 		t("memory", "off-chip memory model: hbm or ideal"),
 		t("layout", "how weights spread over the PCs: interleave or contiguous"),
 		t("scenario", "the workload"),
-		i("cameras", "camera images per frame"),
-		i("frames", "frames run together as one batch"),
+		ip("cameras", "camera images per frame"),
+		ip("frames", "frames run together as one batch"),
 		i("image_size", "image side in pixels"),
 		i("lang_tokens", "language tokens"),
 		i("text_layers", "text layers run"),
@@ -141,22 +150,22 @@ func Columns() []Column {
 		i(colDSPs, "DSP48E2 slices the design (with its ideas) uses"),
 		i(colOnChip, "on-chip memory (BRAM+URAM) the design's buffers use, bytes"),
 		f("weight_mb", 3, "stored weights of the scenario in the point's precision, 10^6 bytes"),
-		i("cycles", "simulated forward pass, kernel cycles"),
-		f(colLatency, 4, "simulated forward pass (all frames of the batch), ms"),
-		f("fps", 3, "frames per second: frames / frame interval (the latency, or the longer part of a pipelined design)"),
+		ip("cycles", "simulated forward pass, kernel cycles"),
+		fp(colLatency, 4, "simulated forward pass (all frames of the batch), ms"),
+		fp("fps", 3, "frames per second: frames / frame interval (the latency, or the longer part of a pipelined design)"),
 		f("achieved_tops", 4, "operations / latency, 10^12 per second"),
-		f("peak_tops", 4, "the design's compute ceiling"),
+		fp("peak_tops", 4, "the design's compute ceiling"),
 		f("gbps", 2, "HBM bytes moved / latency, 10^9 per second"),
-		f("bw_gbps", 2, "the design's memory ceiling (ports or PCs)"),
+		fp("bw_gbps", 2, "the design's memory ceiling (ports or PCs)"),
 		f("hbm_mb", 3, "HBM bytes moved, 10^6"),
-		f("memory_bound_share", 4, "share of the simulated time spent in kernels whose bound is the memory ceiling"),
+		fs("memory_bound_share", 4, "share of the simulated time spent in kernels whose bound is the memory ceiling"),
 		t("bound", "memory when memory-bound kernels take at least half the time, else compute"),
 		f("compute_floor_ms", 4, "part of bound_ms in kernels whose design bound is their ops / compute ceiling"),
 		f("memory_floor_ms", 4, "part of bound_ms in kernels whose design bound is the memory time of the bytes they keep in HBM (read/write channels, PCs)"),
-		f("bound_ms", 4, "the design bound: sum over kernels of max(compute, memory) time"),
+		fp("bound_ms", 4, "the design bound: sum over kernels of max(compute, memory) time"),
 		f("efficiency", 4, "bound_ms / latency_ms"),
-		f("seed_bound_ms", 4, "the same kernels under the seed notebook's ceilings (empty for w4a8, which it has none for)"),
-		f("stall_hbm_share", 4, "share of the simulated time the busiest engine waited for HBM"),
+		fp("seed_bound_ms", 4, "the same kernels under the seed notebook's ceilings (empty for w4a8, which it has none for)"),
+		fs("stall_hbm_share", 4, "share of the simulated time the busiest engine waited for HBM"),
 		f("vision_ms", 4, "simulated time of the vision stage"),
 		f("connector_ms", 4, "simulated time of the connector"),
 		f("text_ms", 4, "simulated time of the text stage"),
@@ -316,10 +325,12 @@ type File struct {
 }
 
 // ReadFile reads a sweep file from data. The format is the file's own (a
-// first line starting with '{' is JSON lines). Every complete line must be
-// a row of the current columns: a file of another column set, or a line
-// that is not a row, is an error naming the line (name is the file's name
-// in errors). An empty file is a CSV file without rows.
+// first line starting with '{' is JSON lines); lines may end in CRLF. Every
+// complete line must be a row of the current columns whose every numeric
+// cell is a finite number in its column's range: a file of another column
+// set, a line that is not a row or a bad cell is an error naming the line
+// (name is the file's name in errors). An empty file is a CSV file without
+// rows.
 func ReadFile(name string, data []byte) (*File, error) {
 	f := &File{Format: FormatCSV}
 	if len(data) == 0 {
@@ -336,7 +347,7 @@ func ReadFile(name string, data []byte) (*File, error) {
 			f.Partial = true
 			break
 		}
-		line := string(data[:nl])
+		line := strings.TrimSuffix(string(data[:nl]), "\r") // a CRLF file reads as LF
 		lineNo++
 		data = data[nl+1:]
 		if f.Format == FormatCSV && lineNo == 1 {
@@ -382,6 +393,9 @@ func decodeLine(f format.Format, line string) (Row, error) {
 	}
 	if !slices.Contains(Statuses(), row.Status()) {
 		return Row{}, fmt.Errorf("status %q is not known (accepted: ok|fail|does_not_fit|error)", row.Status())
+	}
+	if err := checkCells(row, cols); err != nil {
+		return Row{}, err
 	}
 	return row, nil
 }

@@ -3,6 +3,7 @@ package sweep
 import (
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/sim/budget"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -33,16 +34,22 @@ type Evaluator interface {
 }
 
 // Simulation is the real evaluator: sim/accel's end-to-end simulation.
-type Simulation struct{}
+type Simulation struct {
+	// Limits bound each point's simulation (the zero value: the default
+	// limits); a point over them is an error row.
+	Limits budget.Limits
+}
 
 // Simulate runs accel.Run on the graph of the point's scenario (whose ops
 // are ks): its own engine, HBM model and arrays for each call.
-func (Simulation) Simulate(c Config, _ []workload.Kernel) (*accel.Result, error) {
+func (s Simulation) Simulate(c Config, _ []workload.Kernel) (*accel.Result, error) {
 	g, err := c.Scenario.Graph()
 	if err != nil {
 		return nil, err
 	}
-	return accel.Run(c.Design, c.Platform, g, c.Options)
+	o := c.Options
+	o.Limits = s.Limits
+	return accel.Run(c.Design, c.Platform, g, o)
 }
 
 // options returns the simulation options of c's design on its platform

@@ -6,6 +6,7 @@ import (
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/report"
+	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/spf13/cobra"
 )
 
@@ -37,16 +38,20 @@ Exits 1 if any design fails its validation.`,
 			if err != nil {
 				return err
 			}
-			var rows []report.CompareRow
-			var policy []report.PolicyCompareRow
-			failed := 0
+			// Every design is loaded and checked before the first one runs.
+			type job struct {
+				p hw.Platform
+				d hw.Design
+				o accel.Options
+			}
+			var jobs []job
 			for _, name := range strings.Split(designs, ",") {
 				name = strings.TrimSpace(name)
 				if name == "" {
 					return fmt.Errorf("--designs %q has an empty entry (accepted: a comma-separated list of %s or .json files)", designs, hw.DesignNames())
 				}
 				sf.board.design = name
-				p, d, err := sf.board.load()
+				p, d, err := sf.board.loadAs("--designs")
 				if err != nil {
 					return err
 				}
@@ -54,12 +59,18 @@ Exits 1 if any design fails its validation.`,
 				if err != nil {
 					return err
 				}
-				progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+d.Name)
-				o.Progress = progress
-				c, _, err := simulate(d, p, g, o)
+				jobs = append(jobs, job{p, d, o})
+			}
+			var rows []report.CompareRow
+			var policy []report.PolicyCompareRow
+			failed := 0
+			for _, j := range jobs {
+				progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+j.d.Name)
+				j.o.Progress = progress
+				c, _, err := simulate(j.d, j.p, g, j.o)
 				done()
 				if err != nil {
-					return fmt.Errorf("design %s: %w", d.Name, err)
+					return fmt.Errorf("design %s: %w", j.d.Name, err)
 				}
 				if !c.Passed() {
 					failed++
@@ -68,9 +79,9 @@ Exits 1 if any design fails its validation.`,
 				if sc.Policy != nil {
 					s, err := report.Policy(c, g, sc, 0)
 					if err != nil {
-						return fmt.Errorf("design %s: %w", d.Name, err)
+						return fmt.Errorf("design %s: %w", j.d.Name, err)
 					}
-					policy = append(policy, report.PolicyCompareRow{Design: d.Name, Summary: s})
+					policy = append(policy, report.PolicyCompareRow{Design: j.d.Name, Summary: s})
 				}
 			}
 			tables := []*report.Table{report.CompareTable(rows)}

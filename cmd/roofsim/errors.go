@@ -10,6 +10,7 @@ const (
 	exitOK          = 0
 	exitCheckFailed = 1
 	exitBadInput    = 2
+	exitInternal    = 3
 )
 
 // checkError marks a failed check (a validation that did not pass): exit 1.

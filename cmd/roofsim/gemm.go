@@ -89,5 +89,6 @@ topology format (a header row, then "Layer, M, N, K," per GEMM).`,
 	fl.IntVar(&g.portBits, "port-bits", 0, "width of each HBM port: 256 or 512")
 	fl.StringVar(&g.memory, "memory", "ideal", "off-chip memory model: ideal (fixed latency, the design's port bandwidth) or hbm (the HBM2 model of roofsim hbm)")
 	fl.Int64Var(&g.memLatency, "mem-latency", -1, "ideal memory latency in kernel cycles (default: an HBM2 row miss, tRCD + CL)")
+	addLimitFlags(cmd, &g.limits)
 	return cmd
 }

@@ -31,6 +31,7 @@ type gemmFlags struct {
 	hbmPorts, portBits          int
 	memory                      string
 	memLatency                  int64
+	limits                      limitFlags
 }
 
 // kernels returns the GEMMs to simulate.
@@ -158,6 +159,10 @@ func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 // options returns the simulation options of the flags.
 func (g *gemmFlags) options(cmd *cobra.Command, d hw.Design, p hw.Platform) (compute.Options, error) {
 	opts := compute.DefaultOptions(d, p)
+	var err error
+	if opts.Limits, err = g.limits.limits(); err != nil {
+		return compute.Options{}, err
+	}
 	opts.FoldOverlap = g.foldOverlap
 	switch strings.ToLower(g.memory) {
 	case "ideal":

@@ -34,6 +34,9 @@ and consumers. Views (the text prefix) list the tensors they concatenate.
 			if !ok {
 				return fmt.Errorf("--format %q is not known (accepted: json|dot)", out.format)
 			}
+			if err := checkWritable("-o", out.out); err != nil {
+				return err
+			}
 			prec, err := hw.PrecisionByName(precision)
 			if err != nil {
 				return fmt.Errorf("--precision: %w", err)

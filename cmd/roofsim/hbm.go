@@ -29,6 +29,7 @@ type hbmFlags struct {
 	plot          string
 	plotBytes     string
 	hideWallClock bool
+	limits        limitFlags
 }
 
 func newHBMCmd() *cobra.Command {
@@ -66,10 +67,23 @@ against size.`,
 			if err != nil {
 				return err
 			}
-			var imgFormat string
+			imgFormat, err := checkPlot("--plot", f.plot)
+			if err != nil {
+				return err
+			}
+			sweep := cfg
 			if f.plot != "" {
-				if imgFormat, err = report.PlotFormat(f.plot); err != nil {
+				if sweep.TotalBytes, err = parseSize("--plot-bytes", f.plotBytes, maxHBMFlag); err != nil {
 					return err
+				}
+				if err := sweep.Validate(); err != nil {
+					return fmt.Errorf("--plot-bytes: %w", err)
+				}
+				for _, size := range hbmSweepSizes() {
+					sweep.SizeBytes = size
+					if err := sweep.Estimate().Check(sweep.TotalBytes, sweep.Limits); err != nil {
+						return fmt.Errorf("--plot-bytes: %w", err)
+					}
 				}
 			}
 			start := time.Now()
@@ -87,10 +101,6 @@ against size.`,
 			}
 			tables := report.HBMTables(r)
 			if f.plot != "" {
-				sweep := cfg
-				if sweep.TotalBytes, err = parseSize("--plot-bytes", f.plotBytes, maxHBMFlag); err != nil {
-					return err
-				}
 				rs, err := hbm.Sweep(sweep, hbm.Patterns, hbmSweepSizes())
 				if err != nil {
 					return checkError{fmt.Errorf("hbm: the sweep failed its checks: %w", err)}
@@ -124,6 +134,7 @@ against size.`,
 	fl.StringVar(&f.plot, "plot", "", "also sweep 32 B..4 KiB for every pattern and draw GB/s against size to FILE.png or FILE.svg")
 	fl.StringVar(&f.plotBytes, "plot-bytes", "4MiB", "bytes moved by each run of the --plot sweep")
 	fl.BoolVar(&f.hideWallClock, "no-wall-clock", false, "do not print the simulated bytes and wall time to standard error")
+	addLimitFlags(cmd, &f.limits)
 	return cmd
 }
 
@@ -138,7 +149,7 @@ func (f *hbmFlags) config() (hbm.BenchConfig, error) {
 	if cfg.Op, err = hbm.ParseOp(f.op); err != nil {
 		return cfg, fmt.Errorf("--op %q is not known (accepted: %s)", f.op, hbm.OpNames)
 	}
-	size, err := parseSize("--size", f.size, maxHBMFlag)
+	size, err := parseSizeIn("--size", f.size, 0, maxHBMFlag) // the range is checked below, quoted whole
 	if err != nil {
 		return cfg, err
 	}
@@ -178,7 +189,14 @@ func (f *hbmFlags) config() (hbm.BenchConfig, error) {
 		return cfg, fmt.Errorf("--kernel-mhz must be > 0 and at most the AXI ports' %g MHz, got %g", h.AXIMaxFreqHz/1e6, f.kernelMHz)
 	}
 	cfg.Params.KernelFreqHz = f.kernelMHz * 1e6
+	if cfg.Limits, err = f.limits.limits(); err != nil {
+		return cfg, err
+	}
 	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	// A run over the limits is bad input, refused before it starts.
+	if err := cfg.Estimate().Check(cfg.TotalBytes, cfg.Limits); err != nil {
 		return cfg, err
 	}
 	return cfg, nil

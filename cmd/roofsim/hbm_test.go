@@ -76,6 +76,7 @@ func TestHBMBadFlags(t *testing.T) {
 		{[]string{"--pattern", "zigzag"}, `--pattern "zigzag" is not known (accepted: seq|strided|random)`},
 		{[]string{"--op", "copy"}, `--op "copy" is not known (accepted: read|write|mixed)`},
 		{[]string{"--size", "48"}, "--size must be a multiple of 32 from 32 to 4096 bytes, got 48"},
+		{[]string{"--size", "0"}, "--size must be a multiple of 32 from 32 to 4096 bytes, got 0"},
 		{[]string{"--size", "8KiB"}, "--size must be a multiple of 32 from 32 to 4096 bytes, got 8192"},
 		{[]string{"--size", "big"}, `--size "big" is not a size`},
 		{[]string{"--pcs", "0"}, "--pcs must be from 1 to 32, got 0"},

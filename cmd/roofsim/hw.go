@@ -21,16 +21,22 @@ func addBoardFlags(cmd *cobra.Command, b *boardFlags) {
 
 // load returns the platform and the design, checking that the design fits.
 func (b *boardFlags) load() (hw.Platform, hw.Design, error) {
+	return b.loadAs("--design")
+}
+
+// loadAs is load with the design's errors naming designFlag (compare
+// takes its designs from --designs).
+func (b *boardFlags) loadAs(designFlag string) (hw.Platform, hw.Design, error) {
 	p, err := hw.LoadPlatform(b.platform)
 	if err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--platform: %w", err)
 	}
 	d, err := hw.LoadDesign(b.design)
 	if err != nil {
-		return hw.Platform{}, hw.Design{}, fmt.Errorf("--design: %w", err)
+		return hw.Platform{}, hw.Design{}, fmt.Errorf("%s: %w", designFlag, err)
 	}
 	if err := d.Fit(p); err != nil {
-		return hw.Platform{}, hw.Design{}, fmt.Errorf("--design: %w", err)
+		return hw.Platform{}, hw.Design{}, fmt.Errorf("%s: %w", designFlag, err)
 	}
 	return p, d, nil
 }

@@ -9,7 +9,7 @@ import (
 type mainJob struct {
 	out outputFlags
 	sf  simFlags
-	ex  runExtras
+	x   runExtras
 }
 
 func newMainJob() *mainJob { return &mainJob{} }
@@ -18,8 +18,8 @@ func newMainJob() *mainJob { return &mainJob{} }
 func (j *mainJob) attach(root *cobra.Command) {
 	addOutputFlags(root, &j.out)
 	addSimFlags(root, &j.sf)
-	addRunExtras(root, &j.ex)
+	addRunExtras(root, &j.x)
 	root.RunE = func(cmd *cobra.Command, _ []string) error {
-		return runPass(cmd, &j.out, &j.sf, j.ex)
+		return runPass(cmd, &j.out, &j.sf, &j.x)
 	}
 }

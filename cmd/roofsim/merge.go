@@ -31,7 +31,7 @@ ending in a partly written line (a shard killed while writing) must be
 finished with roofsim sweep --resume first.
 
 Exit codes: 0 merged; 2 bad input (including duplicate, conflicting or
-missing points).`,
+missing points, a bad cell, an empty file); 3 an internal error.`,
 		Example: `  roofsim merge --space space.json -o sweep.csv shard-*.csv`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,7 +73,8 @@ missing points).`,
 	return cmd
 }
 
-// readSweepFile reads a sweep output file of at most maxSweepFileBytes.
+// readSweepFile reads a sweep output file of at most maxSweepFileBytes. An
+// empty file is refused: it holds no rows, not even a CSV header.
 func readSweepFile(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -86,6 +87,9 @@ func readSweepFile(name string) ([]byte, error) {
 	}
 	if len(b) > maxSweepFileBytes {
 		return nil, fmt.Errorf("%s: larger than %d bytes", name, maxSweepFileBytes)
+	}
+	if len(b) == 0 {
+		return nil, fmt.Errorf("%s: empty file (accepted: a sweep file, CSV with its header or JSON lines; leave out a JSON-lines shard that had no points)", name)
 	}
 	return b, nil
 }

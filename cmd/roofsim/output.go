@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -24,9 +26,64 @@ func addOutputFlags(cmd *cobra.Command, o *outputFlags) {
 	cmd.Flags().StringVarP(&o.out, "output", "o", "", "write the output to FILE instead of standard output")
 }
 
-// parse checks the flags before any work is done.
+// parse checks the flags before any work is done: the format is known and
+// the -o file can be written.
 func (o *outputFlags) parse() (format.Format, error) {
-	return format.Parse(o.format)
+	f, err := format.Parse(o.format)
+	if err != nil {
+		return "", err
+	}
+	return f, checkWritable("-o", o.out)
+}
+
+// checkWritable checks, before any work is done, that the file path given
+// to flag can be written: it creates and removes a temporary file in its
+// directory (a path that exists and is not a regular file, such as
+// /dev/stdout, must open for writing). An empty path is not checked.
+func checkWritable(flag, path string) error {
+	if path == "" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return fmt.Errorf("%s %s: is a directory (accepted: a file path)", flag, path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("%s %s: cannot be written: %w", flag, path, bareError(err))
+		}
+		return f.Close()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("%s %s: cannot write in directory %s: %w", flag, path, filepath.Dir(path), bareError(err))
+	}
+	tmp.Close()
+	return os.Remove(tmp.Name())
+}
+
+// checkPlot checks an image path given to flag before any work is done:
+// its extension names the image format ("png" or "svg", returned) and the
+// file can be written. An empty path returns "".
+func checkPlot(flag, path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	f, err := report.PlotFormat(path)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: unknown image type %q (accepted: .png|.svg)", flag, path, filepath.Ext(path))
+	}
+	return f, checkWritable(flag, path)
+}
+
+// bareError strips the path from a file system error so that a message
+// never shows a temporary file's name.
+func bareError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // emit renders the whole output into memory with render and then writes it
@@ -71,7 +128,7 @@ func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, bareError(err))
 	}
 	name := tmp.Name()
 	_, werr := tmp.Write(data)
@@ -87,7 +144,7 @@ func writeFileAtomic(path string, data []byte) error {
 	}
 	if werr != nil {
 		os.Remove(name)
-		return fmt.Errorf("%s: %w", path, werr)
+		return fmt.Errorf("%s: %w", path, bareError(werr))
 	}
 	return nil
 }

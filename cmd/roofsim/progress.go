@@ -51,19 +51,21 @@ func newProgressBar(w io.Writer) *progressBar {
 	return &progressBar{w: w}
 }
 
-// Start implements sweep.Progress.
+// Start implements sweep.Progress. The bar is drawn at once (0/N with the
+// elapsed time), so a run whose first point takes long still shows it is
+// working; it shows the count, the elapsed time and the time left, not a
+// rate (a rate over the first seconds of a few long points is meaningless).
 func (p *progressBar) Start(points int) {
 	p.bar = progressbar.NewOptions(points,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription("sweep"),
 		progressbar.OptionShowCount(),
-		progressbar.OptionSetItsString("points"),
-		progressbar.OptionShowIts(),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionThrottle(200*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
+	_ = p.bar.RenderBlank()
 }
 
 // Done implements sweep.Progress.

@@ -48,12 +48,9 @@ ideas (PNG or SVG by extension).`,
 				if p == "" {
 					continue
 				}
-				flag := []string{"--plot-front", "--plot-precision"}[i]
-				pf, err := report.PlotFormat(p)
-				if err != nil {
-					return fmt.Errorf("%s: %w", flag, err)
+				if plotFmts[i], err = checkPlot([]string{"--plot-front", "--plot-precision"}[i], p); err != nil {
+					return err
 				}
-				plotFmts[i] = pf
 			}
 			var rows []sweep.Row
 			seen := map[int]string{}

@@ -126,11 +126,9 @@ ceiling (min(HBM peak, ports x width x clock)).`,
 			if err != nil {
 				return err
 			}
-			var imgFormat string
-			if plot != "" {
-				if imgFormat, err = report.PlotFormat(plot); err != nil {
-					return err
-				}
+			imgFormat, err := checkPlot("--plot", plot)
+			if err != nil {
+				return err
 			}
 			_, ks, err := scen.kernels(cmd)
 			if err != nil {

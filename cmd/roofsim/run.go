@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +44,7 @@ func newRunCmd() *cobra.Command {
 	var (
 		out outputFlags
 		sf  simFlags
-		ex  runExtras
+		x   runExtras
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -58,57 +59,67 @@ exit 1 (after writing its output).
 
 Prints a summary (latency, frames per second, achieved TOP/s and GB/s against
 the ceilings, the seed notebook's estimate for the same kernels, the verdict),
-the stages and every kernel with its bound, efficiency and largest loss. A
-policy scenario adds the policy call's parts (prefix, flow-matching steps) and
-the control rates it sustains; --control-hz F says whether it keeps up at F.`,
+the stages and the ten kernels that lose the most time against their bound,
+with their efficiency and largest loss (--kernels N or all; csv and json
+list every kernel unless --kernels is given). A policy scenario adds the policy
+call's parts (prefix, flow-matching steps) and the control rates it sustains;
+--control-hz F says whether it keeps up at F.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runPass(cmd, &out, &sf, ex)
+			return runPass(cmd, &out, &sf, &x)
 		},
 	}
 	addOutputFlags(cmd, &out)
 	addSimFlags(cmd, &sf)
-	addRunExtras(cmd, &ex)
+	addRunExtras(cmd, &x)
 	return cmd
 }
 
-// runExtras are the flags of `roofsim run` besides the simulation's.
+// runExtras are the flags of run and the main job besides the pass's.
 type runExtras struct {
-	plot, trace string
-	stats       bool
-	controlHz   float64
+	plot, trace, kernels string
+	stats                bool
+	controlHz            float64
 }
 
-// addRunExtras registers --plot, --trace, --stats and --control-hz.
-func addRunExtras(cmd *cobra.Command, ex *runExtras) {
-	cmd.Flags().StringVar(&ex.plot, "plot", "", "also draw the vision and text roofline charts with each kernel's analytical and simulated point to FILE.png or FILE.svg")
-	cmd.Flags().StringVar(&ex.trace, "trace", "", "also write an Akita task trace to FILE.csv (open it with Akita's Daisen viewer)")
-	cmd.Flags().BoolVar(&ex.stats, "stats", false, "print the simulation's own cost to stderr: simulated cycles, events, wall seconds, peak heap")
-	cmd.Flags().Float64Var(&ex.controlHz, "control-hz", 0, "policy scenarios: the robot's control frequency in Hz; the report says whether the design keeps up and with what margin")
+// addRunExtras registers --plot, --trace, --stats, --kernels and
+// --control-hz.
+func addRunExtras(cmd *cobra.Command, x *runExtras) {
+	plot, trace, stats := &x.plot, &x.trace, &x.stats
+	cmd.Flags().StringVar(&x.kernels, "kernels", "", "kernels in the per-kernel table: N (the N that lose the most time against their bound) or all (every kernel, every column); default 10 for table and md, all for csv and json")
+	cmd.Flags().StringVar(plot, "plot", "", "also draw the vision and text roofline charts with each kernel's analytical and simulated point to FILE.png or FILE.svg")
+	cmd.Flags().StringVar(trace, "trace", "", "also write an Akita task trace to FILE.csv (open it with Akita's Daisen viewer)")
+	cmd.Flags().BoolVar(stats, "stats", false, "print the simulation's own cost to stderr: simulated cycles, events, wall seconds, peak heap")
+	cmd.Flags().Float64Var(&x.controlHz, "control-hz", 0, "policy scenarios: the robot's control frequency in Hz; the report says whether the design keeps up and with what margin")
 }
 
 // runPass is `roofsim run` and the main job.
-func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, ex runExtras) error {
-	plot, trace, stats := ex.plot, ex.trace, ex.stats
+func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) error {
+	plot, trace, stats := x.plot, x.trace, x.stats
 	f, err := out.parse()
 	if err != nil {
 		return err
 	}
-	var imgFormat string
-	if plot != "" {
-		if imgFormat, err = report.PlotFormat(plot); err != nil {
-			return err
-		}
+	kernels, err := parseKernels(x.kernels, f)
+	if err != nil {
+		return err
+	}
+	imgFormat, err := checkPlot("--plot", plot)
+	if err != nil {
+		return err
 	}
 	if trace != "" && !strings.HasSuffix(strings.ToLower(trace), ".csv") {
 		return fmt.Errorf("--trace %q: the trace is a CSV file (accepted: a name ending in .csv)", trace)
+	}
+	if err := checkWritable("--trace", trace); err != nil {
+		return err
 	}
 	sc, g, err := sf.scen.graph(cmd)
 	if err != nil {
 		return err
 	}
-	if cmd.Flags().Changed("control-hz") && (sc.Policy == nil || !(ex.controlHz > 0) || math.IsInf(ex.controlHz, 0)) {
-		return fmt.Errorf("--control-hz must be a finite frequency > 0 Hz for a policy scenario, got %g on scenario %s", ex.controlHz, sc.Name)
+	if cmd.Flags().Changed("control-hz") && (sc.Policy == nil || !(x.controlHz > 0) || math.IsInf(x.controlHz, 0)) {
+		return fmt.Errorf("--control-hz must be a finite frequency > 0 Hz for a policy scenario, got %g on scenario %s", x.controlHz, sc.Name)
 	}
 	p, d, err := sf.design(cmd)
 	if err != nil {
@@ -154,7 +165,7 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, ex runExtras) e
 	}
 	var pol *report.PolicySummary
 	if sc.Policy != nil {
-		ps, err := report.Policy(c, g, sc, ex.controlHz)
+		ps, err := report.Policy(c, g, sc, x.controlHz)
 		if err != nil {
 			return err
 		}
@@ -162,9 +173,9 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, ex runExtras) e
 	}
 	err = out.emit(cmd, func(w io.Writer) error {
 		if f == format.JSON {
-			return report.WriteRunJSONPolicy(w, sc.Name, c, pol)
+			return report.WriteRunJSONPolicy(w, sc.Name, c, kernels, pol)
 		}
-		tables := report.RunTables(sc.Name, c)
+		tables := report.RunTables(sc.Name, c, kernels)
 		if pol != nil {
 			// The policy's parts and rates after the summary.
 			tables = append(tables[:1], append(report.PolicyTables(*pol), tables[1:]...)...)
@@ -185,4 +196,27 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, ex runExtras) e
 		return checkError{fmt.Errorf("validation failed: %d of %d kernels broke their checks (first: %s)", c.Failed, len(c.Kernels), first)}
 	}
 	return nil
+}
+
+// defaultShortKernels is how many kernels the table and md outputs list
+// without --kernels: the first screen.
+const defaultShortKernels = 10
+
+// parseKernels reads --kernels: "all" (report.AllKernels), a count >= 1,
+// or empty for the default of format f (10 for table and md, all for csv
+// and json).
+func parseKernels(s string, f format.Format) (int, error) {
+	switch {
+	case s == "" && (f == format.CSV || f == format.JSON):
+		return report.AllKernels, nil
+	case s == "":
+		return defaultShortKernels, nil
+	case strings.EqualFold(s, "all"):
+		return report.AllKernels, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("--kernels %q: accepted: a count of kernels >= 1, or all", s)
+	}
+	return n, nil
 }

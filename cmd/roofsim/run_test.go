@@ -7,15 +7,45 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestRunSeedGolden(t *testing.T) {
-	for _, c := range []struct{ file, format string }{{"run_seed_ideal.json", "json"}, {"run_seed_ideal.md", "md"}} {
-		code, out, errs := runCLI(t, "run", "--scenario", "seed", "--memory", "ideal", "--format", c.format)
+	for _, c := range []struct{ file, format, kernels string }{
+		{"run_seed_ideal.json", "json", ""}, {"run_seed_ideal.md", "md", "all"}, {"run_seed_ideal_top3.md", "md", "3"},
+	} {
+		args := []string{"run", "--scenario", "seed", "--memory", "ideal", "--format", c.format}
+		if c.kernels != "" {
+			args = append(args, "--kernels", c.kernels)
+		}
+		code, out, errs := runCLI(t, args...)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		golden(t, c.file, out)
+	}
+}
+
+// The first screen (issue 9 item 6): roofsim with no arguments fits one
+// screen, shows the default latency, and says how to see every kernel.
+func TestFirstScreen(t *testing.T) {
+	code, out, errs := runCLI(t)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if len(lines) > 60 {
+		t.Errorf("roofsim prints %d lines, want at most 60", len(lines))
+	}
+	for i, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 160 {
+			t.Errorf("line %d is %d characters wide, want at most 160: %q", i+1, n, l)
+		}
+	}
+	for _, want := range []string{"197.488", "--kernels all", "lost_ms"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the first screen lacks %q", want)
+		}
 	}
 }
 
@@ -136,7 +166,11 @@ func TestRunIdeas(t *testing.T) {
 		{"--pin-weights", "order", "--weight-store", "2MiB", "--activation-store", "8MiB"}} {
 		latency(args...)
 	}
-	code, _, errs := runCLI(t, "run", "--pin-weights", "all")
+	code, _, errs := runCLI(t, "run", "--activation-store", "-1MiB")
+	if code != exitBadInput || !strings.Contains(errs, `--activation-store "-1MiB" must be in 0..`) {
+		t.Errorf("bad --activation-store: exit %d, %q (0 is accepted: the message must say so)", code, errs)
+	}
+	code, _, errs = runCLI(t, "run", "--pin-weights", "all")
 	if code != exitBadInput || !strings.Contains(errs, "accepted: none|order|reuse") {
 		t.Errorf("bad --pin-weights: exit %d, %q", code, errs)
 	}

@@ -24,11 +24,13 @@ type simFlags struct {
 	actStore    string
 	pipeline    bool
 	layout      string
+	limits      limitFlags
 }
 
 func addSimFlags(cmd *cobra.Command, s *simFlags) {
 	addScenarioFlags(cmd, &s.scen)
 	addBoardFlags(cmd, &s.board)
+	addLimitFlags(cmd, &s.limits)
 	cmd.Flags().StringVar(&s.precision, "precision", "", "precision: picks that precision's built-in design when --design is not given ("+hw.PrecisionNames()+")")
 	cmd.Flags().StringVar(&s.memory, "memory", accel.MemoryHBM, "off-chip memory model: hbm (the cycle-level HBM2 model) or ideal (fixed latency behind the ports' bandwidth)")
 	cmd.Flags().BoolVar(&s.foldOverlap, "fold-overlap", true, "let an array's next fold fill while the previous one drains")
@@ -56,11 +58,9 @@ func (s *simFlags) design(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 		return hw.Platform{}, hw.Design{}, err
 	}
 	if s.actStore != "" {
-		d.ActivationBufferBytes = 0
-		if s.actStore != "0" {
-			if d.ActivationBufferBytes, err = parseSize("--activation-store", s.actStore, maxBufferFlag); err != nil {
-				return hw.Platform{}, hw.Design{}, err
-			}
+		// 0 is accepted: every activation goes through HBM.
+		if d.ActivationBufferBytes, err = parseSizeIn("--activation-store", s.actStore, 0, maxBufferFlag); err != nil {
+			return hw.Platform{}, hw.Design{}, err
 		}
 	}
 	if s.weightStore != "" {
@@ -82,6 +82,10 @@ func (s *simFlags) design(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 // options returns the simulation options for design d.
 func (s *simFlags) options(d hw.Design, p hw.Platform) (accel.Options, error) {
 	o := accel.DefaultOptions(d, p)
+	var err error
+	if o.Limits, err = s.limits.limits(); err != nil {
+		return accel.Options{}, err
+	}
 	switch s.memory {
 	case accel.MemoryHBM, accel.MemoryIdeal:
 		o.Memory = s.memory

@@ -24,6 +24,7 @@ type sweepFlags struct {
 	list    bool
 	format  string
 	out     string
+	limits  limitFlags
 }
 
 func newSweepCmd() *cobra.Command {
@@ -48,7 +49,7 @@ the file ends byte-identical to an uninterrupted run, whatever -j is.
 shards' files into the whole run's file.
 
 Exit codes: 0 every simulated point passed; 1 some point failed its roofline
-checks (its row says which); 2 bad input.`,
+checks (its row says which); 2 bad input; 3 an internal error.`,
 		Example: `  roofsim sweep --space examples/sweep-precisions.json -o sweep.csv
   roofsim sweep --precision int8,int4 --port-bits 256,512 --cameras 1,3 --ideas batch_cameras -o s.csv
   roofsim sweep --space big.json --shard 3/16 --resume -o shard-3.csv`,
@@ -60,8 +61,9 @@ checks (its row says which); 2 bad input.`,
 	fl.IntVarP(&f.workers, "jobs", "j", runtime.NumCPU(), "points simulated at once, each on its own engine")
 	fl.StringVar(&f.shard, "shard", "", "run only slice I of N (points whose index mod N is I, I from 0), e.g. 3/16")
 	fl.BoolVar(&f.resume, "resume", false, "keep the rows already in -o FILE and run the rest (a missing file starts afresh)")
-	fl.BoolVar(&f.list, "list", false, "print the points (index and key) of the space, or of the shard, and stop")
+	fl.BoolVar(&f.list, "list", false, "print the points (index and key) of the space, or of the shard, to standard output or -o FILE, and stop")
 	fl.StringVar(&f.format, "format", "", "row format: csv or json (JSON lines); default: json for an -o ending in .json or .jsonl, else csv")
+	addLimitFlags(cmd, &f.limits)
 	fl.StringVarP(&f.out, "output", "o", "", "write the rows to FILE (streamed, one line per point) instead of standard output")
 	return cmd
 }
@@ -91,6 +93,10 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 	if f.workers < 1 {
 		return fmt.Errorf("-j must be >= 1, got %d", f.workers)
 	}
+	limits, err := f.limits.limits()
+	if err != nil {
+		return err
+	}
 	var shard sweep.Shard
 	if f.shard != "" {
 		if shard, err = sweep.ParseShard(f.shard); err != nil {
@@ -99,6 +105,9 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 	}
 	if f.resume && f.out == "" {
 		return fmt.Errorf("--resume needs -o FILE: it continues the rows in that file")
+	}
+	if err := checkWritable("-o", f.out); err != nil {
+		return err
 	}
 	if !f.space.given(cmd) {
 		return fmt.Errorf("--space FILE.json or an axis flag (--%s ...) is required", strings.Join(axisFlagNames()[:3], ", --"))
@@ -109,13 +118,15 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 	}
 	pts := shard.Select(all)
 	if f.list {
-		w := cmd.OutOrStdout()
-		for _, p := range pts {
-			if _, err := fmt.Fprintf(w, "%d\t%s\n", p.Index, p.Key); err != nil {
-				return err
+		o := outputFlags{out: f.out}
+		return o.emit(cmd, func(w io.Writer) error {
+			for _, p := range pts {
+				if _, err := fmt.Fprintf(w, "%d\t%s\n", p.Index, p.Key); err != nil {
+					return err
+				}
 			}
-		}
-		return nil
+			return nil
+		})
 	}
 
 	var w io.Writer
@@ -138,7 +149,7 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 		}
 	}
 	start := time.Now()
-	runner := sweep.Runner{Evaluator: sweep.Simulation{}, Workers: f.workers}
+	runner := sweep.Runner{Evaluator: sweep.Simulation{Limits: limits}, Workers: f.workers}
 	if bar := newProgressBar(cmd.ErrOrStderr()); bar != nil {
 		runner.Progress = bar
 	}

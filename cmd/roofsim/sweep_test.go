@@ -187,6 +187,7 @@ func TestSweepCLIErrors(t *testing.T) {
 		{[]string{"sweep", "--precision", "int8", "--shard", "2/2"}, `roofsim: --shard "2/2": N must be in 1..100000 and I in 0..N-1`},
 		{[]string{"sweep", "--precision", "int8", "--resume"}, "roofsim: --resume needs -o FILE"},
 		{[]string{"sweep", "--precision", "int8,fp8"}, `roofsim: --precision[1] "fp8" is not known (accepted: fp32|bf16|int8|int4|w4a8)`},
+		{[]string{"sweep", "--array", "64"}, `roofsim: --array[0] "64" is not RxC (e.g. 64x64)`},
 		{[]string{"sweep", "--port-bits", "256,384"}, "roofsim: --port-bits[1] must be 256 or 512, got 384"},
 		{[]string{"sweep", "--weight-buffer", "1MiB,lots"}, `roofsim: --weight-buffer[1]: "lots" is not a size`},
 		{[]string{"sweep", "--precision", "int8", "--ideas", "port512,warp_drive"}, `roofsim: --ideas[1] "warp_drive" is not a known idea (accepted: ` + sweep.IdeaNames() + `, or several`},
@@ -199,7 +200,7 @@ func TestSweepCLIErrors(t *testing.T) {
 		{[]string{"merge", other}, "roofsim: merge: " + other + ": line 1 is not the header"},
 		{[]string{"merge", "--format", "md", other}, "roofsim: merge: " + other + ": line 1 is not the header"},
 		{[]string{"report", other}, "roofsim: " + other + ": line 1 is not the header"},
-		{[]string{"report", "testdata/sweep_small.csv", "--plot-front", "x.gif"}, `roofsim: --plot-front: --plot "x.gif": unknown image type ".gif" (accepted: .png|.svg)`},
+		{[]string{"report", "testdata/sweep_small.csv", "--plot-front", "x.gif"}, `roofsim: --plot-front "x.gif": unknown image type ".gif" (accepted: .png|.svg)`},
 		{[]string{"report", "testdata/sweep_small.csv", "testdata/sweep_small.csv"}, `roofsim: point 0 "precision=int8 hbm_ports=8 port_bits=256 ideas=none" is in testdata/sweep_small.csv and testdata/sweep_small.csv`},
 	} {
 		code, _, errs := runCLI(t, tc.args...)

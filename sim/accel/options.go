@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/budget"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/sim/hbm"
 	"github.com/roofsim/roofsim/sim/idealmem"
@@ -159,6 +160,10 @@ type Options struct {
 	// Progress, when set, is called after each kernel with the kernels done
 	// and the total.
 	Progress func(done, total int)
+	// Limits bound the simulation before it starts (the zero value: the
+	// default limits, budget.DefaultMaxMemoryBytes and DefaultMaxEvents);
+	// a pass over them is refused with what would fit.
+	Limits budget.Limits
 }
 
 // DefaultOptions are the options of design d on platform p: the HBM model

@@ -71,7 +71,8 @@ func prepare(d hw.Design, p hw.Platform, wg *workload.Graph, opts Options, memor
 	rt := newRouter(opts.Layout, d.HBMPorts, p, amap.Global)
 
 	co := compute.Options{FoldOverlap: opts.FoldOverlap, DMA: opts.DMA, IdealMemory: opts.IdealMemory, Tracer: opts.Tracer,
-		VectorOpsPerElement: opts.VectorOpsPerElement, PrefetchWeights: opts.PrefetchWeights}
+		VectorOpsPerElement: opts.VectorOpsPerElement, PrefetchWeights: opts.PrefetchWeights, Limits: opts.Limits,
+		ReferenceEngine: hp.Reference}
 	co.DMA.InterleaveBytes = opts.Layout.InterleaveBytes
 	co.DMA.Router = rt
 	store := opts.Residency && d.ActivationBufferBytes > 0

@@ -80,6 +80,9 @@ type Options struct {
 	// weight buffer halves that kernel no longer needs once all its own
 	// weight tiles are issued (RunJobs).
 	PrefetchWeights bool
+	// ReferenceEngine runs on akita's SerialEngine instead of link.Engine
+	// (the same events in the same order, slower); tests compare the two.
+	ReferenceEngine bool
 	// Tracer, when set, receives a task per kernel, per tile transfer and
 	// per array or vector unit step.
 	Tracer Tracer
@@ -266,7 +269,10 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		return nil, fmt.Errorf("compute: the DMA has %d ports, the design %d HBM ports", opts.DMA.Ports, d.HBMPorts)
 	}
 	c := clock.New(d.ClockHz(p))
-	engine := akita.NewSerialEngine()
+	var engine akita.Engine = link.NewEngine()
+	if opts.ReferenceEngine {
+		engine = akita.NewSerialEngine()
+	}
 	s := &Simulator{design: d, platform: p, opts: opts, clock: c, engine: engine, plans: make(map[planKey]*Plan)}
 
 	if opts.Memory != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/budget"
 	"github.com/roofsim/roofsim/sim/clock"
+	"github.com/roofsim/roofsim/sim/link"
 	akita "github.com/sarchlab/akita/v3/sim"
 )
 
@@ -168,6 +169,11 @@ func (c BenchConfig) Validate() error {
 // runs them, checks that every byte was delivered exactly once and every
 // queue is empty, and collects the results.
 func RunBenchmark(cfg BenchConfig) (*BenchResult, error) {
+	return runBenchmark(cfg, newEngine(cfg.Params.Reference))
+}
+
+// runBenchmark is RunBenchmark on engine (fresh, with nothing scheduled).
+func runBenchmark(cfg BenchConfig, engine akita.Engine) (*BenchResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -175,7 +181,6 @@ func RunBenchmark(cfg BenchConfig) (*BenchResult, error) {
 	if err := cfg.Estimate().Check(cfg.TotalBytes, cfg.Limits); err != nil {
 		return nil, err
 	}
-	engine := akita.NewSerialEngine()
 	sys, err := MakeBuilder().WithEngine(engine).WithConfig(cfg.HBM).WithParams(cfg.Params).Build("U280.HBM")
 	if err != nil {
 		return nil, err
@@ -217,6 +222,15 @@ func RunBenchmark(cfg BenchConfig) (*BenchResult, error) {
 		return nil, err
 	}
 	return collect(cfg, sys, gens), nil
+}
+
+// newEngine is akita's SerialEngine on the reference path, otherwise the
+// faster link.Engine that runs events in the same order.
+func newEngine(reference bool) akita.Engine {
+	if reference {
+		return akita.NewSerialEngine()
+	}
+	return link.NewEngine()
 }
 
 // collect turns a finished run into a BenchResult.

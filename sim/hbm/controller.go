@@ -96,9 +96,14 @@ type bankState struct {
 	fresh, conflict  bool
 	closedByConflict bool
 	q                []*segment
-	// hit caches firstHit while hitOK.
-	hit   *segment
-	hitOK bool
+	// hit caches firstHit while hitOK; hitSeq and hitWrite are its seq and
+	// write (the schedulers' loops read them without touching the segment).
+	hit      *segment
+	hitOK    bool
+	hitWrite bool
+	hitSeq   uint64
+	// bg is the bank's bank group.
+	bg int
 }
 
 // lossReason is why the data bus idled before a column command.
@@ -250,7 +255,7 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 	c.colStep = max(c.t.CCDL, c.burstCyc)
 	c.rtpCycles = c.burstCyc
 	for i := range c.banks {
-		c.banks[i] = bankState{openRow: -1}
+		c.banks[i] = bankState{openRow: -1, bg: i / c.banksPerBG}
 	}
 	for g := range c.lastWrDataEnd {
 		c.lastWrDataEnd[g] = never
@@ -318,8 +323,8 @@ func (c *Controller) planNew(now int64) {
 	next := c.wakeAt
 	for m := c.newBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
-		if s := c.firstHit(b); s != nil {
-			t, _ := c.colEarliest(b, s.write)
+		if c.firstHit(b) != nil {
+			t, _ := c.colEarliest(b, c.banks[b].hitWrite)
 			next = min(next, t)
 		}
 		if _, at, _, ok := c.rowCandidate(b); ok {
@@ -453,7 +458,7 @@ func (c *Controller) firstHit(b int) *segment {
 	}
 	for _, s := range bk.q {
 		if s.row == bk.openRow {
-			bk.hit = s
+			bk.hit, bk.hitSeq, bk.hitWrite = s, s.seq, s.write
 			break
 		}
 	}
@@ -542,8 +547,9 @@ func (c *Controller) colEarliest(b int, write bool) (int64, lossReason) {
 	if write {
 		w = 1
 	}
-	base := c.colBase[b/c.banksPerBG][w]
-	if t := c.banks[b].colReady; t >= base.t {
+	bk := &c.banks[b]
+	base := c.colBase[bk.bg][w]
+	if t := bk.colReady; t >= base.t {
 		return t, lossRow
 	}
 	return base.t, base.why
@@ -552,7 +558,8 @@ func (c *Controller) colEarliest(b int, write bool) (int64, lossReason) {
 // actEarliest is the earliest cycle for an ACT to bank b (computeBases
 // must be current).
 func (c *Controller) actEarliest(b int) int64 {
-	return max(c.banks[b].actReady, c.actBase[b/c.banksPerBG])
+	bk := &c.banks[b]
+	return max(bk.actReady, c.actBase[bk.bg])
 }
 
 // rowCandidate is the row command bank b needs next: an ACT for its oldest
@@ -574,14 +581,19 @@ func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64
 
 func (c *Controller) tryColumn(now int64) {
 	var best *segment
+	var bestSeq uint64
 	for m := c.active; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
 		s := c.firstHit(b)
-		if s == nil || (best != nil && s.seq > best.seq) {
+		if s == nil {
 			continue
 		}
-		if t, _ := c.colEarliest(b, s.write); t <= now {
-			best = s
+		bk := &c.banks[b]
+		if best != nil && bk.hitSeq > bestSeq {
+			continue
+		}
+		if t, _ := c.colEarliest(b, bk.hitWrite); t <= now {
+			best, bestSeq = s, bk.hitSeq
 		}
 	}
 	if best != nil {
@@ -874,8 +886,8 @@ func (c *Controller) planWake(now int64) {
 		c.computeBases()
 		for m := c.active; m != 0; m &= m - 1 {
 			b := bits.TrailingZeros64(m)
-			if s := c.firstHit(b); s != nil {
-				t, _ := c.colEarliest(b, s.write)
+			if c.firstHit(b) != nil {
+				t, _ := c.colEarliest(b, c.banks[b].hitWrite)
 				next = min(next, t)
 			}
 			if _, at, _, ok := c.rowCandidate(b); ok {

@@ -98,6 +98,11 @@ type Params struct {
 	// DRAM bus (or the write's completion) back to the HBM AXI port (PHY
 	// read path, read reorder, switch), in HBM cycles (27 = 30 ns).
 	SwitchRspLatencyCycles int `json:"switch_rsp_latency_cycles"`
+	// Reference runs the model on its reference paths: akita's
+	// SerialEngine instead of link.Engine and none of the shortcuts that
+	// give the same cycles and statistics faster (docs/speed.md). Tests
+	// compare the two; results never depend on it.
+	Reference bool `json:"-"`
 }
 
 // DefaultParams returns the model's defaults for the board h: 256-bit ports

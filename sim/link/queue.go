@@ -126,19 +126,24 @@ func (q *TimeQueue[T]) Next() (t akita.VTimeInSec, ok bool) {
 // Pop takes the earliest value (see TimeQueue for the order among equal
 // times). The queue must not be empty.
 func (q *TimeQueue[T]) Pop() (akita.VTimeInSec, T) {
-	top := q.popKey()
 	q.n--
-	if top.slot < 0 {
+	if top := q.heap[0]; top.slot < 0 {
 		ln := &q.lanes[-top.slot-1]
 		it := ln.items[ln.head]
 		ln.items[ln.head] = laneItem[T]{}
 		ln.head++
 		if ln.head < len(ln.items) {
+			// The lane's next value takes its place at the root: one
+			// sift-down instead of a pop and a push. Keys are unique (seq),
+			// so the order does not depend on the heap's shape.
 			next := ln.items[ln.head]
-			q.pushKey(next.t, next.seq, top.slot)
+			q.siftDown(timeKey{t: next.t, seq: next.seq, slot: top.slot})
+		} else {
+			q.popKey()
 		}
 		return it.t, it.v
 	}
+	top := q.popKey()
 	v := q.vals[top.slot]
 	var zero T
 	q.vals[top.slot] = zero
@@ -151,9 +156,16 @@ func (q *TimeQueue[T]) popKey() timeKey {
 	n := len(q.heap) - 1
 	last := q.heap[n]
 	q.heap = q.heap[:n]
-	if n == 0 {
-		return top
+	if n > 0 {
+		q.siftDown(last)
 	}
+	return top
+}
+
+// siftDown puts k at the root of the (non-empty) heap in place of the
+// root's key and restores the heap order.
+func (q *TimeQueue[T]) siftDown(k timeKey) {
+	n := len(q.heap)
 	i := 0
 	for {
 		c := 4*i + 1
@@ -166,14 +178,13 @@ func (q *TimeQueue[T]) popKey() timeKey {
 				best = j
 			}
 		}
-		if !q.heap[best].less(last) {
+		if !q.heap[best].less(k) {
 			break
 		}
 		q.heap[i] = q.heap[best]
 		i = best
 	}
-	q.heap[i] = last
-	return top
+	q.heap[i] = k
 }
 
 // Waker keeps at most one live engine event for a handler: Ensure(t)
