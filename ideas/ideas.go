@@ -126,6 +126,19 @@ func All() []Idea {
 			},
 		},
 		{
+			Name: "pin_max",
+			Summary: "a weight store of all the BRAM+URAM the design leaves free, most reused weights first: " +
+				"the policy's action expert, read once per flow-matching step, keeps what fits on chip",
+			Apply: func(c *Config) error {
+				if c.Design.WeightStoreBytes == 0 {
+					free := c.Platform.OnChipBytes() - c.Design.BufferBytes()
+					c.Design.WeightStoreBytes = max(free/uramBlockBytes*uramBlockBytes, 0)
+				}
+				c.Options.PinWeights = accel.PinMostReused
+				return nil
+			},
+		},
+		{
 			Name:    "all_pcs",
 			Summary: "use every pseudo-channel of the board, with one port each: the memory ceiling of all the HBM",
 			Apply: func(c *Config) error {
@@ -141,6 +154,10 @@ func All() []Idea {
 // that has none, taken from its activation store so that the board's
 // BRAM+URAM still holds the design.
 const pinStoreBytes = 8 * hw.MiB
+
+// uramBlockBytes is the bytes of one UltraRAM block: the pin_max idea's
+// store is whole blocks.
+const uramBlockBytes = hw.URAMBits / 8
 
 // Names lists the registry's idea names, separated by '|'.
 func Names() string {

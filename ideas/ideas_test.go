@@ -61,7 +61,7 @@ func TestRegistry(t *testing.T) {
 	if err != nil || c.Options.FoldOverlap || c.Options.Memory != accel.MemoryIdeal || !plain.Options.FoldOverlap {
 		t.Errorf("an option idea: %v, fold overlap %v, memory %s", err, c.Options.FoldOverlap, c.Options.Memory)
 	}
-	if Names() != "batch_cameras|port512|fuse|pin_weights|pipeline_slr|interleave|prefetch|all_pcs" {
+	if Names() != "batch_cameras|port512|fuse|pin_weights|pipeline_slr|interleave|prefetch|pin_max|all_pcs" {
 		t.Errorf("Names() = %q, want this package's ideas first", Names())
 	}
 	if _, err := ByName("nope"); err == nil || !strings.Contains(err.Error(), "accepted: "+Names()+")") {

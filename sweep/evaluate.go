@@ -139,6 +139,7 @@ func fillResults(r Row, c validation.Comparison, frames int) {
 	stage := map[workload.Stage]string{
 		workload.StageVision: "vision_ms", workload.StageConnector: "connector_ms",
 		workload.StageText: "text_ms", workload.StageHead: "head_ms",
+		workload.StageExpert: "expert_ms",
 	}
 	for _, st := range workload.Stages() {
 		r.set(stage[st], 0.0)

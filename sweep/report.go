@@ -32,13 +32,13 @@ type Record struct {
 	LatencyMs, FPS, TOPS, PeakTOPS, GBps, BWGBps, HBMMB, WeightMB float64
 	MemoryShare, ComputeFloorMs, MemoryFloorMs, BoundMs           float64
 	Efficiency, StallHBMShare                                     float64
-	StageMs                                                       [4]float64 // vision, connector, text, head
+	StageMs                                                       [5]float64 // vision, connector, text, head, expert
 	DSPs, OnChipBytes                                             int64
 	Bound                                                         string
 }
 
 // stageNames are the stage columns of StageMs, in order.
-func stageNames() [4]string { return [4]string{"vision", "connector", "text", "head"} }
+func stageNames() [5]string { return [5]string{"vision", "connector", "text", "head", "expert"} }
 
 // workloadColumns are the parameter columns that define a workload.
 func workloadColumns() []string {
