@@ -2,6 +2,7 @@ package compute
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/link"
@@ -11,7 +12,8 @@ import (
 // arrayRun is the controller's view of one array during a kernel.
 type arrayRun struct {
 	buf        buffers
-	next       int // next work to dispatch
+	next       int   // next work to dispatch
+	pending    *work // work next, once generated (nil: not yet)
 	completed  int
 	dispatched int
 }
@@ -68,18 +70,22 @@ type Controller struct {
 	burstBytes int64
 	region     uint64 // bytes of each operand's region in a plan
 
-	plan      *Plan
-	bind      Binding
-	start     uint64
-	arrays    []arrayRun
-	loadHead  [numOperands]int // next load to issue, per loaded operand
-	loadIdx   [numOperands][]int
-	transfers []transfer
-	stores    int // stores in flight
-	epilogues int // epilogues dispatched and not done
-	running   bool
-	endCycle  uint64
-	err       error
+	plan   *Plan
+	bind   Binding
+	start  uint64
+	arrays []arrayRun
+	// loads walks the loads of each loaded operand; the next to issue is
+	// the one it peeks.
+	loads [numOperands]*loadCursor
+	// transfers are the transfers in flight by id; transferSeq is the next
+	// id.
+	transfers   map[int]*transfer
+	transferSeq int
+	stores      int // stores in flight
+	epilogues   int // epilogues dispatched and not done
+	running     bool
+	endCycle    uint64
+	err         error
 
 	// Prefetch (Options.PrefetchWeights): the next kernel's plan and
 	// binding (nil: none, or not to be prefetched); its weight loads of the
@@ -89,7 +95,7 @@ type Controller struct {
 	prefetch        bool
 	next            *Plan
 	nextBind        Binding
-	nextLoads       []int
+	nextLoads       []load
 	nextIssued      int
 	nextBytes       int64
 	prefetchPending int
@@ -107,7 +113,7 @@ type Controller struct {
 
 // newController builds the controller named name.
 func newController(name string, engine akita.Engine, c clock.Domain) *Controller {
-	ct := &Controller{ComponentBase: akita.NewComponentBase(name), engine: engine, clock: c}
+	ct := &Controller{ComponentBase: akita.NewComponentBase(name), engine: engine, clock: c, transfers: make(map[int]*transfer)}
 	ct.port = link.NewPort(ct, portCapacity, name+".Ctrl")
 	ct.AddPort("Ctrl", ct.port)
 	return ct
@@ -169,24 +175,24 @@ func (c *Controller) startNow(now uint64, next *Plan, nb Binding) {
 	for ai := range min(len(kept), len(c.arrays)) {
 		c.arrays[ai].buf.slots[Weights] = kept[ai]
 	}
-	c.loadHead = [numOperands]int{}
-	for op := range c.loadIdx {
-		c.loadIdx[op] = c.loadIdx[op][:0]
-	}
-	for i, l := range p.loads {
-		c.loadIdx[l.op] = append(c.loadIdx[l.op], i)
+	for _, op := range loadOperands {
+		c.loads[op] = newLoadCursor(p, op)
 	}
 	// The prefetched loads are the first of the kernel's weight loads.
-	c.loadHead[Weights] = c.nextIssued
+	for range c.nextIssued {
+		c.loads[Weights].peek()
+		c.loads[Weights].pop()
+	}
 	c.prefetchedBytes = c.nextBytes
 	if c.prefetchPending > 0 {
 		// Prefetches still in flight are now the kernel's own loads: keep
 		// their transfer records.
-		for i := range c.transfers {
-			c.transfers[i].next = false
+		for _, t := range c.transfers {
+			t.next = false
 		}
 	} else {
-		c.transfers = c.transfers[:0]
+		clear(c.transfers)
+		c.transferSeq = 0
 	}
 	c.prefetchPending, c.nextIssued, c.nextBytes = 0, 0, 0
 	c.setNext(next, nb)
@@ -205,10 +211,12 @@ func (c *Controller) setNext(p *Plan, b Binding) {
 		return
 	}
 	c.next, c.nextBind = p, b
-	for i, l := range p.loads {
-		if l.op == Weights && l.step == 0 {
-			c.nextLoads = append(c.nextLoads, i)
-		}
+	lc := newLoadCursor(p, Weights)
+	for l := lc.peek(); l != nil && l.step == 0; l = lc.peek() {
+		cp := *l
+		cp.consumers = slices.Clone(l.consumers)
+		c.nextLoads = append(c.nextLoads, cp)
+		lc.pop()
 	}
 }
 
@@ -233,8 +241,8 @@ func (c *Controller) done() bool {
 	if c.plan == nil {
 		return true
 	}
-	for i, ws := range c.plan.works {
-		if c.arrays[i].completed < len(ws) {
+	for i := range c.plan.Arrays {
+		if c.arrays[i].completed < c.plan.src.works(i) {
 			return false
 		}
 	}
@@ -246,10 +254,10 @@ func (c *Controller) check() error {
 	if c.err != nil {
 		return c.err
 	}
-	for i, ws := range c.plan.works {
-		if a := c.arrays[i]; a.completed < len(ws) {
+	for i := range c.plan.Arrays {
+		if a, n := c.arrays[i], c.plan.src.works(i); a.completed < n {
 			return fmt.Errorf("compute: kernel %s: array %d completed %d of %d steps (dispatched %d) when the simulation stopped",
-				c.plan.Kernel.Name, i, a.completed, len(ws), a.dispatched)
+				c.plan.Kernel.Name, i, a.completed, n, a.dispatched)
 		}
 	}
 	if c.stores != 0 {
@@ -261,9 +269,17 @@ func (c *Controller) check() error {
 	if c.prefetchPending != 0 {
 		return fmt.Errorf("compute: kernel %s: %d prefetched tiles never arrived", c.plan.Kernel.Name, c.prefetchPending)
 	}
-	for op, h := range c.loadHead {
-		if h < len(c.loadIdx[op]) {
-			return fmt.Errorf("compute: kernel %s: %d %s loads were never issued", c.plan.Kernel.Name, len(c.loadIdx[op])-h, Operand(op))
+	for _, op := range loadOperands {
+		lc := c.loads[op]
+		if lc == nil {
+			continue
+		}
+		n := 0
+		for ; lc.peek() != nil; lc.pop() {
+			n++
+		}
+		if n > 0 {
+			return fmt.Errorf("compute: kernel %s: %d %s loads were never issued", c.plan.Kernel.Name, n, op)
 		}
 	}
 	return nil

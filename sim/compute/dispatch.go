@@ -1,18 +1,20 @@
 package compute
 
+import "slices"
+
 // computeDone frees the input and weight halves the array's next step does
 // not use, and writes the output tile back when the step completed it.
 func (c *Controller) computeDone(ai, index int) {
 	ar := &c.arrays[ai]
 	ar.completed++
-	ws := c.plan.works[ai]
-	w := ws[index]
-	var next *work
-	if index+1 < len(ws) {
-		next = ws[index+1]
+	var w, next work
+	c.plan.src.work(ai, index, &w)
+	hasNext := index+1 < c.plan.src.works(ai)
+	if hasNext {
+		c.plan.src.work(ai, index+1, &next)
 	}
 	for _, op := range []Operand{Inputs, Weights} {
-		if k := w.keys[op]; k.valid && (next == nil || next.keys[op] != k) {
+		if k := w.keys[op]; k.valid && (!hasNext || next.keys[op] != k) {
 			ar.buf.release(op, k)
 		}
 	}
@@ -28,7 +30,8 @@ func (c *Controller) computeDone(ai, index int) {
 // vector unit finished and writes its output tile back.
 func (c *Controller) epilogueDone(ai, index int) {
 	ar := &c.arrays[ai]
-	w := c.plan.works[ai][index]
+	var w work
+	c.plan.src.work(ai, index, &w)
 	if k := w.keys[Side]; k.valid {
 		ar.buf.release(Side, k)
 	}
@@ -41,9 +44,11 @@ func (c *Controller) epilogueDone(ai, index int) {
 
 // storeTile writes the output tile of the array's work at index back.
 func (c *Controller) storeTile(ai, index int) {
-	st := c.plan.stores[ai][index]
+	var w work
+	c.plan.src.work(ai, index, &w)
+	st := store{bytes: w.bytes[Outputs], addr: c.plan.src.addr(Outputs, w.keys[Outputs])}
 	c.stores++
-	c.transfer(transfer{load: -1, array: ai, key: c.plan.works[ai][index].keys[Outputs], owner: c.seq}, true, Outputs, st.addr, st.bytes, c.bind)
+	c.transfer(transfer{array: ai, key: w.keys[Outputs], owner: c.seq}, true, Outputs, st.addr, st.bytes, c.bind)
 }
 
 // progress issues the loads whose halves are free and dispatches the works
@@ -52,11 +57,9 @@ func (c *Controller) progress() {
 	if !c.running {
 		return
 	}
-	p := c.plan
 	for _, op := range loadOperands {
-		for c.loadHead[op] < len(c.loadIdx[op]) {
-			li := c.loadIdx[op][c.loadHead[op]]
-			l := &p.loads[li]
+		lc := c.loads[op]
+		for l := lc.peek(); l != nil; l = lc.peek() {
 			ok := true
 			for _, ai := range l.consumers {
 				if c.arrays[ai].buf.freeHalf(l.op) < 0 {
@@ -71,11 +74,13 @@ func (c *Controller) progress() {
 				b := &c.arrays[ai].buf
 				b.slots[l.op][b.freeHalf(l.op)] = slot{state: slotLoading, key: l.key}
 			}
-			c.loadHead[op]++
-			c.transfer(transfer{load: li, owner: c.seq}, false, l.op, l.addr, l.bytes, c.bind)
+			ld := *l
+			ld.consumers = slices.Clone(l.consumers)
+			lc.pop()
+			c.transfer(transfer{load: &ld, owner: c.seq}, false, ld.op, ld.addr, ld.bytes, c.bind)
 		}
 	}
-	if c.next != nil && c.loadHead[Weights] == len(c.loadIdx[Weights]) {
+	if c.next != nil && c.loads[Weights].peek() == nil {
 		c.prefetchNext()
 	}
 	for ai := range c.arrays {
@@ -86,9 +91,13 @@ func (c *Controller) progress() {
 // dispatch hands the array's next works to it while their tiles are in.
 func (c *Controller) dispatch(ai int) {
 	ar := &c.arrays[ai]
-	ws := c.plan.works[ai]
-	for ar.next < len(ws) {
-		w := ws[ar.next]
+	n := c.plan.src.works(ai)
+	for ar.next < n {
+		if ar.pending == nil {
+			ar.pending = new(work)
+			c.plan.src.work(ai, ar.next, ar.pending)
+		}
+		w := ar.pending
 		// The output tile needs a half of the output buffer.
 		ok := w.keys[Outputs]
 		if ar.buf.find(Outputs, ok) < 0 {
@@ -135,6 +144,7 @@ func (c *Controller) dispatch(ai int) {
 			dst = c.arrayPorts[ai]
 		}
 		send(c.engine, c.port, dst, req)
+		ar.pending = nil
 		ar.next++
 		ar.dispatched++
 	}

@@ -166,9 +166,9 @@ type Plan struct {
 	// epi is how the epilogue runs on the vector units.
 	epi epilogueParams
 
-	works  [][]*work // per array, in step order
-	loads  []load    // in step order
-	stores [][]store // per array, parallel to works (zero when !store)
+	// src generates the works of each array, in step order, and the
+	// tiles' addresses.
+	src tileSource
 	// footprint is the bytes of each operand's tiles laid out in memory.
 	footprint [numOperands]uint64
 }
@@ -203,7 +203,6 @@ type planConfig struct {
 	foldOverlap      bool
 	vectorOps        map[workload.Kind]int64
 	lanes            int64 // vector lanes per array
-	limits           Limits
 }
 
 // epilogueParams is how a fused epilogue runs: opsPerElem lane operations
@@ -264,76 +263,36 @@ func newPlan(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan, er
 	return p, nil
 }
 
-// finish derives the loads (a tile is loaded when an array's previous work
-// used another tile of that operand; arrays that need the same tile in the
-// same step share one load), the stores, their addresses, and the predicted
-// traffic.
+// finish derives the predicted traffic (a tile is loaded when an array's
+// previous work used another tile of that operand; arrays that need the
+// same tile in the same step share one load), the footprints and the active
+// arrays by walking the plan's loads and stores once, without holding them.
 func (p *Plan) finish(cfg planConfig) {
 	burst := max(cfg.burstBytes, 1)
 	round := func(b int64) int64 { return ceilDiv(b, burst) * burst }
-	prev := make([][numOperands]tileKey, p.Arrays)
-	next := make([]int, p.Arrays)
-	var region [numOperands]uint64
-	for op := range region {
-		region[op] = uint64(op) * cfg.regionBytes
+	end := func(op Operand, addr uint64, bytes int64) {
+		p.footprint[op] = max(p.footprint[op], addr-uint64(op)*cfg.regionBytes+uint64(round(bytes)))
 	}
-	var keyOp [numOperands]map[tileKey]uint64
-	for op := range keyOp {
-		keyOp[op] = make(map[tileKey]uint64)
-	}
-	addrOf := func(op Operand, key tileKey, bytes int64) uint64 {
-		if a, ok := keyOp[op][key]; ok {
-			return a
-		}
-		a := region[op]
-		region[op] += uint64(round(bytes))
-		keyOp[op][key] = a
-		return a
-	}
-	p.stores = make([][]store, p.Arrays)
-	for step := 0; step < p.Steps; step++ {
-		first := len(p.loads)
-		for ai := range p.Arrays {
-			if next[ai] >= len(p.works[ai]) || p.works[ai][next[ai]].step != step {
-				continue
-			}
-			w := p.works[ai][next[ai]]
-			next[ai]++
-			for _, op := range loadOperands {
-				key := w.keys[op]
-				if !key.valid || key == prev[ai][op] {
-					continue
-				}
-				prev[ai][op] = key
-				shared := false
-				for li := first; li < len(p.loads); li++ {
-					if l := &p.loads[li]; l.op == op && l.key == key {
-						l.consumers = append(l.consumers, ai)
-						shared = true
-						break
-					}
-				}
-				if !shared {
-					p.loads = append(p.loads, load{step: step, op: op, key: key, bytes: w.bytes[op],
-						addr: addrOf(op, key, w.bytes[op]), consumers: []int{ai}})
-					p.PredictedBytes[op] += round(w.bytes[op])
-				}
-			}
-			st := store{}
-			if w.store {
-				st = store{bytes: w.bytes[Outputs], addr: addrOf(Outputs, w.keys[Outputs], w.bytes[Outputs])}
-				p.PredictedBytes[Outputs] += round(st.bytes)
-			}
-			p.stores[ai] = append(p.stores[ai], st)
+	for _, op := range loadOperands {
+		lc := newLoadCursor(p, op)
+		for l := lc.peek(); l != nil; l = lc.peek() {
+			p.PredictedBytes[op] += round(l.bytes)
+			end(op, l.addr, l.bytes)
+			lc.pop()
 		}
 	}
-	for _, ws := range p.works {
-		if len(ws) > 0 {
+	var w work
+	for ai := range p.Arrays {
+		n := p.src.works(ai)
+		if n > 0 {
 			p.ActiveArrays++
 		}
-	}
-	for op := range region {
-		p.footprint[op] = region[op] - uint64(op)*cfg.regionBytes
+		for i := range n {
+			if p.src.work(ai, i, &w); w.store {
+				p.PredictedBytes[Outputs] += round(w.bytes[Outputs])
+				end(Outputs, p.src.addr(Outputs, w.keys[Outputs]), w.bytes[Outputs])
+			}
+		}
 	}
 }
 

@@ -263,7 +263,6 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		foldOverlap:      opts.FoldOverlap,
 		vectorOps:        opts.VectorOpsPerElement,
 		lanes:            int64(d.VectorLanes),
-		limits:           opts.Limits.WithDefaults(),
 	}
 	s.ctrl.burstBytes = opts.DMA.BurstBytes
 	s.ctrl.region = s.cfg.regionBytes

@@ -131,13 +131,6 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 		return nil, fmt.Errorf("compute: kernel %s: no tiling fits the buffers of design %q (weight %d B, input %d B, output %d B per array)",
 			k.Name, d.Name, d.WeightBufferBytes, d.InputBufferBytes, d.OutputBufferBytes)
 	}
-	// The plan holds every work: refuse one over the memory limit before
-	// building it.
-	works := float64(s.batch) * float64(ceilDiv(s.n, best.nt)) * float64(ceilDiv(s.m, best.mt)) * float64(ceilDiv(s.k, best.kt))
-	if mem := works * float64(bytesPerTile); mem > float64(cfg.limits.MaxMemoryBytes) {
-		return nil, fmt.Errorf("compute: kernel %s is too large to simulate: its %.3g tiles take about %.3g GiB, above the limit of %.3g GiB; about m=%d would fit, or raise the limit",
-			k.Name, works, mem/(1<<30), float64(cfg.limits.MaxMemoryBytes)/(1<<30), max(1, int64(float64(s.m)*float64(cfg.limits.MaxMemoryBytes)/mem)))
-	}
 	p := s.build(k, t, cfg, best)
 	if epi != nil {
 		e := *epi
@@ -215,83 +208,25 @@ func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error
 	return nil
 }
 
-// build materialises the steps of the chosen tiling.
+// build makes the plan of the chosen tiling: its works are generated as
+// the controller needs them (matmulSource), its compute cycles summed once.
 func (s matmulShape) build(k workload.Kernel, t ArrayTiming, cfg planConfig, c candidate) *Plan {
-	os := t.Dataflow == hw.OutputStationary
-	r, cc := t.Rows, t.Cols
-	a := cfg.arrays
-	nm, nk := ceilDiv(s.m, c.mt), ceilDiv(s.k, c.kt)
-	js := s.jobs(c.nt)
-	groups := ceilDiv(int64(len(js)), a)
+	src := newMatmulSource(s, t, cfg, c)
 	p := &Plan{
-		Kernel: k, Engine: EngineArray, Arrays: int(a),
+		Kernel: k, Engine: EngineArray, Arrays: int(src.a),
 		TileM: c.mt, TileK: c.kt, TileN: c.nt, Order: c.order, Timing: t,
-		works: make([][]*work, a),
+		Steps: src.steps(), src: src,
 	}
-	perSlab := s.batch / s.slabs
-	step := 0
-	emit := func(g, mi, ki int64) {
-		m0, k0 := mi*c.mt, ki*c.kt
-		rows, klen := min(c.mt, s.m-m0), min(c.kt, s.k-k0)
-		for x := g * a; x < min(int64(len(js)), (g+1)*a); x++ {
-			j := js[x]
-			w := &work{step: step, array: int(x - g*a), store: ki == nk-1}
-			w.keys[Inputs] = tileKey{valid: true, b: j.b, i: mi, j: ki}
-			w.keys[Weights] = tileKey{valid: true, b: j.b / perSlab, i: ki, j: j.jn}
-			w.keys[Outputs] = tileKey{valid: true, b: j.b, i: mi, j: j.jn}
-			w.bytes[Inputs] = bytesOf(rows*klen, s.inBits)
-			w.bytes[Weights] = bytesOf(klen*j.cols, s.wBits)
-			if ki == 0 {
-				w.bytes[Weights] += bytesOf(j.cols*s.biasPerCol, s.inBits)
-			}
-			w.bytes[Outputs] = bytesOf(rows*j.cols, s.outBits)
-			if os {
-				w.folds = ceilDiv(rows, r) * ceilDiv(j.cols, cc)
-				w.temporal = klen
-			} else {
-				w.folds = ceilDiv(klen, r) * ceilDiv(j.cols, cc)
-				w.temporal = rows
-			}
-			w.macs = rows * klen * j.cols
-			w.peCycles = w.folds * r * cc * w.temporal
-			if s.epi != nil && w.store {
-				w.epilogue, w.rows, w.cols = true, rows, j.cols
-				w.vectorOps = rows * j.cols * s.epi.opsPerElem
-				if s.sideBits > 0 {
-					w.keys[Side] = tileKey{valid: true, b: j.b, i: mi, j: j.jn}
-					w.bytes[Side] = bytesOf(rows*j.cols, s.sideBits)
-				}
-			}
-			p.works[w.array] = append(p.works[w.array], w)
-		}
-		step++
-	}
-	if c.order == OrderNMK {
-		for g := range groups {
-			for mi := range nm {
-				for ki := range nk {
-					emit(g, mi, ki)
-				}
-			}
-		}
-	} else {
-		for mi := range nm {
-			for g := range groups {
-				for ki := range nk {
-					emit(g, mi, ki)
-				}
-			}
-		}
-	}
-	p.Steps = step
-	p.PredictedComputeCycles = make([]int64, a)
-	for i, ws := range p.works {
+	p.PredictedComputeCycles = make([]int64, src.a)
+	var w work
+	for ai := range p.Arrays {
 		var n, sumS int64
-		for _, w := range ws {
+		for i := range src.works(ai) {
+			src.work(ai, i, &w)
 			n += w.folds
 			sumS += w.folds * t.StreamCycles(w.temporal)
 		}
-		p.PredictedComputeCycles[i] = t.FoldsCycles(n, sumS)
+		p.PredictedComputeCycles[ai] = t.FoldsCycles(n, sumS)
 	}
 	return p
 }

@@ -7,8 +7,8 @@ import (
 // transfer is a load or a store the DMA (or an on-chip store) is doing, in
 // one or more parts.
 type transfer struct {
-	load  int // index in plan.loads, or -1
-	array int // for a store
+	load  *load // the load (its own copy), nil for a store
+	array int   // for a store
 	key   tileKey
 	op    Operand
 	// parts is the number of parts not yet done; onChip says the part done
@@ -17,8 +17,8 @@ type transfer struct {
 	parts                    int
 	onChip, hbm, weightStore bool
 	start                    uint64
-	// next says the load is a prefetch of the next kernel's (load indexes
-	// its plan's loads); owner is the kernel the transfer belongs to.
+	// next says the load is a prefetch of the next kernel's; owner is the
+	// kernel the transfer belongs to.
 	next  bool
 	owner int
 }
@@ -27,16 +27,17 @@ type transfer struct {
 // in it marks a load's tile ready in its consumers, or frees the output
 // half of a finished store.
 func (c *Controller) transferDone(id int, onChip bool) {
-	t := &c.transfers[id]
+	t := c.transfers[id]
 	t.parts--
 	t.onChip = onChip
 	if t.parts > 0 {
 		return
 	}
+	delete(c.transfers, id)
 	if c.tracer != nil {
 		c.traceTransfer(id, t)
 	}
-	if t.load < 0 {
+	if t.load == nil {
 		c.arrays[t.array].buf.release(Outputs, t.key)
 		c.stores--
 		if c.done() {
@@ -48,7 +49,7 @@ func (c *Controller) transferDone(id int, onChip bool) {
 	if t.next {
 		// A prefetch for the next kernel, which has not started.
 		c.prefetchPending--
-		l := &c.next.loads[t.load]
+		l := t.load
 		for _, ai := range l.consumers {
 			b := &c.arrays[ai].buf
 			if i := b.findNext(l.op, l.key); i >= 0 {
@@ -59,7 +60,7 @@ func (c *Controller) transferDone(id int, onChip bool) {
 		}
 		return
 	}
-	l := &c.plan.loads[t.load]
+	l := t.load
 	for _, ai := range l.consumers {
 		b := &c.arrays[ai].buf
 		if i := b.find(l.op, l.key); i >= 0 {
@@ -74,7 +75,7 @@ func (c *Controller) transferDone(id int, onChip bool) {
 func (c *Controller) traceTransfer(id int, t *transfer) {
 	parent := kernelTaskID(t.owner)
 	kind, where := TaskLoad, c.dmaName
-	if t.load < 0 {
+	if t.load == nil {
 		kind = TaskStore
 	}
 	switch {
@@ -94,7 +95,8 @@ func (c *Controller) traceTransfer(id int, t *transfer) {
 // the plan's address addr of operand op, split over the operand's segments
 // in binding bind.
 func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, bytes int64, bind Binding) {
-	id := len(c.transfers)
+	id := c.transferSeq
+	c.transferSeq++
 	t.op, t.start = op, c.now()
 	segs := bind.Operands[op]
 	var total int64
@@ -103,7 +105,7 @@ func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, b
 	}
 	if total <= 0 {
 		t.parts, t.hbm = 1, true
-		c.transfers = append(c.transfers, t)
+		c.transfers[id] = &t
 		send(c.engine, c.port, c.dma, &transferReq{id: id, write: write, op: op, addr: addr, bytes: bytes, owner: t.owner})
 		return
 	}
@@ -158,7 +160,7 @@ func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, b
 		t.parts--
 		pinned = 0
 	}
-	c.transfers = append(c.transfers, t)
+	c.transfers[id] = &t
 	if onChip > 0 {
 		send(c.engine, c.port, c.store, &transferReq{id: id, write: write, op: op, bytes: onChip, owner: t.owner})
 	}
@@ -175,8 +177,8 @@ func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, b
 // no longer needs.
 func (c *Controller) prefetchNext() {
 	for c.nextIssued < len(c.nextLoads) {
-		li := c.nextLoads[c.nextIssued]
-		l := &c.next.loads[li]
+		ld := c.nextLoads[c.nextIssued]
+		l := &ld
 		for _, ai := range l.consumers {
 			if ai >= len(c.arrays) || c.arrays[ai].buf.freeHalf(Weights) < 0 {
 				return
@@ -189,6 +191,6 @@ func (c *Controller) prefetchNext() {
 		c.nextIssued++
 		c.nextBytes += l.bytes
 		c.prefetchPending++
-		c.transfer(transfer{load: li, next: true, owner: c.seq + 1}, false, Weights, l.addr, l.bytes, c.nextBind)
+		c.transfer(transfer{load: l, next: true, owner: c.seq + 1}, false, Weights, l.addr, l.bytes, c.nextBind)
 	}
 }

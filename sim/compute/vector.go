@@ -71,8 +71,8 @@ func planVector(k workload.Kernel, cfg planConfig) (*Plan, error) {
 	p := &Plan{
 		Kernel: k, Engine: EngineVector, Arrays: int(a),
 		TileM: mt, TileK: 1, TileN: k.N, Order: OrderRows, Steps: int(chunks),
-		works: make([][]*work, a),
 	}
+	src := &vectorSource{ws: make([][]*work, a)}
 	ops := func(r0, r1 int64) int64 {
 		if x, ok := cfg.vectorOps[k.Kind]; ok {
 			return x * share(k.OutputElems, r0, r1, rows)
@@ -102,9 +102,11 @@ func planVector(k workload.Kernel, cfg planConfig) (*Plan, error) {
 			w.bytes[Outputs] = bytesOf(share(k.OutputElems, r0, r1, rows), aBits)
 			w.vectorOps = ops(r0, r1)
 			w.vectorCycles = ceilDiv(w.vectorOps, lanes)
-			p.works[ai] = append(p.works[ai], w)
+			src.ws[ai] = append(src.ws[ai], w)
 			p.PredictedComputeCycles[ai] += w.vectorCycles
 		}
 	}
+	src.layout(p.Steps, cfg.burstBytes, cfg.regionBytes)
+	p.src = src
 	return p, nil
 }
