@@ -12,7 +12,7 @@ import (
 
 // tinyRun simulates SmolVLA cut to one camera, one vision and one text
 // layer on design name with memory model mem.
-func tinyRun(t *testing.T, name, mem string) *accel.Result {
+func tinyRun(t *testing.T, name string, mem accel.Memory) *accel.Result {
 	t.Helper()
 	d, err := hw.DesignByName(name)
 	if err != nil {
@@ -51,10 +51,13 @@ func TestConservationAndLowerBound(t *testing.T) {
 		minMAC = min(minMAC, j)
 	}
 	minByte := min(hw.HBMReadEnergyJPerByte, hw.HBMWriteEnergyJPerByte)
-	for _, tc := range []struct{ design, mem string }{
+	for _, tc := range []struct {
+		design string
+		mem    accel.Memory
+	}{
 		{"int8", accel.MemoryHBM}, {"bf16", accel.MemoryHBM}, {"int8", accel.MemoryIdeal},
 	} {
-		t.Run(tc.design+"/"+tc.mem, func(t *testing.T) {
+		t.Run(tc.design+"/"+string(tc.mem), func(t *testing.T) {
 			res := tinyRun(t, tc.design, tc.mem)
 			e, err := energy.Of(res)
 			if err != nil {

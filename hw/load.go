@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -143,7 +144,8 @@ func ParsePlatform(b []byte) (Platform, error) {
 // ParseDesign reads a design from JSON. name, precision, array_rows,
 // array_cols and the three buffer sizes are required; arrays (1),
 // dataflow (os), vector_lanes (64), hbm_ports (32) and port_bits (256)
-// take those defaults when absent.
+// take those defaults when absent. Each field is set through
+// ApplyOverrides, as a flag or a sweep axis sets it.
 func ParseDesign(b []byte) (Design, error) {
 	d := Design{
 		Arrays:      1,
@@ -152,15 +154,80 @@ func ParseDesign(b []byte) (Design, error) {
 		HBMPorts:    32,
 		PortBits:    256,
 	}
-	if err := decodeStrict(b, &d); err != nil {
+	ovs, err := designOverrides(b)
+	if err != nil {
 		return Design{}, fmt.Errorf("design: %w", err)
 	}
-	if err := d.Validate(); err != nil {
-		return Design{}, err
+	return ApplyOverrides(d, ovs...)
+}
+
+// designOverrides reads the fields of a design file as overrides, in the
+// order of designFields: a name field must be a JSON string, a numeric
+// one a JSON number.
+func designOverrides(b []byte) ([]Override, error) {
+	var m map[string]json.RawMessage
+	if err := decodeStrict(b, &m); err != nil {
+		return nil, err
 	}
-	df, _ := ParseDataflow(string(d.Dataflow))
-	d.Dataflow = df
-	return d, nil
+	fields := designFields()
+	var unknown []string
+	for k := range m {
+		if f, ok := lookupField(k); !ok || !f.file {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		return nil, fmt.Errorf("unknown field %q", unknown[0])
+	}
+	var ovs []Override
+	for _, f := range fields {
+		raw, ok := m[f.name]
+		if !ok {
+			continue
+		}
+		text := strings.TrimSpace(string(raw))
+		isString := strings.HasPrefix(text, `"`)
+		isNumber := text != "" && strings.ContainsRune("-0123456789", rune(text[0]))
+		want := "number"
+		switch f.kind {
+		case kindText:
+			want = "string"
+		case kindInt, kindSize:
+			want = "integer"
+		}
+		switch {
+		case f.kind == kindText && isString:
+			if err := json.Unmarshal(raw, &text); err != nil {
+				return nil, fmt.Errorf("field %q: %v", f.name, err)
+			}
+		case f.kind != kindText && isNumber:
+			if want == "integer" && strings.ContainsAny(text, ".eE") {
+				return nil, fmt.Errorf("field %q must be a JSON integer, got number %s", f.name, text)
+			}
+		default:
+			return nil, fmt.Errorf("field %q must be a JSON %s, got %s", f.name, want, jsonValueKind(text))
+		}
+		ovs = append(ovs, Override{Field: f.name, Value: text})
+	}
+	return ovs, nil
+}
+
+// jsonValueKind names the JSON type of a raw value for an error message.
+func jsonValueKind(raw string) string {
+	switch {
+	case strings.HasPrefix(raw, `"`):
+		return "string"
+	case strings.HasPrefix(raw, "{"):
+		return "object"
+	case strings.HasPrefix(raw, "["):
+		return "array"
+	case raw == "true" || raw == "false":
+		return "bool"
+	case raw == "null":
+		return "null"
+	}
+	return "number " + raw
 }
 
 // isFile reports whether a preset-or-file argument names a file.

@@ -183,8 +183,8 @@ func (r Range) Contains(v float64) bool {
 	return (r.ZeroOK && v == 0) || (v >= r.Min && v <= r.Max)
 }
 
-// Check returns nil when v is accepted, else one line naming the field,
-// the value and the accepted range.
+// Check returns nil when v is accepted, else a *FieldError naming the
+// field, the value and the accepted range.
 func (r Range) Check(v float64) error {
 	if r.Contains(v) {
 		return nil
@@ -193,7 +193,7 @@ func (r Range) Check(v float64) error {
 	if r.Unit != "" {
 		unit = " " + r.Unit
 	}
-	return fmt.Errorf("%s must be in %s, got %s%s", r.Field, r.Bounds(), formatNum(v), unit)
+	return &FieldError{r.Field, fmt.Sprintf("must be in %s, got %s%s", r.Bounds(), formatNum(v), unit)}
 }
 
 // CheckField checks v against the range of field in Ranges. A field not in

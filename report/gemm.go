@@ -26,11 +26,11 @@ func GEMMTables(d hw.Design, p hw.Platform, opts compute.Options, checks []valid
 		Title: fmt.Sprintf("Simulated GEMMs: design %s, %s, %d x %dx%d %s, fold overlap %s, %s",
 			d.Name, d.Precision.Name, d.Arrays, d.ArrayRows, d.ArrayCols, d.Dataflow, overlap, memory),
 		Columns: Cols("name", "m", "k", "n", "batch", "cycles", "time_us:%.3f",
-			"compute_cycles", "fill_drain_cycles", "stall_cycles", "stall_data_cycles", "stall_space_cycles", "writeback_cycles",
+			"compute_cycles", "fill_drain_cycles", "stall_cycles", "stall_hbm_cycles", "stall_buffer_cycles", "writeback_cycles",
 			"utilization:%.3f", "mapping_efficiency:%.3f", "bytes_read", "bytes_written", "oi:%.2f",
 			"bound_cycles", "bound", "vs_bound:%.3f"),
 		Notes: []string{
-			"cycles = compute + stall (data + space + writeback) of the array that finishes last; compute = its folds in closed form, fill_drain the part that is not streaming",
+			"cycles = compute + stall (hbm + buffer + writeback) of the array that finishes last; compute = its folds in closed form, fill_drain the part that is not streaming",
 			"utilization = MACs / (all PEs x cycles); mapping_efficiency = MACs / PE-cycles of the folds' streams; oi = ops / bytes moved",
 			fmt.Sprintf("bound_cycles: roofline max(ops / %.2f TOP/s, ideal bytes / %.1f GB/s) at %.0f MHz; vs_bound = cycles / bound_cycles", ceil.PeakOpsPerSec/1e12, ceil.BWBytesPerSec/1e9, freq/1e6),
 		},
@@ -47,7 +47,7 @@ func GEMMTables(d hw.Design, p hw.Platform, opts compute.Options, checks []valid
 		k := st.Kernel
 		moved := st.TotalBytesRead() + st.TotalBytesWritten()
 		main.Add(k.Name, k.M, k.K, k.N, k.Batch, st.Cycles, st.Seconds()*1e6,
-			st.ComputeCycles, st.FillDrainCycles, st.StallCycles(), st.StallDataCycles, st.StallSpaceCycles, st.WritebackCycles,
+			st.ComputeCycles, st.FillDrainCycles, st.StallCycles(), st.StallHBMCycles, st.StallBufferCycles, st.WritebackCycles,
 			st.Utilization(), st.MappingEfficiency(), st.TotalBytesRead(), st.TotalBytesWritten(), st.OI(),
 			bound, string(r.Bound), float64(st.Cycles)/float64(max(bound, 1)))
 		pl := st.Plan

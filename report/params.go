@@ -24,16 +24,28 @@ func ParamTables(rows []workload.ParamCount, p hw.Platform, precs []hw.Precision
 		}
 	}
 	total := workload.ParamTotalOf(rows)
+	_, policy := stageCount[workload.StageExpert]
+	if policy {
+		vlm := stageCount[workload.StageVision] + stageCount[workload.StageConnector] + stageCount[workload.StageText] + stageCount[workload.StageHead]
+		pt.Notes = []string{fmt.Sprintf("policy: the VLM (vision, connector, text, LM head) %d, the action expert %d, the projections %d; in all %d",
+			vlm, stageCount[workload.StageExpert], stageCount[workload.StageProjections], total)}
+	}
 	onChip, hbm := p.OnChipBytes(), p.HBM.TotalBytes()
+	cols := []string{"precision", "bytes", "gb:%.2f GB", "vision_mb:%.2f", "connector_mb:%.2f", "text_mb:%.2f", "head_mb:%.2f"}
+	if policy {
+		cols = append(cols, "expert_mb:%.2f", "projections_mb:%.2f")
+	}
 	mt := &Table{Name: "memory", Title: "Weight memory per precision",
-		Columns: Cols("precision", "bytes", "gb:%.2f GB", "vision_mb:%.2f", "connector_mb:%.2f", "text_mb:%.2f", "head_mb:%.2f",
-			"on_chip_share:%.1f%%", "fits_on_chip", "hbm_share:%.2f%%", "fits_hbm")}
+		Columns: Cols(append(cols, "on_chip_share:%.1f%%", "fits_on_chip", "hbm_share:%.2f%%", "fits_hbm")...)}
 	for _, pr := range precs {
 		bytes := pr.WeightBytes(total)
 		stageMB := func(s workload.Stage) float64 { return pr.WeightBytes(stageCount[s]) / 1e6 }
-		mt.Add(pr.Name, int64(bytes), bytes/1e9,
-			stageMB(workload.StageVision), stageMB(workload.StageConnector), stageMB(workload.StageText), stageMB(workload.StageHead),
-			100*bytes/float64(onChip), yesNo(bytes <= float64(onChip)), 100*bytes/float64(hbm), yesNo(bytes <= float64(hbm)))
+		vals := []any{pr.Name, int64(bytes), bytes / 1e9,
+			stageMB(workload.StageVision), stageMB(workload.StageConnector), stageMB(workload.StageText), stageMB(workload.StageHead)}
+		if policy {
+			vals = append(vals, stageMB(workload.StageExpert), stageMB(workload.StageProjections))
+		}
+		mt.Add(append(vals, 100*bytes/float64(onChip), yesNo(bytes <= float64(onChip)), 100*bytes/float64(hbm), yesNo(bytes <= float64(hbm)))...)
 	}
 	mt.Notes = []string{fmt.Sprintf("GB and MB are decimal (10^9, 10^6 bytes); on chip: BRAM+URAM %.2f MiB; HBM %d GiB of %s",
 		float64(onChip)/hw.MiB, hbm/hw.GiB, p.Name)}

@@ -111,6 +111,7 @@ type runJSON struct {
 	EnergyStages      []energyJSON     `json:"energy_stages"`
 	EnergyUnits       []energyJSON     `json:"energy_units"`
 	Stages            []stageJSON      `json:"stages"`
+	Policy            *PolicySummary   `json:"policy,omitempty"`
 	Kernels           []kernelJSONItem `json:"kernels"`
 }
 
@@ -170,16 +171,22 @@ type kernelJSONItem struct {
 // lose the most time against their bound (at most that many), largest
 // loss first.
 func WriteRunJSON(w io.Writer, scenario string, c validation.Comparison, kernels int) error {
+	return WriteRunJSONPolicy(w, scenario, c, kernels, nil)
+}
+
+// WriteRunJSONPolicy is WriteRunJSON with the summary of the pass's policy
+// call under "policy" when pol is set.
+func WriteRunJSONPolicy(w io.Writer, scenario string, c validation.Comparison, kernels int, pol *PolicySummary) error {
 	r := c.Result
 	f := r.FreqHz
 	doc := runJSON{
-		Scenario: scenario, Design: r.Design.Name, Precision: r.Design.Precision.Name, Memory: r.Memory,
+		Scenario: scenario, Design: r.Design.Name, Precision: r.Design.Precision.Name, Memory: string(r.Memory),
 		LatencyMs: c.Seconds() * 1e3, FPS: c.FPS(), FrameIntervalMs: c.FrameIntervalSeconds() * 1e3, TotalCycles: r.TotalCycles,
 		FusedKernels: r.FusedKernels, PinnedWeightBytes: r.PinnedWeightBytes,
 		BoundMs: ms(c.Total.BoundCycles, f), Efficiency: float64(c.Total.BoundCycles) / float64(r.TotalCycles),
 		AchievedTOPS: c.AchievedOpsPerSec() / 1e12, PeakTOPS: c.Ceilings.PeakOpsPerSec / 1e12,
 		AchievedGBps: c.AchievedBytesPerSec() / 1e9, CeilingGBps: c.Ceilings.BWBytesPerSec / 1e9,
-		Validation: c.Verdict(), FailedKernels: c.Failed,
+		Validation: c.Verdict(), FailedKernels: c.Failed, Policy: pol,
 	}
 	if c.HasSeed {
 		v := c.Total.SeedBoundSec * 1e3

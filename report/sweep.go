@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/roofsim/roofsim/ideas"
 	"math"
 	"slices"
 	"strconv"
@@ -115,7 +116,7 @@ func SweepTables(title string, rows []sweep.Row) []*Table {
 	tables = append(tables, front, best)
 
 	pairs := sweep.IdeaPairs(recs)
-	ideas := &Table{Name: "ideas", Title: "Ideas: speed-up over the same design without them",
+	ideaTab := &Table{Name: "ideas", Title: "Ideas: speed-up over the same design without them",
 		Columns: Cols("idea", "pairs", "speedup_min:%.3f", "speedup_geomean:%.3f", "speedup_max:%.3f", "best_at", "reason_at_best", "what_it_does")}
 	var sets []string
 	for _, p := range pairs {
@@ -135,9 +136,9 @@ func SweepTables(title string, rows []sweep.Row) []*Table {
 				hi, at = s, p
 			}
 		}
-		ideas.Add(set, int64(len(ps)), lo, math.Exp(logSum/float64(len(ps))), hi, at.Base.Key, at.Reason(), sweep.IdeaSummary(set))
+		ideaTab.Add(set, int64(len(ps)), lo, math.Exp(logSum/float64(len(ps))), hi, at.Base.Key, at.Reason(), ideas.Summary(set))
 	}
-	ideas.Notes = []string{"pairs: idea rows compared with the ok row of the same parameters without ideas; speed-up = baseline latency / idea latency; the reason is that of the pair where the idea helps most (every pair is in idea_pairs)"}
+	ideaTab.Notes = []string{"pairs: idea rows compared with the ok row of the same parameters without ideas; speed-up = baseline latency / idea latency; the reason is that of the pair where the idea helps most (every pair is in idea_pairs)"}
 	detail := &Table{Name: "idea_pairs", Title: "Every idea row next to its baseline",
 		Columns: Cols("idea", "base_index", "base_key", "base_ms:%.3f", "idea_ms:%.3f", "speedup:%.3f", "base_hbm_mb:%.1f", "idea_hbm_mb:%.1f",
 			"base_memory_share:%.1f%%", "idea_memory_share:%.1f%%", "reason")}
@@ -146,7 +147,7 @@ func SweepTables(title string, rows []sweep.Row) []*Table {
 			100*p.Base.MemoryShare, 100*p.With.MemoryShare, p.Reason())
 	}
 	if len(pairs) > 0 {
-		tables = append(tables, ideas, detail)
+		tables = append(tables, ideaTab, detail)
 	}
 	return append(tables, quant)
 }

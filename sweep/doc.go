@@ -54,13 +54,14 @@
 //
 // # Ideas
 //
-// An idea is a named switch (Ideas, the registry) whose Apply edits the
-// point's Config: its design, scenario and simulation options. A set is
-// applied to the design and scenario, the options of the resulting design
-// are built (accel.DefaultOptions with the space's memory model), and the
-// set is applied again so that option edits land on them; an Apply must
+// An idea is a named switch of the registry in package ideas (shared with
+// roofsim run and compare) whose Apply edits the point's ideas.Config: its
+// design, scenario and simulation options. ideas.Apply applies a set to the
+// design and scenario, builds the options of the resulting design
+// (accel.DefaultOptions with the space's memory model and base layout), and
+// applies the set again so that option edits land on them; an Apply must
 // therefore set fields rather than accumulate. To add an idea, add an entry
-// to Ideas.
+// to ideas.All.
 //
 // # Rows
 //

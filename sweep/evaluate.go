@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"fmt"
+	"github.com/roofsim/roofsim/ideas"
 	"strings"
 
 	"github.com/roofsim/roofsim/roofline"
@@ -80,7 +81,7 @@ func Evaluate(p Point, ev Evaluator) Row {
 
 // simulate calls the evaluator, turning a panic into an error so that one
 // point cannot end a long sweep.
-func simulate(ev Evaluator, c Config, ks []workload.Kernel) (res *accel.Result, err error) {
+func simulate(ev Evaluator, c ideas.Config, ks []workload.Kernel) (res *accel.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, fmt.Errorf("the simulation panicked: %v", p)
@@ -138,6 +139,7 @@ func fillResults(r Row, c validation.Comparison, frames int) {
 	stage := map[workload.Stage]string{
 		workload.StageVision: "vision_ms", workload.StageConnector: "connector_ms",
 		workload.StageText: "text_ms", workload.StageHead: "head_ms",
+		workload.StageExpert: "expert_ms",
 	}
 	for _, st := range workload.Stages() {
 		r.set(stage[st], 0.0)

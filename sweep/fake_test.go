@@ -2,6 +2,8 @@ package sweep
 
 import (
 	"errors"
+	"github.com/roofsim/roofsim/ideas"
+	"github.com/roofsim/roofsim/sim/compute"
 	"math"
 	"time"
 
@@ -22,7 +24,7 @@ type fakeEvaluator struct {
 	delay time.Duration
 }
 
-func (f fakeEvaluator) Simulate(c Config, ks []workload.Kernel) (*accel.Result, error) {
+func (f fakeEvaluator) Simulate(c ideas.Config, ks []workload.Kernel) (*accel.Result, error) {
 	d, p := c.Design, c.Platform
 	if d.ArrayRows == 7 {
 		return nil, errors.New("fake: a tile of 7 rows does not fit the buffers")
@@ -46,9 +48,9 @@ func (f fakeEvaluator) Simulate(c Config, ks []workload.Kernel) (*accel.Result, 
 		}
 		in := int64(math.Ceil(d.Precision.ActBytes(k.InputElems) + d.Precision.WeightBytes(k.WeightElems)))
 		out := int64(math.Ceil(d.Precision.ActBytes(k.OutputElems)))
-		engine := "array"
+		engine := compute.EngineArray
 		if !k.Kind.IsMatmul() {
-			engine = "vector"
+			engine = compute.EngineVector
 		}
 		res.Kernels = append(res.Kernels, accel.KernelResult{
 			Kernel:     k,

@@ -2,12 +2,12 @@ package sweep
 
 import (
 	"fmt"
-	"github.com/roofsim/roofsim/sim/accel"
-	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/ideas"
+	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -23,7 +23,7 @@ type Point struct {
 	// Ideas is the idea set applied (empty for the baseline).
 	Ideas []string
 	// Config is what the point runs: the axes' values, then the ideas.
-	Config Config
+	Config ideas.Config
 	// params is the row with the point's parameter cells filled in.
 	params Row
 }
@@ -155,25 +155,24 @@ func (s *Space) Points() ([]Point, error) {
 			kv = append(kv, ax.name+"="+ax.values[pos[a]])
 			chosen[ax.name] = pos[a]
 		}
-		base, err := s.configure(plat, scen, ld, chosen)
+		base, err := s.configure(plat, scen, ld, axes, chosen)
 		if err != nil {
 			return nil, fmt.Errorf("space: point %q: %w", strings.Join(kv, " "), err)
 		}
-		base.Layout = s.Base.Layout
-		params := paramRow(base, memory, scenArg)
+		params := paramRow(base, memory, s.Base.Layout, scenArg)
 		for _, set := range sets {
 			key := strings.Join(kv, " ")
 			if len(s.Ideas) > 0 {
-				ideas := "none"
+				names := "none"
 				if len(set) > 0 {
-					ideas = strings.Join(set, "+")
+					names = strings.Join(set, "+")
 				}
-				key = strings.TrimSpace(key + " ideas=" + ideas)
+				key = strings.TrimSpace(key + " ideas=" + names)
 			}
 			if key == "" {
 				key = "base"
 			}
-			cfg, err := withIdeas(base, set, memory)
+			cfg, err := ideas.Apply(base, set, optionsFunc(memory, s.Base.Layout))
 			if err != nil {
 				return nil, fmt.Errorf("space: point %q: %w", key, err)
 			}
@@ -217,9 +216,19 @@ func applyBaseScenario(sc *workload.Scenario, b Base) error {
 	return nil
 }
 
+// designField is the design field an axis overrides (hw.Override), or ""
+// for an axis that is not a design field.
+func designField(axis string) string {
+	return map[string]string{
+		"precision": "precision", "array": "array", "arrays": "arrays", "dataflow": "dataflow",
+		"weight_buffer": "weight_buffer_bytes", "input_buffer": "input_buffer_bytes", "output_buffer": "output_buffer_bytes",
+		"activation_buffer": "activation_buffer_bytes", "hbm_ports": "hbm_ports", "port_bits": "port_bits", "hbm_pcs": "hbm_pcs",
+	}[axis]
+}
+
 // configure builds the configuration of one combination of axis values
 // (chosen maps a swept axis to its value's position), before ideas.
-func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, chosen map[string]int) (Config, error) {
+func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, axes []axis, chosen map[string]int) (ideas.Config, error) {
 	a := s.Axes
 	at := func(name string) (int, bool) { i, ok := chosen[name]; return i, ok }
 
@@ -240,51 +249,24 @@ func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, 
 		fromPreset = true
 	}
 	if err != nil {
-		return Config{}, err
+		return ideas.Config{}, err
 	}
-	if i, ok := at("precision"); ok && !fromPreset {
-		d.Precision = a.Precision[i]
-	}
-	if i, ok := at("array"); ok {
-		d.ArrayRows, d.ArrayCols = a.Array[i].Rows, a.Array[i].Cols
-	}
-	if i, ok := at("arrays"); ok {
-		d.Arrays = a.Arrays[i]
-	}
-	if i, ok := at("dataflow"); ok {
-		d.Dataflow = a.Dataflow[i]
-	}
-	if i, ok := at("weight_buffer"); ok {
-		d.WeightBufferBytes = a.WeightBuffer[i]
-	}
-	if i, ok := at("input_buffer"); ok {
-		d.InputBufferBytes = a.InputBuffer[i]
-	}
-	if i, ok := at("output_buffer"); ok {
-		d.OutputBufferBytes = a.OutputBuffer[i]
-	}
-	if i, ok := at("activation_buffer"); ok {
-		d.ActivationBufferBytes = a.ActivationBuffer[i]
-	}
-	if i, ok := at("hbm_ports"); ok {
-		d.HBMPorts = a.HBMPorts[i]
-		if d.HBMPCs > 0 && d.HBMPCs < d.HBMPorts {
-			d.HBMPCs = 0 // as roofsim gemm --hbm-ports: at least one PC per port
+	var ovs []hw.Override
+	for _, ax := range axes {
+		i, ok := chosen[ax.name]
+		field := designField(ax.name)
+		if !ok || field == "" || (ax.name == "precision" && fromPreset) {
+			continue
 		}
+		ovs = append(ovs, hw.Override{Field: field, Value: ax.values[i]})
 	}
-	if i, ok := at("port_bits"); ok {
-		d.PortBits = a.PortBits[i]
-	}
-	if i, ok := at("hbm_pcs"); ok {
-		d.HBMPCs = a.HBMPCs[i]
-	}
-	if err := d.Validate(); err != nil {
-		return Config{}, err
+	if d, err = hw.ApplyOverrides(d, ovs...); err != nil {
+		return ideas.Config{}, err
 	}
 	sc := scen
 	if i, ok := at("cameras"); ok {
 		if sc.Seed != nil {
-			return Config{}, fmt.Errorf("axes.cameras: the seed scenario has fixed shapes (use the smolvla scenario)")
+			return ideas.Config{}, fmt.Errorf("axes.cameras: the seed scenario has fixed shapes (use the smolvla scenario)")
 		}
 		sc.Cameras = a.Cameras[i]
 	}
@@ -292,67 +274,26 @@ func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, 
 		sc.Frames = a.Frames[i]
 	}
 	if err := sc.Validate(); err != nil {
-		return Config{}, err
+		return ideas.Config{}, err
 	}
-	return Config{Platform: plat, Design: d, Scenario: sc}, nil
+	return ideas.Config{Platform: plat, Design: d, Scenario: sc}, nil
 }
 
-// withIdeas applies an idea set to a configuration and builds its
-// simulation options: the ideas edit the design and scenario, the options
-// of the resulting design are built, and the ideas are applied again so
-// that their option edits land on those options (an idea must be
-// idempotent: the second pass must not change the design or scenario).
-func withIdeas(base Config, set []string, memory string) (Config, error) {
-	var ideas []Idea
-	for _, name := range set {
-		idea, err := IdeaByName(name)
-		if err != nil {
-			return Config{}, err
+// optionsFunc builds a point's options before ideas: the design's
+// defaults with the space's memory model and base layout.
+func optionsFunc(memory accel.Memory, layout accel.LayoutMap) ideas.OptionsFunc {
+	return func(d hw.Design, p hw.Platform) accel.Options {
+		o := accel.DefaultOptions(d, p)
+		o.Memory = memory
+		if layout != "" {
+			o.Layout.Map = layout
 		}
-		ideas = append(ideas, idea)
+		return o
 	}
-	return applyIdeas(base, ideas, memory)
-}
-
-// applyIdeas is withIdeas over the ideas themselves (tests pass ideas that
-// are not in the registry).
-func applyIdeas(base Config, ideas []Idea, memory string) (Config, error) {
-	c := base
-	var names []string
-	for _, i := range ideas {
-		names = append(names, i.Name)
-	}
-	set := strings.Join(names, "+")
-	apply := func() error {
-		for _, idea := range ideas {
-			if err := idea.Apply(&c); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := apply(); err != nil {
-		return Config{}, err
-	}
-	d, sc := c.Design, c.Scenario
-	c.Options = options(c, memory)
-	if err := apply(); err != nil {
-		return Config{}, err
-	}
-	if !reflect.DeepEqual(d, c.Design) || !reflect.DeepEqual(sc, c.Scenario) {
-		return Config{}, fmt.Errorf("ideas %s: applying them twice changed the design or scenario (an idea must set fields, not accumulate)", set)
-	}
-	if err := c.Design.Validate(); err != nil {
-		return Config{}, fmt.Errorf("ideas %s: %w", set, err)
-	}
-	if err := c.Scenario.Validate(); err != nil {
-		return Config{}, fmt.Errorf("ideas %s: %w", set, err)
-	}
-	return c, nil
 }
 
 // paramRow fills the parameter cells of a configuration (before ideas).
-func paramRow(c Config, memory, scenario string) Row {
+func paramRow(c ideas.Config, memory accel.Memory, layout accel.LayoutMap, scenario string) Row {
 	r := newRow()
 	d, sc := c.Design, c.Scenario
 	r.set("platform", c.Platform.Name)
@@ -368,8 +309,8 @@ func paramRow(c Config, memory, scenario string) Row {
 	r.set("hbm_ports", d.HBMPorts)
 	r.set("port_bits", d.PortBits)
 	r.set("hbm_pcs", d.PCs())
-	r.set("memory", memory)
-	r.set("layout", layoutName(c.Layout))
+	r.set("memory", string(memory))
+	r.set("layout", string(layoutName(layout)))
 	r.set("scenario", scenario)
 	r.set("cameras", sc.Cameras)
 	r.set("frames", sc.Frames)
@@ -381,7 +322,7 @@ func paramRow(c Config, memory, scenario string) Row {
 }
 
 // layoutName is the layout a row shows: interleave when the base names none.
-func layoutName(l string) string {
+func layoutName(l accel.LayoutMap) accel.LayoutMap {
 	if l == "" {
 		return accel.LayoutInterleave
 	}

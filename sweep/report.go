@@ -32,13 +32,13 @@ type Record struct {
 	LatencyMs, FPS, TOPS, PeakTOPS, GBps, BWGBps, HBMMB, WeightMB float64
 	MemoryShare, ComputeFloorMs, MemoryFloorMs, BoundMs           float64
 	Efficiency, StallHBMShare                                     float64
-	StageMs                                                       [4]float64 // vision, connector, text, head
+	StageMs                                                       [5]float64 // vision, connector, text, head, expert
 	DSPs, OnChipBytes                                             int64
 	Bound                                                         string
 }
 
 // stageNames are the stage columns of StageMs, in order.
-func stageNames() [4]string { return [4]string{"vision", "connector", "text", "head"} }
+func stageNames() [5]string { return [5]string{"vision", "connector", "text", "head", "expert"} }
 
 // workloadColumns are the parameter columns that define a workload.
 func workloadColumns() []string {
@@ -321,17 +321,4 @@ func sig(v float64) string {
 		return strconv.FormatFloat(v, 'f', 3, 64)
 	}
 	return strconv.FormatFloat(v, 'g', 3, 64)
-}
-
-// IdeaSummary is the registry's summary of each idea of a set.
-func IdeaSummary(set string) string {
-	var s []string
-	for _, name := range strings.Split(set, "+") {
-		if i, err := IdeaByName(name); err == nil {
-			s = append(s, i.Summary)
-		} else {
-			s = append(s, name+": not in this roofsim's registry")
-		}
-	}
-	return strings.Join(s, "; ")
 }

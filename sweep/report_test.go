@@ -49,7 +49,7 @@ func TestParetoFront(t *testing.T) {
 }
 
 func TestIdeaReason(t *testing.T) {
-	base := Record{Key: "b", LatencyMs: 100, StageMs: [4]float64{60, 5, 35, 0}, MemoryFloorMs: 40, ComputeFloorMs: 50,
+	base := Record{Key: "b", LatencyMs: 100, StageMs: [5]float64{60, 5, 35, 0, 0}, MemoryFloorMs: 40, ComputeFloorMs: 50,
 		HBMMB: 1000, BWGBps: 307.2, PeakTOPS: 7.37, MemoryShare: 0.6, StallHBMShare: 0.3}
 	for _, tc := range []struct {
 		name string

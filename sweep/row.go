@@ -170,6 +170,7 @@ func Columns() []Column {
 		f("connector_ms", 4, "simulated time of the connector"),
 		f("text_ms", 4, "simulated time of the text stage"),
 		f("head_ms", 4, "simulated time of the LM head (0 when it does not run)"),
+		f("expert_ms", 4, "simulated time of the policy's flow-matching steps (0 for a scenario without a policy)"),
 		t("validation", "pass or fail: every kernel against its roofline bound, traffic and MACs"),
 		i("failed_kernels", "kernels that failed a check"),
 		t(colReason, "why a row is not ok: the failed checks, the fit, or the error"),

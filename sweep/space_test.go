@@ -1,7 +1,7 @@
 package sweep
 
 import (
-	"github.com/roofsim/roofsim/sim/accel"
+	"github.com/roofsim/roofsim/ideas"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -83,7 +83,7 @@ func TestParseSpaceErrors(t *testing.T) {
 		{"lm_head", `{"base": {"lm_head": "yes"}}`, `space: base.lm_head must be true or false, got "yes"`},
 		{"memory", `{"base": {"memory": "ddr4"}}`, `space: base.memory "ddr4" is not known (accepted: hbm|ideal)`},
 		{"duplicate value", `{"axes": {"weight_buffer": ["1MiB", 1048576]}}`, "space: axes.weight_buffer[1] repeats the value 1MiB"},
-		{"idea unknown", `{"ideas": ["port512", "warp_drive"]}`, `space: ideas[1] "warp_drive" is not a known idea (accepted: ` + IdeaNames() + `, or several joined by '+')`},
+		{"idea unknown", `{"ideas": ["port512", "warp_drive"]}`, `space: ideas[1] "warp_drive" is not a known idea (accepted: ` + ideas.Names() + `, or several joined by '+')`},
 		{"idea twice", `{"ideas": ["port512+port512"]}`, `space: ideas[0] "port512+port512" names port512 twice`},
 		{"idea set twice", `{"ideas": ["port512+all_pcs", "all_pcs+port512"]}`, "space: ideas[1] repeats the idea set port512+all_pcs"},
 		{"idea type", `{"ideas": [1]}`, "space: ideas[0] must be a JSON string, got 1"},
@@ -322,49 +322,6 @@ func TestShardSelect(t *testing.T) {
 	}
 	if got := (Shard{}).Select(pts); len(got) != len(pts) {
 		t.Errorf("the zero shard has %d points, want all %d", len(got), len(pts))
-	}
-}
-
-func TestIdeasRegistry(t *testing.T) {
-	seen := map[string]bool{}
-	base := Config{Platform: hw.U280(), Scenario: mustPoints(t, `{}`)[0].Config.Scenario}
-	base.Design, _ = hw.DesignByName("int8")
-	base.Design.HBMPorts = 16
-	base.Layout = accel.LayoutContiguous // the placement idea's baseline
-	plain, err := withIdeas(base, nil, MemoryHBM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, idea := range Ideas() {
-		if idea.Name == "" || strings.ContainsAny(idea.Name, "+ =,") || seen[idea.Name] || idea.Summary == "" || idea.Apply == nil {
-			t.Errorf("idea %+v: names must be unique, without '+', ' ', '=' or ','; summary and Apply set", idea.Name)
-		}
-		seen[idea.Name] = true
-		// withIdeas applies the idea twice and refuses one that is not
-		// idempotent.
-		with, err := withIdeas(base, []string{idea.Name}, MemoryHBM)
-		if err != nil {
-			t.Fatalf("%s: %v", idea.Name, err)
-		}
-		if reflect.DeepEqual(with, plain) {
-			t.Errorf("%s changed nothing of the int8 design with 16 ports", idea.Name)
-		}
-	}
-	// An idea that accumulates is refused; one that sets an option is not.
-	grow := Idea{Name: "grow", Summary: "more ports", Apply: func(c *Config) error { c.Design.HBMPorts++; return nil }}
-	if _, err := applyIdeas(base, []Idea{grow}, MemoryHBM); err == nil || !strings.Contains(err.Error(), "ideas grow: applying them twice changed the design or scenario") {
-		t.Errorf("an accumulating idea: err %v", err)
-	}
-	opt := Idea{Name: "no_overlap", Summary: "no fold overlap", Apply: func(c *Config) error { c.Options.FoldOverlap = false; return nil }}
-	c, err := applyIdeas(base, []Idea{opt}, MemoryIdeal)
-	if err != nil || c.Options.FoldOverlap || c.Options.Memory != MemoryIdeal || !plain.Options.FoldOverlap {
-		t.Errorf("an option idea: %v, fold overlap %v, memory %s", err, c.Options.FoldOverlap, c.Options.Memory)
-	}
-	if IdeaNames() != "batch_cameras|port512|fuse|pin_weights|pipeline_slr|interleave|prefetch|all_pcs" {
-		t.Errorf("IdeaNames() = %q, want this package's ideas first", IdeaNames())
-	}
-	if _, err := IdeaByName("nope"); err == nil || !strings.Contains(err.Error(), "accepted: "+IdeaNames()+")") {
-		t.Errorf("IdeaByName(nope) err %v", err)
 	}
 }
 

@@ -79,8 +79,8 @@ func TestComparePlacementAwareBound(t *testing.T) {
 	c := Compare(fakeResult(t, kr))
 	k := c.Kernels[0]
 	// ops 786,432 / (2 x 12,288) per cycle = 32 cycles.
-	if k.BoundCycles != 32 || k.Bound != roofline.BoundCompute || k.HBMIdealBytes != 0 {
-		t.Errorf("on-chip add: bound %d %s, HBM bytes %g", k.BoundCycles, k.Bound, k.HBMIdealBytes)
+	if k.BoundCycles != 32 || k.Bound != roofline.BoundCompute || k.BoundHBMBytes != 0 {
+		t.Errorf("on-chip add: bound %d %s, HBM bytes %g", k.BoundCycles, k.Bound, k.BoundHBMBytes)
 	}
 	if k.Loss != LossVectorUnit || len(k.Failures) != 0 {
 		t.Errorf("on-chip add: loss %s, failures %v", k.Loss, k.Failures)

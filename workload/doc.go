@@ -28,6 +28,14 @@
 //     camera in their name ("vision.cam1.l3.fc1.out").
 //   - Graph.Slice cuts out a run of ops; what it reads from before becomes
 //     a model input (how a pipelined pass is split).
+//   - A policy scenario (Scenario.Policy, the "smolvla-policy" preset or a
+//     lerobot SmolVLA config.json, see ParseLeRobotConfig) is the whole
+//     policy call as one graph: the prefix (its state token from
+//     "text.state_proj"), then NumSteps flow-matching steps of the action
+//     expert ("expert.s<step>.<op>", stage expert) that read the text
+//     layers' keys and values ("text.l<i>.k.out", ".v.out": the cache) and
+//     one copy of the expert's weights; PolicySplit finds the parts. The
+//     model and its sources are in docs/policy.md.
 //
 // Conventions of the kernels:
 //   - Matmuls are GEMMs (activation x stored weight, WeightElems = K x N) or

@@ -13,8 +13,9 @@ const (
 	StageHead      Stage = "head"
 )
 
-// Stages returns the stages in execution order.
-func Stages() []Stage { return []Stage{StageVision, StageConnector, StageText, StageHead} }
+// Stages returns the stages in execution order (StageExpert, defined with
+// the policy, last: only a policy scenario has kernels of it).
+func Stages() []Stage { return []Stage{StageVision, StageConnector, StageText, StageHead, StageExpert} }
 
 // Kind is what a kernel computes.
 type Kind string

@@ -23,6 +23,12 @@ const (
 	// OpsPerElemSiLUMul (SwiGLU, silu(gate) x up = gate/(1+exp(-gate)) x up):
 	// exp 1, plus 1 1, divide 1, times up 1, negate 1.
 	OpsPerElemSiLUMul = 5
+	// OpsPerElemSiLU (silu(x) = x/(1+exp(-x)), the policy's time MLP):
+	// negate 1, exp 1, plus 1 1, divide 1.
+	OpsPerElemSiLU = 4
+	// OpsPerElemEuler is a flow-matching Euler update x + dt v: times dt 1,
+	// plus x 1.
+	OpsPerElemEuler = 2
 	// OpsPerElemAdd is a residual or position-embedding add.
 	OpsPerElemAdd = 1
 	// OpsPerElemShuffle: the pixel shuffle only moves data.
@@ -158,6 +164,9 @@ func (s Scenario) Graph() (*Graph, error) {
 			}
 		}
 		s.textKernels(b, image)
+		if s.Policy != nil {
+			s.policyKernels(b)
+		}
 	}
 	var total float64
 	for _, k := range b.ks {
@@ -248,16 +257,21 @@ func (s Scenario) textKernels(b *builder, image []string) {
 	h, ffn := int64(t.Hidden), int64(t.FFN)
 	heads, kv, hd := int64(t.Heads), int64(t.KVHeads), int64(t.HeadDim)
 	qd, kvd := int64(t.QDim()), int64(t.KVDim())
-	var attnBias, mlpBias int64
-	if t.AttentionBias {
-		attnBias = 1
-	}
-	if t.MLPBias {
-		mlpBias = 1
-	}
+	attnBias, mlpBias := t.biases()
 	parts := image
-	if rows := b.frames * (pre - int64(s.ImageTokens()*s.Cameras)); rows > 0 {
+	tokens := pre - int64(s.ImageTokens()*s.Cameras)
+	if s.Policy != nil {
+		// The policy's state token is state_proj of the padded robot state
+		// (Validate makes StateTokens 1).
+		tokens = int64(s.LangTokens)
+	}
+	if rows := b.frames * tokens; rows > 0 {
 		parts = append(parts, b.tensor("text.tokens", RoleInput, rows, h))
+	}
+	if s.Policy != nil {
+		sd := int64(s.Policy.MaxStateDim)
+		state := b.tensor("policy.state", RoleInput, b.frames, sd)
+		parts = append(parts, b.gemm("text.state_proj", StageText, -1, -1, state, "policy.state_proj", 1, sd, h, h))
 	}
 	x := "text.prefix"
 	b.ts = append(b.ts, Tensor{Name: x, Role: RoleActivation, Rows: b.frames * pre, Cols: h, Concat: parts})

@@ -115,6 +115,19 @@ type TextConfig struct {
 // QDim is the width of the query projection: Heads x HeadDim.
 func (t TextConfig) QDim() int { return t.Heads * t.HeadDim }
 
+// biases returns 1 for each of the attention (q, k, v, o) and the MLP
+// (gate, up, down) projections that have biases, 0 otherwise: a factor of
+// their bias elements.
+func (t TextConfig) biases() (attn, mlp int64) {
+	if t.AttentionBias {
+		attn = 1
+	}
+	if t.MLPBias {
+		mlp = 1
+	}
+	return attn, mlp
+}
+
 // KVDim is the width of the key and of the value projection:
 // KVHeads x HeadDim.
 func (t TextConfig) KVDim() int { return t.KVHeads * t.HeadDim }

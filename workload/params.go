@@ -32,7 +32,9 @@ type ParamCount struct {
 // connector, text, head, then the total; the text stage counts the token
 // embeddings, the TextLayers layers run and the final norm; the LM head is
 // counted whether it runs or not (it is stored), and is 0 when tied to the
-// embeddings. For seed the rows are the notebook's section 3 (stage rows
+// embeddings. A policy scenario adds the stages expert (its layers and
+// final norm) and projections (state, action and time projections) before
+// the total. For seed the rows are the notebook's section 3 (stage rows
 // vision, text, connector, head, then the total) with its calc_params_*
 // formulas. Params expects a valid scenario (see Validate); it does not
 // panic on an invalid one, but its counts are then meaningless.
@@ -85,6 +87,11 @@ func (s Scenario) Params() []ParamCount {
 		ParamCount{Name: "text.final_norm", Count: th},
 	)
 	stage(StageHead, ParamCount{Name: "head.lm_head", Count: head})
+	if s.Policy != nil {
+		expert, proj := s.policyParams()
+		stage(StageExpert, expert...)
+		stage(StageProjections, proj...)
+	}
 	return append(rows, ParamCount{Name: "total", Level: ParamTotal, Count: total})
 }
 

@@ -98,6 +98,10 @@ type Scenario struct {
 	// Seed, when set, makes this the seed notebook's scenario; Cameras,
 	// LangTokens, StateTokens and IncludeLMHead are then not used.
 	Seed *SeedShapes `json:"seed,omitempty"`
+	// Policy, when set, makes this a whole policy call: the prefix with
+	// its state token from state_proj, then the action expert's
+	// flow-matching steps (see Policy). StateTokens must then be 1.
+	Policy *Policy `json:"policy,omitempty"`
 }
 
 // SmolVLAScenario returns SmolVLA's forward pass over model m: 3 cameras at
@@ -129,7 +133,9 @@ func SeedScenario() Scenario {
 }
 
 // ScenarioNames returns the preset scenario names, the default first.
-func ScenarioNames() []string { return []string{ScenarioSmolVLA, ScenarioSeed} }
+func ScenarioNames() []string {
+	return []string{ScenarioSmolVLA, ScenarioSeed, ScenarioSmolVLAPolicy}
+}
 
 // ScenarioByName returns a preset scenario.
 func ScenarioByName(name string) (Scenario, error) {
@@ -138,6 +144,8 @@ func ScenarioByName(name string) (Scenario, error) {
 		return SmolVLAScenario(SmolVLAModel()), nil
 	case ScenarioSeed:
 		return SeedScenario(), nil
+	case ScenarioSmolVLAPolicy:
+		return SmolVLAPolicyScenario(SmolVLAModel(), SmolVLAPolicy()), nil
 	}
 	return Scenario{}, fmt.Errorf("scenario %q is not known (accepted: %s)", name, strings.Join(ScenarioNames(), "|"))
 }
@@ -148,8 +156,10 @@ const maxHFConfigBytes = 4 << 20
 
 // LoadScenario returns a preset scenario by name, or, when arg ends in
 // ".json" or contains a path separator, the smolvla scenario over the model
-// of that Hugging Face config.json (see ParseHFConfig); the model is then
-// named after the file.
+// of that Hugging Face config.json (see ParseHFConfig; the model is then
+// named after the file), or, when the file is a lerobot SmolVLA policy
+// config.json ("type": "smolvla"), its policy scenario (see
+// ParseLeRobotConfig) named after the file.
 func LoadScenario(arg string) (Scenario, error) {
 	if !strings.HasSuffix(arg, ".json") && !strings.ContainsRune(arg, '/') && !strings.ContainsRune(arg, filepath.Separator) {
 		return ScenarioByName(arg)
@@ -164,6 +174,14 @@ func LoadScenario(arg string) (Scenario, error) {
 	b, err := os.ReadFile(arg)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("scenario file: %w", err)
+	}
+	if IsLeRobotConfig(b) {
+		s, err := ParseLeRobotConfig(b)
+		if err != nil {
+			return Scenario{}, fmt.Errorf("scenario file %s: %w", arg, err)
+		}
+		s.Name = arg
+		return s, nil
 	}
 	m, err := ParseHFConfig(b)
 	if err != nil {
@@ -221,6 +239,17 @@ func (s Scenario) validate() error {
 	}
 	if err := checkRange("text_layers", s.TextLayers, 1, s.Model.Text.Layers); err != nil {
 		return err
+	}
+	if s.Seed != nil && s.Policy != nil {
+		return fmt.Errorf("policy: the seed scenario has no policy (use the %s scenario)", ScenarioSmolVLAPolicy)
+	}
+	if s.Policy != nil {
+		if err := s.Policy.validate(s.Model.Text); err != nil {
+			return err
+		}
+		if s.StateTokens != 1 {
+			return fmt.Errorf("state_tokens must be 1 in a policy scenario (state_proj makes one token), got %d", s.StateTokens)
+		}
 	}
 	if s.Seed != nil {
 		if s.BatchCameras {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestScenarioByName(t *testing.T) {
-	if got := ScenarioNames(); !reflect.DeepEqual(got, []string{"smolvla", "seed"}) {
+	if got := ScenarioNames(); !reflect.DeepEqual(got, []string{"smolvla", "seed", "smolvla-policy"}) {
 		t.Errorf("ScenarioNames = %v", got)
 	}
 	for _, n := range ScenarioNames() {
@@ -36,7 +36,7 @@ func TestScenarioByName(t *testing.T) {
 		t.Errorf("seed tokens %d, %d, want 256, 50", seed.VisionTokens(), seed.TextTokens())
 	}
 	_, err := ScenarioByName("pi0")
-	if err == nil || err.Error() != `scenario "pi0" is not known (accepted: smolvla|seed)` {
+	if err == nil || err.Error() != `scenario "pi0" is not known (accepted: smolvla|seed|smolvla-policy)` {
 		t.Errorf("ScenarioByName(pi0) err = %v", err)
 	}
 }
@@ -121,7 +121,7 @@ func TestLoadScenario(t *testing.T) {
 		}
 	}
 	errs := []struct{ arg, substr string }{
-		{"nope", `scenario "nope" is not known (accepted: smolvla|seed)`},
+		{"nope", `scenario "nope" is not known (accepted: smolvla|seed|smolvla-policy)`},
 		{"missing.json", "scenario file: "},
 		{filepath.Join("testdata", "nope", "config"), "scenario file: "},
 		{filepath.Join("testdata", "smolvla_kernels.golden") + "/x.json", "scenario file: "},

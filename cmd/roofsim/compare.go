@@ -22,7 +22,12 @@ func newCompareCmd() *cobra.Command {
 		Long: `Simulate the scenario on each design and print one row per design: latency,
 frames per second, achieved TOP/s and GB/s against the ceilings, DSPs and
 on-chip memory used, efficiency against the roofline and the verdict: the
-table a design review wants. Exits 1 if any design fails its validation.`,
+table a design review wants. A policy scenario adds a table of each design's
+policy call: its parts, control rates and what limits the action expert.
+Exits 1 if any design fails its validation.`,
+		Example: `  roofsim compare
+  roofsim compare --designs int8,int4 --ideas fuse
+  roofsim compare --designs int8,examples/design-int8-wide.json --memory ideal --format md`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()
@@ -48,18 +53,14 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 				if name == "" {
 					return fmt.Errorf("--designs %q has an empty entry (accepted: a comma-separated list of %s or .json files)", designs, hw.DesignNames())
 				}
-				sf.board.design = name
-				p, d, err := sf.board.loadAs("--designs")
+				cfg, err := sf.configure(cmd, "--designs", name, sc)
 				if err != nil {
-					return err
+					return fmt.Errorf("design %s: %w", name, err)
 				}
-				o, err := sf.options(d, p)
-				if err != nil {
-					return err
-				}
-				jobs = append(jobs, job{p, d, o})
+				jobs = append(jobs, job{cfg.Platform, cfg.Design, cfg.Options})
 			}
 			var rows []report.CompareRow
+			var policy []report.PolicyCompareRow
 			failed := 0
 			for _, j := range jobs {
 				progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+j.d.Name)
@@ -73,8 +74,19 @@ table a design review wants. Exits 1 if any design fails its validation.`,
 					failed++
 				}
 				rows = append(rows, report.CompareRow{Scenario: sc.Name, Comparison: c})
+				if sc.Policy != nil {
+					s, err := report.Policy(c, g, sc, 0)
+					if err != nil {
+						return fmt.Errorf("design %s: %w", j.d.Name, err)
+					}
+					policy = append(policy, report.PolicyCompareRow{Design: j.d.Name, Summary: s})
+				}
 			}
-			if err := out.emitTables(cmd, f, report.CompareTable(rows)); err != nil {
+			tables := []*report.Table{report.CompareTable(rows)}
+			if policy != nil {
+				tables = append(tables, report.PolicyCompareTable(policy))
+			}
+			if err := out.emitTables(cmd, f, tables...); err != nil {
 				return err
 			}
 			if failed > 0 {

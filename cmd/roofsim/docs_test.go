@@ -17,6 +17,7 @@ package main
 //	go test ./cmd/roofsim -run Docs                           # check the fast blocks
 //	go test ./cmd/roofsim -run Docs -update                   # rewrite them
 //	ROOFSIM_DOCS_SLOW=1 go test ./cmd/roofsim -run Docs -update -timeout 30m   # every block
+//	ROOFSIM_DOCS_ONLY=docs/policy.md ROOFSIM_DOCS_SLOW=1 go test ./cmd/roofsim -run Docs -update   # one file's blocks
 
 import (
 	"bytes"
@@ -32,6 +33,11 @@ import (
 
 // docsSlowEnv names the environment variable that enables the slow blocks.
 const docsSlowEnv = "ROOFSIM_DOCS_SLOW"
+
+// docsOnlyEnv names the environment variable that, when set, restricts the
+// test to the Markdown files it lists (comma-separated, relative to the
+// repository root).
+const docsOnlyEnv = "ROOFSIM_DOCS_ONLY"
 
 // docsRoot is the repository root seen from this package's directory.
 const docsRoot = "../.."
@@ -60,7 +66,22 @@ func docFiles(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append([]string{"README.md"}, files...)
+	files = append([]string{"README.md"}, files...)
+	if only := os.Getenv(docsOnlyEnv); only != "" {
+		var kept []string
+		for _, f := range files {
+			for _, o := range strings.Split(only, ",") {
+				if filepath.Clean(o) == filepath.Clean(f) {
+					kept = append(kept, f)
+				}
+			}
+		}
+		if len(kept) == 0 {
+			t.Fatalf("%s=%q names none of %v", docsOnlyEnv, only, files)
+		}
+		files = kept
+	}
+	return files
 }
 
 // parseDocBlocks finds the blocks of a Markdown text.

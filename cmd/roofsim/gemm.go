@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/report"
+	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/validation"
 	"github.com/spf13/cobra"
@@ -15,9 +16,9 @@ func newGEMMCmd() *cobra.Command {
 		Use:   "gemm",
 		Short: "Simulate one GEMM (or a SCALE-Sim topology of GEMMs) on the compute arrays",
 		Long: `Simulate GEMMs cycle by cycle on a design's systolic arrays, on-chip buffers
-and DMA, with an ideal off-chip memory (fixed latency, the design's port
-bandwidth) or the HBM2 model (--memory hbm), and compare each with its
-roofline lower bound.
+and DMA, with the HBM2 model (the default, as in run) or an ideal off-chip
+memory (--memory ideal: fixed latency, the design's port bandwidth), and
+compare each with its roofline lower bound.
 
 A fold (an R x C block the array holds) costs fill F + stream T + drain D:
 output-stationary F = R+C-2, D = R, T = K; weight-stationary F = R,
@@ -28,6 +29,7 @@ The design starts from --design (default: the --precision's preset) and the
 other design flags override its fields. --topology reads SCALE-Sim's GEMM
 topology format (a header row, then "Layer, M, N, K," per GEMM).`,
 		Example: `  roofsim gemm --m 1024 --k 768 --n 3072
+  roofsim gemm --m 1024 --k 768 --n 3072 --memory ideal --hbm-ports 2 --weight-buffer 64KiB
   roofsim gemm --m 241 --k 960 --n 2560 --dataflow ws --fold-overlap=false --format csv
   roofsim gemm --topology gpt2.csv --array 32x32 --weight-buffer 256KiB`,
 		Args: cobra.NoArgs,
@@ -76,18 +78,10 @@ topology format (a header row, then "Layer, M, N, K," per GEMM).`,
 	fl.StringVar(&g.topology, "topology", "", "run every GEMM of a SCALE-Sim GEMM topology FILE.csv (Layer, M, N, K,) instead of --m/--k/--n")
 	fl.StringVar(&g.platform, "platform", "u280", "platform: u280 or a platform .json file")
 	fl.StringVar(&g.design, "design", "", "design to start from: "+hw.DesignNames()+" or a design .json file (default: the --precision's preset)")
-	fl.StringVar(&g.precision, "precision", hw.DefaultDesignName, "precision: "+hw.PrecisionNames())
-	fl.StringVar(&g.array, "array", "", "shape of one array, RxC PEs (e.g. 64x64)")
-	fl.IntVar(&g.arrays, "arrays", 0, "number of arrays (a GEMM's column blocks are spread over them)")
-	fl.StringVar(&g.dataflow, "dataflow", "", "dataflow: os (output-stationary) or ws (weight-stationary)")
+	fl.StringVar(&g.precision, "precision", "", "precision: "+hw.PrecisionNames()+"; without --design, picks that precision's built-in design (default "+hw.DefaultDesignName+"); with it, replaces the design's")
 	fl.BoolVar(&g.foldOverlap, "fold-overlap", true, "let a fold's fill overlap the previous fold's drain")
-	fl.StringVar(&g.weightBuf, "weight-buffer", "", "weight buffer per array, both halves (bytes, or with KiB/MiB)")
-	fl.StringVar(&g.inputBuf, "input-buffer", "", "input buffer per array, both halves (bytes, or with KiB/MiB)")
-	fl.StringVar(&g.outBuf, "output-buffer", "", "output buffer per array, both halves (bytes, or with KiB/MiB)")
-	fl.IntVar(&g.bufferReadBW, "buffer-read-bw", -1, "bytes per cycle each buffer feeds its array; 0 is the array's full edge")
-	fl.IntVar(&g.hbmPorts, "hbm-ports", 0, "HBM ports the design uses (one per pseudo-channel)")
-	fl.IntVar(&g.portBits, "port-bits", 0, "width of each HBM port: 256 or 512")
-	fl.StringVar(&g.memory, "memory", "ideal", "off-chip memory model: ideal (fixed latency, the design's port bandwidth) or hbm (the HBM2 model of roofsim hbm)")
+	addDesignFlags(cmd, &g.dflags)
+	fl.StringVar(&g.memory, "memory", string(accel.MemoryHBM), "off-chip memory model: hbm (the cycle-level HBM2 model of roofsim hbm) or ideal (fixed latency behind the ports' bandwidth)")
 	fl.Int64Var(&g.memLatency, "mem-latency", -1, "ideal memory latency in kernel cycles (default: an HBM2 row miss, tRCD + CL)")
 	addLimitFlags(cmd, &g.limits)
 	return cmd

@@ -3,10 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/workload"
 	"github.com/spf13/cobra"
@@ -22,13 +22,8 @@ type gemmFlags struct {
 	topology       string
 
 	platform, design, precision string
-	array                       string
-	arrays                      int
-	dataflow                    string
+	dflags                      designFlags
 	foldOverlap                 bool
-	weightBuf, inputBuf, outBuf string
-	bufferReadBW                int
-	hbmPorts, portBits          int
 	memory                      string
 	memLatency                  int64
 	limits                      limitFlags
@@ -70,87 +65,36 @@ func (g *gemmFlags) kernels(cmd *cobra.Command) ([]workload.Kernel, error) {
 }
 
 // board returns the platform and the design with the flags' overrides,
-// checked to fit the platform.
+// checked to fit the platform: --design (default: the --precision's
+// preset), then --precision as an override of a --design's precision,
+// then the design flags.
 func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 	fl := cmd.Flags()
 	p, err := hw.LoadPlatform(g.platform)
 	if err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--platform: %w", err)
 	}
-	prec, err := hw.PrecisionByName(g.precision)
+	name := g.precision
+	if name == "" {
+		name = hw.DefaultDesignName
+	}
+	prec, err := hw.PrecisionByName(name)
 	if err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision: %w", err)
 	}
 	var d hw.Design
+	var ovs []hw.Override
 	if g.design != "" {
 		if d, err = hw.LoadDesign(g.design); err != nil {
 			return hw.Platform{}, hw.Design{}, fmt.Errorf("--design: %w", err)
 		}
 		if fl.Changed("precision") {
-			d.Precision = prec
+			ovs = append(ovs, hw.Override{Field: "precision", Value: prec.Name})
 		}
 	} else if d, err = hw.DesignForPrecision(prec); err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision: %w", err)
 	}
-	if fl.Changed("array") {
-		r, c, err := parseArray(g.array)
-		if err != nil {
-			return hw.Platform{}, hw.Design{}, err
-		}
-		d.ArrayRows, d.ArrayCols = r, c
-	}
-	if fl.Changed("arrays") {
-		if g.arrays <= 0 {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--arrays must be > 0, got %d", g.arrays)
-		}
-		d.Arrays = g.arrays
-	}
-	if fl.Changed("dataflow") {
-		df, err := hw.ParseDataflow(g.dataflow)
-		if err != nil {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--dataflow %q is not known (accepted: os|ws)", g.dataflow)
-		}
-		d.Dataflow = df
-	}
-	for _, b := range []struct {
-		flag string
-		val  string
-		dst  *int64
-	}{
-		{"weight-buffer", g.weightBuf, &d.WeightBufferBytes},
-		{"input-buffer", g.inputBuf, &d.InputBufferBytes},
-		{"output-buffer", g.outBuf, &d.OutputBufferBytes},
-	} {
-		if fl.Changed(b.flag) {
-			v, err := parseSize("--"+b.flag, b.val, maxBufferFlag)
-			if err != nil {
-				return hw.Platform{}, hw.Design{}, err
-			}
-			*b.dst = v
-		}
-	}
-	if fl.Changed("buffer-read-bw") {
-		if g.bufferReadBW < 0 {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--buffer-read-bw must be >= 0 bytes per cycle, got %d", g.bufferReadBW)
-		}
-		d.BufferReadBytesPerCycle = g.bufferReadBW
-	}
-	if fl.Changed("hbm-ports") {
-		if g.hbmPorts <= 0 {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--hbm-ports must be > 0, got %d", g.hbmPorts)
-		}
-		d.HBMPorts = g.hbmPorts
-		if d.HBMPCs > 0 && d.HBMPCs < g.hbmPorts {
-			d.HBMPCs = 0
-		}
-	}
-	if fl.Changed("port-bits") {
-		if g.portBits != 256 && g.portBits != 512 {
-			return hw.Platform{}, hw.Design{}, fmt.Errorf("--port-bits must be 256 or 512, got %d", g.portBits)
-		}
-		d.PortBits = g.portBits
-	}
-	if err := d.Fit(p); err != nil {
+	if d, err = g.dflags.apply(cmd, "--design", d, p, ovs...); err != nil {
 		return hw.Platform{}, hw.Design{}, err
 	}
 	return p, d, nil
@@ -164,15 +108,15 @@ func (g *gemmFlags) options(cmd *cobra.Command, d hw.Design, p hw.Platform) (com
 		return compute.Options{}, err
 	}
 	opts.FoldOverlap = g.foldOverlap
-	switch strings.ToLower(g.memory) {
-	case "ideal":
-	case "hbm":
+	m, err := accel.ParseMemory(strings.ToLower(g.memory))
+	if err != nil {
+		return compute.Options{}, fmt.Errorf("--%w", err)
+	}
+	if m == accel.MemoryHBM {
 		opts.Memory = compute.HBMMemory
 		if cmd.Flags().Changed("mem-latency") {
 			return compute.Options{}, fmt.Errorf("--mem-latency goes with --memory ideal (the HBM model times its own accesses)")
 		}
-	default:
-		return compute.Options{}, fmt.Errorf("--memory %q is not known (accepted: ideal|hbm)", g.memory)
 	}
 	if cmd.Flags().Changed("mem-latency") {
 		if g.memLatency < 0 {
@@ -181,18 +125,4 @@ func (g *gemmFlags) options(cmd *cobra.Command, d hw.Design, p hw.Platform) (com
 		opts.IdealMemory.LatencyCycles = uint64(g.memLatency)
 	}
 	return opts, nil
-}
-
-// parseArray reads "RxC".
-func parseArray(s string) (int, int, error) {
-	rs, cs, ok := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "x")
-	r, err1 := strconv.Atoi(rs)
-	c, err2 := strconv.Atoi(cs)
-	if !ok || err1 != nil || err2 != nil {
-		return 0, 0, fmt.Errorf("--array %q is not RxC (e.g. 64x64)", s)
-	}
-	if r <= 0 || c <= 0 {
-		return 0, 0, fmt.Errorf("--array %q: rows and columns must be > 0", s)
-	}
-	return r, c, nil
 }

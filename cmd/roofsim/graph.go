@@ -37,6 +37,9 @@ and consumers. Views (the text prefix) list the tensors they concatenate.
 			if err := checkWritable("-o", out.out); err != nil {
 				return err
 			}
+			if precision == "" {
+				precision = hw.DefaultDesignName
+			}
 			prec, err := hw.PrecisionByName(precision)
 			if err != nil {
 				return fmt.Errorf("--precision: %w", err)
@@ -50,7 +53,7 @@ and consumers. Views (the text prefix) list the tensors they concatenate.
 	}
 	cmd.Flags().StringVar(&out.format, "format", "json", "output format: json|dot")
 	cmd.Flags().StringVarP(&out.out, "output", "o", "", "write the output to FILE instead of standard output")
-	cmd.Flags().StringVar(&precision, "precision", "int8", "precision of the tensors' bytes: "+hw.PrecisionNames())
+	cmd.Flags().StringVar(&precision, "precision", "", "precision of the tensors' bytes: "+hw.PrecisionNames()+" (default: the default design's, "+hw.DefaultDesignName+")")
 	addScenarioFlags(cmd, &scen)
 	return cmd
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/roofsim/roofsim/hw"
 	"time"
 
 	"github.com/roofsim/roofsim/report"
@@ -15,6 +16,7 @@ func hbmSweepSizes() []int { return []int{32, 64, 128, 256, 512, 1024, 2048, 409
 
 // hbmFlags are the flags of roofsim hbm.
 type hbmFlags struct {
+	platform      string
 	pattern, op   string
 	size          string
 	pcs           int
@@ -37,7 +39,7 @@ func newHBMCmd() *cobra.Command {
 	var f hbmFlags
 	cmd := &cobra.Command{
 		Use:   "hbm",
-		Short: "Benchmark the simulated U280 HBM: bandwidth per PC and in all, latency, row hits, refresh",
+		Short: "Benchmark the simulated HBM (the U280's, or --platform's): bandwidth per PC and in all, latency, row hits, refresh",
 		Long: `Run a bandwidth/latency benchmark on the cycle-level model of the U280's HBM2
 (32 pseudo-channels with FR-FCFS controllers and HBM2 timing, the segmented
 switch, one kernel-side AXI port per PC). One traffic generator per used
@@ -56,6 +58,7 @@ against size.`,
 		Example: `  roofsim hbm
   roofsim hbm --port-bits 512 --size 4096
   roofsim hbm --pattern random --size 64 --pcs 1 --format csv
+  roofsim hbm --platform examples/platform-slow-hbm.json
   roofsim hbm --op mixed --cross-switch --plot hbm.png`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -63,7 +66,7 @@ against size.`,
 			if err != nil {
 				return err
 			}
-			cfg, err := f.config()
+			cfg, err := f.config(cmd.Flags().Changed("pcs"))
 			if err != nil {
 				return err
 			}
@@ -119,10 +122,11 @@ against size.`,
 	}
 	addOutputFlags(cmd, &out)
 	fl := cmd.Flags()
+	fl.StringVar(&f.platform, "platform", "u280", "platform whose HBM to simulate: u280 or a platform .json file")
 	fl.StringVar(&f.pattern, "pattern", "seq", "address pattern: "+hbm.PatternNames)
 	fl.StringVar(&f.op, "op", "read", "operations: "+hbm.OpNames+" (mixed alternates reads and writes)")
 	fl.StringVar(&f.size, "size", "512", "bytes per request: a multiple of 32 from 32 to 4096 (or with KiB)")
-	fl.IntVar(&f.pcs, "pcs", 32, "pseudo-channels (and ports) used, 1 to 32")
+	fl.IntVar(&f.pcs, "pcs", hw.U280HBM().PseudoChannels, "pseudo-channels (and ports) used, 1 to the platform's (default: all the platform's)")
 	fl.IntVar(&f.portBits, "port-bits", 256, "width of the kernel-side AXI ports: 256 or 512")
 	fl.IntVar(&f.outstanding, "outstanding", 64, "bursts a port keeps in flight per direction")
 	fl.BoolVar(&f.cross, "cross-switch", false, "send port i's traffic to the PC one switch group over (i XOR 4), through a lateral link")
@@ -139,10 +143,14 @@ against size.`,
 }
 
 // config checks the flags and builds the benchmark's configuration.
-func (f *hbmFlags) config() (hbm.BenchConfig, error) {
+func (f *hbmFlags) config(pcsGiven bool) (hbm.BenchConfig, error) {
 	cfg := hbm.DefaultBenchConfig()
+	p, err := hw.LoadPlatform(f.platform)
+	if err != nil {
+		return cfg, fmt.Errorf("--platform: %w", err)
+	}
+	cfg.HBM, cfg.Params, cfg.PCs = p.HBM, hbm.DefaultParams(p.HBM), p.HBM.PseudoChannels
 	h := cfg.HBM
-	var err error
 	if cfg.Pattern, err = hbm.ParsePattern(f.pattern); err != nil {
 		return cfg, fmt.Errorf("--pattern %q is not known (accepted: %s)", f.pattern, hbm.PatternNames)
 	}
@@ -157,10 +165,12 @@ func (f *hbmFlags) config() (hbm.BenchConfig, error) {
 		return cfg, fmt.Errorf("--size must be a multiple of %d from %d to %d bytes, got %d", h.BurstBytes, h.BurstBytes, hbm.MaxRequestBytes, size)
 	}
 	cfg.SizeBytes = int(size)
-	if f.pcs < 1 || f.pcs > h.PseudoChannels {
-		return cfg, fmt.Errorf("--pcs must be from 1 to %d, got %d", h.PseudoChannels, f.pcs)
+	if pcsGiven {
+		if f.pcs < 1 || f.pcs > h.PseudoChannels {
+			return cfg, fmt.Errorf("--pcs must be from 1 to %d, got %d", h.PseudoChannels, f.pcs)
+		}
+		cfg.PCs = f.pcs
 	}
-	cfg.PCs = f.pcs
 	if f.portBits != 256 && f.portBits != 512 {
 		return cfg, fmt.Errorf("--port-bits must be 256 or 512, got %d", f.portBits)
 	}

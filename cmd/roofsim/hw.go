@@ -44,6 +44,7 @@ func (b *boardFlags) loadAs(designFlag string) (hw.Platform, hw.Design, error) {
 func newHWCmd() *cobra.Command {
 	var out outputFlags
 	var board boardFlags
+	var design designFlags
 	var requireFit bool
 	cmd := &cobra.Command{
 		Use:   "hw",
@@ -51,6 +52,10 @@ func newHWCmd() *cobra.Command {
 		Long: `Print the board (resources, HBM geometry and timing), an accelerator design
 (arrays, buffers, ports, what it takes of the board) and its roofline
 ceilings next to the seed notebook's.`,
+		Example: `  roofsim hw
+  roofsim hw --design int4 --format md
+  roofsim hw --weight-store 2MiB --activation-store 14MiB
+  roofsim hw --platform examples/platform-slow-hbm.json --design examples/design-int8-wide.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()
@@ -59,6 +64,9 @@ ceilings next to the seed notebook's.`,
 			}
 			p, d, err := board.load()
 			if err != nil {
+				return err
+			}
+			if d, err = design.apply(cmd, "--design", d, p); err != nil {
 				return err
 			}
 			est := report.DesignResources(d, p)
@@ -71,5 +79,6 @@ ceilings next to the seed notebook's.`,
 	cmd.Flags().BoolVar(&requireFit, "require-fit", false, "refuse (exit 2) a design whose BRAM/URAM blocks, DSPs, LUTs or FFs do not fit an SLR")
 	addOutputFlags(cmd, &out)
 	addBoardFlags(cmd, &board)
+	addDesignFlags(cmd, &design)
 	return cmd
 }

@@ -100,13 +100,21 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte(`{"name": "x", "precision": "int8", "array_rows": 0,`), 0o644)
+	lerobotBad := filepath.Join(dir, "policy.json")
+	os.WriteFile(lerobotBad, []byte(`{"type": "smolvla", "chunk_size": 50}`), 0o644)
 	big := filepath.Join(dir, "big.json")
 	os.WriteFile(big, []byte(`{"name":"big","precision":"int8","array_rows":256,"array_cols":256,"weight_buffer_bytes":1024,"input_buffer_bytes":1024,"output_buffer_bytes":1024}`), 0o644)
 	cases := []struct {
 		args []string
 		want string
 	}{
-		{[]string{"params", "--scenario", "nope"}, `scenario "nope" is not known (accepted: smolvla|seed)`},
+		{[]string{"params", "--scenario", "nope"}, `scenario "nope" is not known (accepted: smolvla|seed|smolvla-policy)`},
+		{[]string{"params", "--steps", "4"}, "--steps: scenario smolvla has no policy"},
+		{[]string{"params", "--scenario", "smolvla-policy", "--chunk", "0"}, "--chunk must be > 0, got 0"},
+		{[]string{"params", "--scenario", "smolvla-policy", "--steps", "1001"}, "num_steps must be in 1..1000, got 1001"},
+		{[]string{"run", "--scenario", "smolvla-policy", "--control-hz", "-5"}, "--control-hz must be a finite frequency > 0 Hz for a policy scenario, got -5"},
+		{[]string{"run", "--control-hz", "30"}, "--control-hz must be a finite frequency > 0 Hz for a policy scenario, got 30 on scenario smolvla"},
+		{[]string{"params", "--scenario", lerobotBad}, "lerobot config: n_action_steps is missing: it must be an integer"},
 		{[]string{"roofline", "--format", "xml"}, `--format "xml" is not known (accepted: table|csv|json|md)`},
 		{[]string{"roofline", "--precision", "fp8"}, `precision "fp8"`},
 		{[]string{"roofline", "--ceilings", "mine"}, `--ceilings "mine" is not known (accepted: seed|design)`},

@@ -23,6 +23,9 @@ board's on-chip memory (BRAM+URAM) and its HBM.
 
 For the smolvla scenario the counts are the checkpoint's; for the seed
 scenario they are the notebook's formulas, kept exactly.`,
+		Example: `  roofsim params
+  roofsim params --scenario seed --format md
+  roofsim params --cameras 1 --lm-head --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()

@@ -20,7 +20,7 @@ type ceilingFlags struct {
 }
 
 func addCeilingFlags(cmd *cobra.Command, c *ceilingFlags) {
-	cmd.Flags().StringVar(&c.precision, "precision", "all", "precision: all (the notebook's fp32|bf16|int8|int4) or one of "+hw.PrecisionNames())
+	cmd.Flags().StringVar(&c.precision, "precision", "", "precision: all (the notebook's fp32|bf16|int8|int4; the default) or one of "+hw.PrecisionNames())
 	cmd.Flags().StringVar(&c.ceilings, "ceilings", "seed", "ceilings: seed (the notebook's device peaks, 300 GB/s) or design (a buildable design's own)")
 	addBoardFlags(cmd, &c.board)
 }
@@ -28,7 +28,7 @@ func addCeilingFlags(cmd *cobra.Command, c *ceilingFlags) {
 // analyses returns one roofline analysis of ks per selected precision.
 func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]roofline.Analysis, error) {
 	var precs []hw.Precision
-	if strings.EqualFold(c.precision, "all") {
+	if c.precision == "" || strings.EqualFold(c.precision, "all") {
 		precs = hw.SeedPrecisions()
 	} else {
 		p, err := hw.PrecisionByName(c.precision)
@@ -116,6 +116,9 @@ totals per stage and for the whole scenario.
 INT4 37.2 TOP/s) and its realistic 300 GB/s; --ceilings design uses a
 buildable design's own peak (its DSPs x MACs per DSP x 2 x clock) and memory
 ceiling (min(HBM peak, ports x width x clock)).`,
+		Example: `  roofsim roofline
+  roofsim roofline --scenario seed --precision int8 --by kernel
+  roofsim roofline --ceilings design --design int4 --plot roofline.png`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()

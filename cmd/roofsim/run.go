@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/roofsim/roofsim/energy"
 	"io"
+	"math"
 	"runtime"
 	"strconv"
 	"strings"
@@ -61,7 +62,14 @@ Prints a summary (latency, frames per second, achieved TOP/s and GB/s against
 the ceilings, the seed notebook's estimate for the same kernels, the verdict),
 the stages and the ten kernels that lose the most time against their bound,
 with their efficiency and largest loss (--kernels N or all; csv and json
-list every kernel unless --kernels is given).`,
+list every kernel unless --kernels is given). A policy scenario adds the policy
+call's parts (prefix, flow-matching steps) and the control rates it sustains;
+--control-hz F says whether it keeps up at F.`,
+		Example: `  roofsim run
+  roofsim run --kernels all
+  roofsim run --design int4 --ideas fuse,prefetch
+  roofsim run --ideas pin_weights --pin-policy order --weight-store 2560KiB
+  roofsim run --scenario seed --memory ideal --format json -o seed.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPass(cmd, &out, &sf, &x)
@@ -77,15 +85,18 @@ list every kernel unless --kernels is given).`,
 type runExtras struct {
 	plot, trace, kernels string
 	stats                bool
+	controlHz            float64
 }
 
-// addRunExtras registers --plot, --trace, --stats and --kernels.
+// addRunExtras registers --plot, --trace, --stats, --kernels and
+// --control-hz.
 func addRunExtras(cmd *cobra.Command, x *runExtras) {
 	plot, trace, stats := &x.plot, &x.trace, &x.stats
 	cmd.Flags().StringVar(&x.kernels, "kernels", "", "kernels in the per-kernel table: N (the N that lose the most time against their bound) or all (every kernel, every column); default 10 for table and md, all for csv and json")
 	cmd.Flags().StringVar(plot, "plot", "", "also draw the vision and text roofline charts with each kernel's analytical and simulated point to FILE.png or FILE.svg")
 	cmd.Flags().StringVar(trace, "trace", "", "also write an Akita task trace to FILE.csv (open it with Akita's Daisen viewer)")
 	cmd.Flags().BoolVar(stats, "stats", false, "print the simulation's own cost to stderr: simulated cycles, events, wall seconds, peak heap")
+	cmd.Flags().Float64Var(&x.controlHz, "control-hz", 0, "policy scenarios: the robot's control frequency in Hz; the report says whether the design keeps up and with what margin")
 }
 
 // runPass is `roofsim run` and the main job.
@@ -113,14 +124,14 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) e
 	if err != nil {
 		return err
 	}
-	p, d, err := sf.design(cmd)
+	if cmd.Flags().Changed("control-hz") && (sc.Policy == nil || !(x.controlHz > 0) || math.IsInf(x.controlHz, 0)) {
+		return fmt.Errorf("--control-hz must be a finite frequency > 0 Hz for a policy scenario, got %g on scenario %s", x.controlHz, sc.Name)
+	}
+	cfg, err := sf.configure(cmd, "--design", sf.board.design, sc)
 	if err != nil {
 		return err
 	}
-	o, err := sf.options(d, p)
-	if err != nil {
-		return err
-	}
+	p, d, o := cfg.Platform, cfg.Design, cfg.Options
 	var traceBuf bytes.Buffer
 	var tracer *accel.CSVTracer
 	if trace != "" {
@@ -159,11 +170,24 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) e
 	if err != nil {
 		return err
 	}
+	var pol *report.PolicySummary
+	if sc.Policy != nil {
+		ps, err := report.Policy(c, g, sc, x.controlHz)
+		if err != nil {
+			return err
+		}
+		pol = &ps
+	}
 	err = out.emit(cmd, func(w io.Writer) error {
 		if f == format.JSON {
-			return report.WriteRunJSON(w, sc.Name, c, kernels)
+			return report.WriteRunJSONPolicy(w, sc.Name, c, kernels, pol)
 		}
-		return report.WriteTables(w, f, append(report.RunTables(sc.Name, c, kernels), report.EnergyTables(est, kernels == report.AllKernels)...)...)
+		tables := report.RunTables(sc.Name, c, kernels)
+		if pol != nil {
+			// The policy's parts and rates after the summary.
+			tables = append(tables[:1], append(report.PolicyTables(*pol), tables[1:]...)...)
+		}
+		return report.WriteTables(w, f, append(tables, report.EnergyTables(est, kernels == report.AllKernels)...)...)
 	})
 	if err != nil {
 		return err

@@ -119,6 +119,10 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"run", "--plot", "x.jpg"}, "accepted: .png|.svg"},
 		{[]string{"compare", "--designs", "int8,,int4"}, "has an empty entry"},
 		{[]string{"compare", "--design", "int8"}, "compare takes --designs"},
+		// compare applies the design flags to every design.
+		{[]string{"compare", "--designs", "int8", "--weight-store", "1GiB"}, `design int8: --weight-store: design "int8" does not fit`},
+		{[]string{"run", "--ideas", "warp"}, `--ideas[0] "warp" is not a known idea`},
+		{[]string{"run", "--arrays", "0"}, "--arrays must be in 1..1024, got 0"},
 		{[]string{"--cameras", "0"}, "--cameras must be > 0"},
 	}
 	for _, c := range cases {
@@ -162,17 +166,21 @@ func TestRunIdeas(t *testing.T) {
 	if l := latency("--layout", "contiguous"); l <= base {
 		t.Errorf("contiguous layout %g ms, interleaved %g ms: want slower", l, base)
 	}
-	for _, args := range [][]string{{"--fuse"}, {"--prefetch"}, {"--pipeline", "--scenario", "smolvla", "--memory", "ideal"},
-		{"--pin-weights", "order", "--weight-store", "2MiB", "--activation-store", "8MiB"}} {
+	for _, args := range [][]string{{"--ideas", "fuse"}, {"--ideas", "prefetch"}, {"--ideas", "pipeline_slr", "--scenario", "smolvla", "--memory", "ideal"},
+		{"--ideas", "pin_weights", "--pin-policy", "order", "--weight-store", "2MiB", "--activation-store", "8MiB"}} {
 		latency(args...)
 	}
 	code, _, errs := runCLI(t, "run", "--activation-store", "-1MiB")
 	if code != exitBadInput || !strings.Contains(errs, `--activation-store "-1MiB" must be in 0..`) {
 		t.Errorf("bad --activation-store: exit %d, %q (0 is accepted: the message must say so)", code, errs)
 	}
-	code, _, errs = runCLI(t, "run", "--pin-weights", "all")
-	if code != exitBadInput || !strings.Contains(errs, "accepted: none|order|reuse") {
-		t.Errorf("bad --pin-weights: exit %d, %q", code, errs)
+	code, _, errs = runCLI(t, "run", "--ideas", "pin_weights", "--pin-policy", "all")
+	if code != exitBadInput || !strings.Contains(errs, "accepted: reuse|order") {
+		t.Errorf("bad --pin-policy: exit %d, %q", code, errs)
+	}
+	code, _, errs = runCLI(t, "run", "--pin-policy", "order")
+	if code != exitBadInput || !strings.Contains(errs, "--pin-policy goes with --ideas pin_weights") {
+		t.Errorf("--pin-policy without the idea: exit %d, %q", code, errs)
 	}
 	code, _, errs = runCLI(t, "run", "--layout", "random")
 	if code != exitBadInput || !strings.Contains(errs, "accepted: interleave|contiguous") {

@@ -14,14 +14,18 @@ type scenarioFlags struct {
 	cameras int
 	frames  int
 	lmHead  bool
+	steps   int
+	chunk   int
 }
 
 func addScenarioFlags(cmd *cobra.Command, s *scenarioFlags) {
 	cmd.Flags().StringVar(&s.name, "scenario", workload.ScenarioSmolVLA,
-		"scenario: "+strings.Join(workload.ScenarioNames(), "|")+", or a Hugging Face config.json of a SmolVLM/Idefics3 model")
+		"scenario: "+strings.Join(workload.ScenarioNames(), "|")+", a Hugging Face config.json of a SmolVLM/Idefics3 model, or a lerobot SmolVLA policy config.json")
 	cmd.Flags().IntVar(&s.cameras, "cameras", 0, "camera images per frame (default: the scenario's, 3 for smolvla)")
 	cmd.Flags().IntVar(&s.frames, "frames", 0, "frames run together as one batch (default: the scenario's, 1)")
 	cmd.Flags().BoolVar(&s.lmHead, "lm-head", false, "also run the LM head (SmolVLA does not run it at inference)")
+	cmd.Flags().IntVar(&s.steps, "steps", 0, "policy scenarios: flow-matching steps per call, num_steps (default: the scenario's, 10)")
+	cmd.Flags().IntVar(&s.chunk, "chunk", 0, "policy scenarios: actions per chunk, chunk_size (default: the scenario's, 50); n_action_steps is capped at it")
 }
 
 // load returns the scenario with the flags applied, validated.
@@ -48,10 +52,40 @@ func (s *scenarioFlags) load(cmd *cobra.Command) (workload.Scenario, error) {
 	if s.lmHead {
 		sc.IncludeLMHead = true
 	}
+	if err := s.applyPolicy(cmd, &sc); err != nil {
+		return workload.Scenario{}, err
+	}
 	if err := sc.Validate(); err != nil {
 		return workload.Scenario{}, err
 	}
 	return sc, nil
+}
+
+// applyPolicy applies --steps and --chunk to the scenario's policy (a
+// copy, so the preset is not shared).
+func (s *scenarioFlags) applyPolicy(cmd *cobra.Command, sc *workload.Scenario) error {
+	for _, f := range []struct {
+		name string
+		v    int
+		set  func(p *workload.Policy, v int)
+	}{
+		{"steps", s.steps, func(p *workload.Policy, v int) { p.NumSteps = v }},
+		{"chunk", s.chunk, func(p *workload.Policy, v int) { p.ChunkSize, p.NActionSteps = v, min(p.NActionSteps, v) }},
+	} {
+		if !cmd.Flags().Changed(f.name) {
+			continue
+		}
+		if sc.Policy == nil {
+			return fmt.Errorf("--%s: scenario %s has no policy (use --scenario %s or a lerobot SmolVLA config.json)", f.name, sc.Name, workload.ScenarioSmolVLAPolicy)
+		}
+		if f.v <= 0 {
+			return fmt.Errorf("--%s must be > 0, got %d", f.name, f.v)
+		}
+		p := *sc.Policy
+		f.set(&p, f.v)
+		sc.Policy = &p
+	}
+	return nil
 }
 
 // kernels returns the scenario's kernel list: the ops of its graph.

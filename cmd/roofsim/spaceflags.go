@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/roofsim/roofsim/ideas"
+	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/sweep"
 	"github.com/spf13/cobra"
 )
@@ -20,8 +22,14 @@ type spaceFlags struct {
 	memory   string
 }
 
-// axisFlag is the flag name of an axis: its name with dashes.
-func axisFlag(axis string) string { return strings.ReplaceAll(axis, "_", "-") }
+// axisFlag is the flag name of an axis: its name with dashes, except the
+// activation store's, named --activation-store as in run and gemm.
+func axisFlag(axis string) string {
+	if axis == "activation_buffer" {
+		return "activation-store"
+	}
+	return strings.ReplaceAll(axis, "_", "-")
+}
 
 // axisUsage documents the flag of axis a.
 func axisUsage(a string) string {
@@ -52,10 +60,10 @@ func addSpaceFlags(cmd *cobra.Command, s *spaceFlags) {
 		s.axes[a] = v
 		fl.StringVar(v, axisFlag(a), "", "axis: "+axisUsage(a)+", comma-separated")
 	}
-	fl.StringVar(&s.ideas, "ideas", "", "idea sets run besides the baseline, comma-separated, ideas of a set joined by '+' ("+sweep.IdeaNames()+")")
+	fl.StringVar(&s.ideas, "ideas", "", "idea sets run besides the baseline, comma-separated, ideas of a set joined by '+' ("+ideas.Names()+")")
 	fl.StringVar(&s.platform, "platform", "", "base platform: u280 or a platform .json file")
 	fl.StringVar(&s.scenario, "scenario", "", "base scenario: smolvla|seed or a Hugging Face config.json")
-	fl.StringVar(&s.memory, "memory", "", "off-chip memory model: hbm (default) or ideal")
+	fl.StringVar(&s.memory, "memory", string(accel.MemoryHBM), "off-chip memory model: hbm (the cycle-level HBM2 model) or ideal (fixed latency behind the ports' bandwidth)")
 }
 
 // given reports whether any space flag was given.
@@ -95,7 +103,7 @@ func (s *spaceFlags) load(cmd *cobra.Command) (*sweep.Space, []sweep.Point, erro
 		}
 	}
 	if fl.Changed("ideas") {
-		sets, err := sweep.ParseIdeaSets(strings.Split(s.ideas, ","), "--ideas")
+		sets, err := ideas.ParseSets(strings.Split(s.ideas, ","), "--ideas")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -105,10 +113,13 @@ func (s *spaceFlags) load(cmd *cobra.Command) (*sweep.Space, []sweep.Point, erro
 		flag string
 		val  string
 		dst  *string
-	}{{"platform", s.platform, &sp.Base.Platform}, {"scenario", s.scenario, &sp.Base.Scenario}, {"memory", s.memory, &sp.Base.Memory}} {
+	}{{"platform", s.platform, &sp.Base.Platform}, {"scenario", s.scenario, &sp.Base.Scenario}} {
 		if fl.Changed(b.flag) {
 			*b.dst = b.val
 		}
+	}
+	if fl.Changed("memory") {
+		sp.Base.Memory = accel.Memory(s.memory)
 	}
 	if err := sp.Validate(); err != nil {
 		return nil, nil, err

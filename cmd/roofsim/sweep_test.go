@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/roofsim/roofsim/ideas"
 	"image/png"
 	"os"
 	"os/exec"
@@ -9,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/roofsim/roofsim/sweep"
 )
 
 // sweepArgs is a small space of the real simulation (the seed scenario's
@@ -190,7 +189,7 @@ func TestSweepCLIErrors(t *testing.T) {
 		{[]string{"sweep", "--array", "64"}, `roofsim: --array[0] "64" is not RxC (e.g. 64x64)`},
 		{[]string{"sweep", "--port-bits", "256,384"}, "roofsim: --port-bits[1] must be 256 or 512, got 384"},
 		{[]string{"sweep", "--weight-buffer", "1MiB,lots"}, `roofsim: --weight-buffer[1]: "lots" is not a size`},
-		{[]string{"sweep", "--precision", "int8", "--ideas", "port512,warp_drive"}, `roofsim: --ideas[1] "warp_drive" is not a known idea (accepted: ` + sweep.IdeaNames() + `, or several`},
+		{[]string{"sweep", "--precision", "int8", "--ideas", "port512,warp_drive"}, `roofsim: --ideas[1] "warp_drive" is not a known idea (accepted: ` + ideas.Names() + `, or several`},
 		{[]string{"sweep", "--precision", "int8", "--memory", "ddr"}, `roofsim: space: base.memory "ddr" is not known (accepted: hbm|ideal)`},
 		{[]string{"sweep", "--space", bad}, "roofsim: --space: " + bad + ": space: axes.port_bits[1] must be 256 or 512, got 384"},
 		{[]string{"sweep", "--space", filepath.Join(dir, "none.json")}, "roofsim: --space: space file: open"},

@@ -260,15 +260,15 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 				fail("%s: %d refresh cycles of %d PC-cycles", k.Name, kr.RefreshCycles, kr.PCCycles)
 			}
 		}
-		if (kr.Requests == 0) != (kr.BytesRead+kr.BytesWritten == 0) {
-			fail("%s: %d requests for %d bytes", k.Name, kr.Requests, kr.BytesRead+kr.BytesWritten)
+		if (kr.DMARequestsIssued == 0) != (kr.BytesRead+kr.BytesWritten == 0) {
+			fail("%s: %d requests for %d bytes", k.Name, kr.DMARequestsIssued, kr.BytesRead+kr.BytesWritten)
 		}
 		if kr.PrefetchedBytes < 0 || (!opts.PrefetchWeights && kr.PrefetchedBytes != 0) {
 			fail("%s: %d prefetched bytes", k.Name, kr.PrefetchedBytes)
 		}
 		rd += kr.BytesRead
 		wr += kr.BytesWritten
-		reqs += kr.Requests
+		reqs += kr.DMARequestsIssued
 		cols += kr.ColumnCommands
 	}
 	if res.TotalCycles != prevEnd {
@@ -299,8 +299,9 @@ func TestPresets(t *testing.T) {
 	t.Parallel()
 	p := hw.U280()
 	type job struct {
-		design, scenario, memory string
-		mod                      func(*workload.Scenario)
+		design, scenario string
+		memory           accel.Memory
+		mod              func(*workload.Scenario)
 	}
 	var jobs []job
 	for _, d := range hw.Designs() {
@@ -425,7 +426,7 @@ func TestMatchesCompute(t *testing.T) {
 	all := graphOf(t, "smolvla", nil)
 	pick := map[string]bool{"vision.cam0.l0.fc1": true, "vision.cam0.l0.ln1": true, "connector.cam0.proj": true,
 		"text.l0.q": true, "text.l0.qk": true, "text.l0.softmax": true, "text.l0.silu_mul": true}
-	for _, memory := range []string{accel.MemoryIdeal, accel.MemoryHBM} {
+	for _, memory := range []accel.Memory{accel.MemoryIdeal, accel.MemoryHBM} {
 		for _, k := range all.Ops {
 			if !pick[k.Name] {
 				continue
@@ -442,7 +443,7 @@ func TestMatchesCompute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			name := memory + "/" + k.Name
+			name := string(memory) + "/" + k.Name
 			if a.Placement != (accel.Placement{Inputs: accel.InHBM, Weights: a.Placement.Weights, Outputs: accel.InHBM}) || a.Placement.Weights == accel.OnChip {
 				t.Errorf("%s: placed %+v, want everything in HBM", name, a.Placement)
 			}
@@ -450,9 +451,9 @@ func TestMatchesCompute(t *testing.T) {
 				t.Errorf("%s: accel %d MACs, %d ops, %d compute (%d fill/drain); compute %d, %d, %d (%d)", name,
 					a.MACs, a.VectorOps, a.ComputeCycles, a.FillDrainCycles, c.MACs, c.VectorOps, c.ComputeCycles, c.FillDrainCycles)
 			}
-			if a.BytesRead != c.TotalBytesRead() || a.BytesWritten != c.TotalBytesWritten() || a.Requests != c.DMARequestsIssued {
+			if a.BytesRead != c.TotalBytesRead() || a.BytesWritten != c.TotalBytesWritten() || a.DMARequestsIssued != c.DMARequestsIssued {
 				t.Errorf("%s: accel moved %d/%d bytes in %d requests, compute %d/%d in %d", name,
-					a.BytesRead, a.BytesWritten, a.Requests, c.TotalBytesRead(), c.TotalBytesWritten(), c.DMARequestsIssued)
+					a.BytesRead, a.BytesWritten, a.DMARequestsIssued, c.TotalBytesRead(), c.TotalBytesWritten(), c.DMARequestsIssued)
 			}
 			if r := float64(a.Cycles) / float64(c.Cycles); r < 0.98 || r > 1.02 {
 				t.Errorf("%s: accel %d cycles, compute %d (%.3f)", name, a.Cycles, c.Cycles, r)

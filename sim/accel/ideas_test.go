@@ -74,13 +74,13 @@ func TestPinWeights(t *testing.T) {
 	ks := wg.Ops
 	base := run(t, d, wg, accel.DefaultOptions(d, p))
 	baseK := byName(base)
-	pinned := map[string]*accel.Result{}
-	for _, pol := range []string{accel.PinInOrder, accel.PinMostReused} {
+	pinned := map[accel.PinPolicy]*accel.Result{}
+	for _, pol := range []accel.PinPolicy{accel.PinInOrder, accel.PinMostReused} {
 		opts := accel.DefaultOptions(d, p)
 		opts.PinWeights = pol
 		res := run(t, d, wg, opts)
 		pinned[pol] = res
-		checkAll(t, "pin "+pol, d, ks, res, opts, false)
+		checkAll(t, "pin "+string(pol), d, ks, res, opts, false)
 		if res.PinnedWeightBytes <= 0 || res.PinnedWeightBytes > d.WeightStoreBytes || res.WeightBytes >= base.WeightBytes {
 			t.Errorf("%s: %d bytes pinned of a %d-byte store, %d of weights in HBM (%d unpinned)", pol,
 				res.PinnedWeightBytes, d.WeightStoreBytes, res.WeightBytes, base.WeightBytes)
@@ -133,7 +133,7 @@ func TestPinWeights(t *testing.T) {
 	// A design without a store cannot pin; unknown policies are refused.
 	for _, c := range []struct {
 		d    hw.Design
-		pin  string
+		pin  accel.PinPolicy
 		want string
 	}{
 		{design(t, "int4"), accel.PinInOrder, "needs a design with weight_store_bytes > 0"},
@@ -156,7 +156,7 @@ func TestFuse(t *testing.T) {
 	p := hw.U280()
 	type job struct {
 		design    string
-		memory    string
+		memory    accel.Memory
 		mod       func(*workload.Scenario)
 		residency bool
 	}

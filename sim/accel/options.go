@@ -13,14 +13,26 @@ import (
 	"github.com/roofsim/roofsim/workload"
 )
 
+// Memory names an off-chip memory model.
+type Memory string
+
 // The memory models Run accepts (Options.Memory).
 const (
 	// MemoryHBM is the cycle-level HBM2 model of package hbm (the default).
-	MemoryHBM = "hbm"
+	MemoryHBM Memory = "hbm"
 	// MemoryIdeal is the ideal memory of package idealmem: a fixed latency
 	// behind each port's bandwidth.
-	MemoryIdeal = "ideal"
+	MemoryIdeal Memory = "ideal"
 )
+
+// ParseMemory accepts "hbm" or "ideal".
+func ParseMemory(s string) (Memory, error) {
+	switch m := Memory(s); m {
+	case MemoryHBM, MemoryIdeal:
+		return m, nil
+	}
+	return "", fmt.Errorf("memory %q is not known (accepted: %s|%s)", s, MemoryHBM, MemoryIdeal)
+}
 
 // DefaultInterleaveBytes is the default granularity at which weights and
 // spilled activations are spread over the pseudo-channels: 4 KiB, the
@@ -54,18 +66,21 @@ const (
 	DefaultOnChipLatencyCycles = 4
 )
 
+// LayoutMap names how the DMA's address space maps onto the PCs.
+type LayoutMap string
+
 // The layout maps Run accepts (Layout.Map).
 const (
 	// LayoutInterleave deals the DMA's address space to the layout's PCs in
 	// chunks of InterleaveBytes, in turn (the default): every tile is
 	// spread over many PCs.
-	LayoutInterleave = "interleave"
+	LayoutInterleave LayoutMap = "interleave"
 	// LayoutContiguous gives each PC of the layout one consecutive range
 	// of the address space, PC after PC (the first PC's 256 MiB, then the
 	// next's), as a host that allocates every buffer in the first bank
 	// with room does: a weight tensor sits in one PC (two when it straddles
 	// a boundary), so one kernel's weights come through one or two ports.
-	LayoutContiguous = "contiguous"
+	LayoutContiguous LayoutMap = "contiguous"
 )
 
 // Layout is how weights and spilled activations are spread over HBM: by
@@ -78,31 +93,52 @@ type Layout struct {
 	// PCs are the pseudo-channels used, in order (each at most once).
 	PCs []int
 	// Map is LayoutInterleave ("" too) or LayoutContiguous.
-	Map string
+	Map LayoutMap
 }
+
+// ParseLayoutMap accepts "interleave" or "contiguous".
+func ParseLayoutMap(s string) (LayoutMap, error) {
+	switch m := LayoutMap(s); m {
+	case LayoutInterleave, LayoutContiguous:
+		return m, nil
+	}
+	return "", fmt.Errorf("layout %q is not known (accepted: %s|%s)", s, LayoutInterleave, LayoutContiguous)
+}
+
+// PinPolicy names which weights go to the on-chip weight store.
+type PinPolicy string
 
 // The weight pinning policies Run accepts (Options.PinWeights).
 const (
 	// PinNone keeps every weight in HBM (the default; "" too).
-	PinNone = "none"
+	PinNone PinPolicy = "none"
 	// PinInOrder pins the distinct weights in the order the kernels first
 	// read them, each that still fits the weight store.
-	PinInOrder = "order"
+	PinInOrder PinPolicy = "order"
 	// PinMostReused pins first the weights with the most kernel reads per
 	// byte of store: a vision weight is read once per camera, and every
 	// kernel whose weights are on chip has its first weight tile there
 	// without waiting for HBM, so small weights and parameters read by
 	// many kernels come first; in kernel order among equals, each that
 	// still fits.
-	PinMostReused = "reuse"
+	PinMostReused PinPolicy = "reuse"
 )
+
+// ParsePinPolicy accepts "none", "order" or "reuse".
+func ParsePinPolicy(s string) (PinPolicy, error) {
+	switch p := PinPolicy(s); p {
+	case PinNone, PinInOrder, PinMostReused:
+		return p, nil
+	}
+	return "", fmt.Errorf("pin policy %q is not known (accepted: %s|%s|%s)", s, PinNone, PinInOrder, PinMostReused)
+}
 
 // Options are the simulation's parameters beyond the design, the platform
 // and the kernel list.
 type Options struct {
 	// Memory is the off-chip memory model: MemoryHBM (default) or
 	// MemoryIdeal.
-	Memory string
+	Memory Memory
 	// FoldOverlap lets an array's next fold fill while the previous one
 	// drains (on by default).
 	FoldOverlap bool
@@ -133,7 +169,7 @@ type Options struct {
 	// PinMostReused. A pinned weight was loaded before the frame (once,
 	// across frames: the steady state), costs no HBM traffic and is read
 	// through the weight store's path (WeightStore).
-	PinWeights string
+	PinWeights PinPolicy
 	// WeightStore is the weight store's path to the arrays' buffers (its
 	// write path is not used during a pass).
 	WeightStore compute.OnChipConfig

@@ -83,7 +83,7 @@ type placeOptions struct {
 	residency bool
 	// pin is the weight pinning policy (PinNone, PinInOrder,
 	// PinMostReused).
-	pin string
+	pin PinPolicy
 	// align is the granule of HBM ranges; capacity the bytes of the
 	// layout's PCs.
 	align, capacity uint64

@@ -2,6 +2,7 @@ package accel
 
 import (
 	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/compute"
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -64,8 +65,9 @@ type KernelResult struct {
 	// vector unit that finished last); FillDrainCycles is the part of them
 	// spent filling and draining the arrays.
 	ComputeCycles, FillDrainCycles int64
-	// Engine is "array" or "vector".
-	Engine string
+	// Engine is the unit the kernel ran on: compute.EngineArray or
+	// compute.EngineVector.
+	Engine compute.Engine
 	// StallHBMCycles is the critical engine's wait for data from HBM (loads
 	// not yet arrived, and the final write-back when the output goes to
 	// HBM).
@@ -100,8 +102,9 @@ type KernelResult struct {
 	// the kernel, summed over PCs; PCCycles is the kernel's HBM cycles times
 	// the PCs, so RefreshCycles / PCCycles is the refresh share.
 	RefreshCycles, PCCycles int64
-	// Requests is the number of memory requests the DMA issued.
-	Requests int64
+	// DMARequestsIssued is the number of memory requests the DMA issued
+	// (compute.KernelStats' of the same name).
+	DMARequestsIssued int64
 	// PrefetchedBytes is the bytes of its weight tiles loaded while the
 	// previous kernel ran (Options.PrefetchWeights), counted in its
 	// traffic; HBMIdealBytes leaves them out (at most its weights' ideal
@@ -127,7 +130,7 @@ type Result struct {
 	// FreqHz is the kernel clock.
 	FreqHz float64
 	// Memory names the off-chip memory model: "hbm" or "ideal".
-	Memory string
+	Memory Memory
 	// Kernels are the kernels in execution order.
 	Kernels []KernelResult
 	// TotalCycles is the forward pass's time in kernel cycles: a frame's
@@ -147,7 +150,7 @@ type Result struct {
 	Events int64
 	// MemoryBytesRead, MemoryBytesWritten and MemoryRequests are what the
 	// memory system served (the HBM's AXI ports, or the ideal memory): the
-	// sums of the kernels' BytesRead, BytesWritten and Requests when every
+	// sums of the kernels' BytesRead, BytesWritten and DMARequestsIssued when every
 	// request arrived.
 	MemoryBytesRead, MemoryBytesWritten, MemoryRequests int64
 	// WeightBytes is the HBM the weights take (each distinct weight once);

@@ -185,13 +185,13 @@ func checkInvariants(t *testing.T, name string, d hw.Design, p hw.Platform, k wo
 		if want := st.Plan.PredictedComputeCycles[i]; e.BusyCycles != want {
 			t.Errorf("%s: engine %d busy %d cycles, closed form %d", name, i, e.BusyCycles, want)
 		}
-		if e.FinishCycle != e.BusyCycles+e.StallDataCycles+e.StallSpaceCycles {
-			t.Errorf("%s: engine %d finishes at %d, not busy %d + stalls %d + %d", name, i, e.FinishCycle, e.BusyCycles, e.StallDataCycles, e.StallSpaceCycles)
+		if e.FinishCycle != e.BusyCycles+e.StallHBMCycles+e.StallBufferCycles {
+			t.Errorf("%s: engine %d finishes at %d, not busy %d + stalls %d + %d", name, i, e.FinishCycle, e.BusyCycles, e.StallHBMCycles, e.StallBufferCycles)
 		}
 	}
 	if st.Cycles != st.ComputeCycles+st.StallCycles() || st.WritebackCycles < 0 {
 		t.Errorf("%s: cycles %d != compute %d + stalls %d (data %d, space %d, write-back %d)", name, st.Cycles, st.ComputeCycles,
-			st.StallCycles(), st.StallDataCycles, st.StallSpaceCycles, st.WritebackCycles)
+			st.StallCycles(), st.StallHBMCycles, st.StallBufferCycles, st.WritebackCycles)
 	}
 	if st.MACs != k.MACs() {
 		t.Errorf("%s: %d MACs, want %d", name, st.MACs, k.MACs())
@@ -297,7 +297,7 @@ func TestShrinkingBuffers(t *testing.T) {
 	if smallSlow.Cycles <= bigSlow.Cycles {
 		t.Errorf("with 2 ports 64 KiB buffers took %d cycles, 4 MiB %d: want more", smallSlow.Cycles, bigSlow.Cycles)
 	}
-	if smallSlow.StallDataCycles == 0 {
+	if smallSlow.StallHBMCycles == 0 {
 		t.Errorf("with 2 ports and 64 KiB buffers the arrays never waited for data")
 	}
 }

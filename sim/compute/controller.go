@@ -2,118 +2,20 @@ package compute
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/link"
 	akita "github.com/sarchlab/akita/v3/sim"
 )
 
-// slotState is the state of one half of a double buffer.
-type slotState int
-
-const (
-	slotFree slotState = iota
-	slotLoading
-	slotReady
-)
-
-// slot is one half of an operand's double buffer in one array.
-type slot struct {
-	state slotState
-	key   tileKey
-	// readyCycle is when the tile became usable; onChip says its last part
-	// came from an on-chip store.
-	readyCycle uint64
-	onChip     bool
-	// next says the half holds a tile of the next kernel, prefetched
-	// (weights only); the running kernel does not see it.
-	next bool
-	// Output halves: epilogueEnd is when the epilogue of the tile in the
-	// half ended; vectorUntil, when the half was taken, is when the
-	// epilogue of the tile that held it before ended.
-	epilogueEnd, vectorUntil uint64
-}
-
-// buffers are one array's on-chip buffers: two halves (slots) for each of
-// inputs, weights and outputs (and the side operand of an epilogue, which
-// lives in the output buffer beside the output tile). A half holds one
-// tile; a tile is loaded into a free half while the array works from the
-// other, and the half is freed when the array's next step no longer uses it
-// (inputs, weights), when the epilogue is done (side) or when the tile's
-// write-back is done (outputs).
-type buffers struct {
-	slots [numOperands][2]slot
-	// freedEpilogueEnd is, per output half, the epilogueEnd of the tile
-	// that last left it.
-	freedEpilogueEnd [2]uint64
-}
-
-// find returns the half holding key for the running kernel, or -1.
-func (b *buffers) find(op Operand, key tileKey) int {
-	for i := range b.slots[op] {
-		if s := b.slots[op][i]; s.state != slotFree && !s.next && s.key == key {
-			return i
-		}
-	}
-	return -1
-}
-
-// findNext returns the half holding key prefetched for the next kernel, or
-// -1.
-func (b *buffers) findNext(op Operand, key tileKey) int {
-	for i := range b.slots[op] {
-		if s := b.slots[op][i]; s.state != slotFree && s.next && s.key == key {
-			return i
-		}
-	}
-	return -1
-}
-
-// freeHalf returns a free half of op, or -1.
-func (b *buffers) freeHalf(op Operand) int {
-	for i := range b.slots[op] {
-		if b.slots[op][i].state == slotFree {
-			return i
-		}
-	}
-	return -1
-}
-
-// release frees the half holding key.
-func (b *buffers) release(op Operand, key tileKey) {
-	if i := b.find(op, key); i >= 0 {
-		if op == Outputs {
-			b.freedEpilogueEnd[i] = b.slots[op][i].epilogueEnd
-		}
-		b.slots[op][i] = slot{}
-	}
-}
-
 // arrayRun is the controller's view of one array during a kernel.
 type arrayRun struct {
 	buf        buffers
-	next       int // next work to dispatch
+	next       int   // next work to dispatch
+	pending    *work // work next, once generated (nil: not yet)
 	completed  int
 	dispatched int
-}
-
-// transfer is a load or a store the DMA (or an on-chip store) is doing, in
-// one or more parts.
-type transfer struct {
-	load  int // index in plan.loads, or -1
-	array int // for a store
-	key   tileKey
-	op    Operand
-	// parts is the number of parts not yet done; onChip says the part done
-	// last came from an on-chip store; hbm that a part went through the
-	// DMA; weightStore that a part came from the weight store.
-	parts                    int
-	onChip, hbm, weightStore bool
-	start                    uint64
-	// next says the load is a prefetch of the next kernel's (load indexes
-	// its plan's loads); owner is the kernel the transfer belongs to.
-	next  bool
-	owner int
 }
 
 // Segment is one part of a kernel's operand: a share of its elements that
@@ -168,18 +70,22 @@ type Controller struct {
 	burstBytes int64
 	region     uint64 // bytes of each operand's region in a plan
 
-	plan      *Plan
-	bind      Binding
-	start     uint64
-	arrays    []arrayRun
-	loadHead  [numOperands]int // next load to issue, per loaded operand
-	loadIdx   [numOperands][]int
-	transfers []transfer
-	stores    int // stores in flight
-	epilogues int // epilogues dispatched and not done
-	running   bool
-	endCycle  uint64
-	err       error
+	plan   *Plan
+	bind   Binding
+	start  uint64
+	arrays []arrayRun
+	// loads walks the loads of each loaded operand; the next to issue is
+	// the one it peeks.
+	loads [numOperands]*loadCursor
+	// transfers are the transfers in flight by id; transferSeq is the next
+	// id.
+	transfers   map[int]*transfer
+	transferSeq int
+	stores      int // stores in flight
+	epilogues   int // epilogues dispatched and not done
+	running     bool
+	endCycle    uint64
+	err         error
 
 	// Prefetch (Options.PrefetchWeights): the next kernel's plan and
 	// binding (nil: none, or not to be prefetched); its weight loads of the
@@ -189,7 +95,7 @@ type Controller struct {
 	prefetch        bool
 	next            *Plan
 	nextBind        Binding
-	nextLoads       []int
+	nextLoads       []load
 	nextIssued      int
 	nextBytes       int64
 	prefetchPending int
@@ -207,7 +113,7 @@ type Controller struct {
 
 // newController builds the controller named name.
 func newController(name string, engine akita.Engine, c clock.Domain) *Controller {
-	ct := &Controller{ComponentBase: akita.NewComponentBase(name), engine: engine, clock: c}
+	ct := &Controller{ComponentBase: akita.NewComponentBase(name), engine: engine, clock: c, transfers: make(map[int]*transfer)}
 	ct.port = link.NewPort(ct, portCapacity, name+".Ctrl")
 	ct.AddPort("Ctrl", ct.port)
 	return ct
@@ -269,24 +175,24 @@ func (c *Controller) startNow(now uint64, next *Plan, nb Binding) {
 	for ai := range min(len(kept), len(c.arrays)) {
 		c.arrays[ai].buf.slots[Weights] = kept[ai]
 	}
-	c.loadHead = [numOperands]int{}
-	for op := range c.loadIdx {
-		c.loadIdx[op] = c.loadIdx[op][:0]
-	}
-	for i, l := range p.loads {
-		c.loadIdx[l.op] = append(c.loadIdx[l.op], i)
+	for _, op := range loadOperands {
+		c.loads[op] = newLoadCursor(p, op)
 	}
 	// The prefetched loads are the first of the kernel's weight loads.
-	c.loadHead[Weights] = c.nextIssued
+	for range c.nextIssued {
+		c.loads[Weights].peek()
+		c.loads[Weights].pop()
+	}
 	c.prefetchedBytes = c.nextBytes
 	if c.prefetchPending > 0 {
 		// Prefetches still in flight are now the kernel's own loads: keep
 		// their transfer records.
-		for i := range c.transfers {
-			c.transfers[i].next = false
+		for _, t := range c.transfers {
+			t.next = false
 		}
 	} else {
-		c.transfers = c.transfers[:0]
+		clear(c.transfers)
+		c.transferSeq = 0
 	}
 	c.prefetchPending, c.nextIssued, c.nextBytes = 0, 0, 0
 	c.setNext(next, nb)
@@ -305,10 +211,12 @@ func (c *Controller) setNext(p *Plan, b Binding) {
 		return
 	}
 	c.next, c.nextBind = p, b
-	for i, l := range p.loads {
-		if l.op == Weights && l.step == 0 {
-			c.nextLoads = append(c.nextLoads, i)
-		}
+	lc := newLoadCursor(p, Weights)
+	for l := lc.peek(); l != nil && l.step == 0; l = lc.peek() {
+		cp := *l
+		cp.consumers = slices.Clone(l.consumers)
+		c.nextLoads = append(c.nextLoads, cp)
+		lc.pop()
 	}
 }
 
@@ -333,8 +241,8 @@ func (c *Controller) done() bool {
 	if c.plan == nil {
 		return true
 	}
-	for i, ws := range c.plan.works {
-		if c.arrays[i].completed < len(ws) {
+	for i := range c.plan.Arrays {
+		if c.arrays[i].completed < c.plan.src.works(i) {
 			return false
 		}
 	}
@@ -346,10 +254,10 @@ func (c *Controller) check() error {
 	if c.err != nil {
 		return c.err
 	}
-	for i, ws := range c.plan.works {
-		if a := c.arrays[i]; a.completed < len(ws) {
+	for i := range c.plan.Arrays {
+		if a, n := c.arrays[i], c.plan.src.works(i); a.completed < n {
 			return fmt.Errorf("compute: kernel %s: array %d completed %d of %d steps (dispatched %d) when the simulation stopped",
-				c.plan.Kernel.Name, i, a.completed, len(ws), a.dispatched)
+				c.plan.Kernel.Name, i, a.completed, n, a.dispatched)
 		}
 	}
 	if c.stores != 0 {
@@ -361,9 +269,17 @@ func (c *Controller) check() error {
 	if c.prefetchPending != 0 {
 		return fmt.Errorf("compute: kernel %s: %d prefetched tiles never arrived", c.plan.Kernel.Name, c.prefetchPending)
 	}
-	for op, h := range c.loadHead {
-		if h < len(c.loadIdx[op]) {
-			return fmt.Errorf("compute: kernel %s: %d %s loads were never issued", c.plan.Kernel.Name, len(c.loadIdx[op])-h, Operand(op))
+	for _, op := range loadOperands {
+		lc := c.loads[op]
+		if lc == nil {
+			continue
+		}
+		n := 0
+		for ; lc.peek() != nil; lc.pop() {
+			n++
+		}
+		if n > 0 {
+			return fmt.Errorf("compute: kernel %s: %d %s loads were never issued", c.plan.Kernel.Name, n, op)
 		}
 	}
 	return nil
@@ -398,313 +314,3 @@ func (c *Controller) fail(err error) {
 }
 
 func (c *Controller) now() uint64 { return c.clock.Cycle(c.engine.CurrentTime()) }
-
-// transferDone counts a finished part of a transfer; when the last part is
-// in it marks a load's tile ready in its consumers, or frees the output
-// half of a finished store.
-func (c *Controller) transferDone(id int, onChip bool) {
-	t := &c.transfers[id]
-	t.parts--
-	t.onChip = onChip
-	if t.parts > 0 {
-		return
-	}
-	if c.tracer != nil {
-		c.traceTransfer(id, t)
-	}
-	if t.load < 0 {
-		c.arrays[t.array].buf.release(Outputs, t.key)
-		c.stores--
-		if c.done() {
-			c.finish()
-		}
-		return
-	}
-	now := c.now()
-	if t.next {
-		// A prefetch for the next kernel, which has not started.
-		c.prefetchPending--
-		l := &c.next.loads[t.load]
-		for _, ai := range l.consumers {
-			b := &c.arrays[ai].buf
-			if i := b.findNext(l.op, l.key); i >= 0 {
-				b.slots[l.op][i].state = slotReady
-				b.slots[l.op][i].readyCycle = now
-				b.slots[l.op][i].onChip = t.onChip
-			}
-		}
-		return
-	}
-	l := &c.plan.loads[t.load]
-	for _, ai := range l.consumers {
-		b := &c.arrays[ai].buf
-		if i := b.find(l.op, l.key); i >= 0 {
-			b.slots[l.op][i].state = slotReady
-			b.slots[l.op][i].readyCycle = now
-			b.slots[l.op][i].onChip = t.onChip
-		}
-	}
-}
-
-// traceTransfer records a finished transfer.
-func (c *Controller) traceTransfer(id int, t *transfer) {
-	parent := kernelTaskID(t.owner)
-	kind, where := TaskLoad, c.dmaName
-	if t.load < 0 {
-		kind = TaskStore
-	}
-	switch {
-	case t.hbm:
-	case t.weightStore:
-		where = c.wstoreName
-	default:
-		where = c.storeName
-	}
-	c.tracer.Task(TraceTask{
-		ID: fmt.Sprintf("%s.t%d", parent, id), ParentID: parent, Kind: kind, What: t.op.String(), Where: where,
-		StartTime: c.clock.Time(t.start), EndTime: c.engine.CurrentTime(),
-	})
-}
-
-// computeDone frees the input and weight halves the array's next step does
-// not use, and writes the output tile back when the step completed it.
-func (c *Controller) computeDone(ai, index int) {
-	ar := &c.arrays[ai]
-	ar.completed++
-	ws := c.plan.works[ai]
-	w := ws[index]
-	var next *work
-	if index+1 < len(ws) {
-		next = ws[index+1]
-	}
-	for _, op := range []Operand{Inputs, Weights} {
-		if k := w.keys[op]; k.valid && (next == nil || next.keys[op] != k) {
-			ar.buf.release(op, k)
-		}
-	}
-	if w.store && !w.epilogue {
-		c.storeTile(ai, index)
-	}
-	if c.done() {
-		c.finish()
-	}
-}
-
-// epilogueDone frees the side half of the work whose epilogue the array's
-// vector unit finished and writes its output tile back.
-func (c *Controller) epilogueDone(ai, index int) {
-	ar := &c.arrays[ai]
-	w := c.plan.works[ai][index]
-	if k := w.keys[Side]; k.valid {
-		ar.buf.release(Side, k)
-	}
-	if i := ar.buf.find(Outputs, w.keys[Outputs]); i >= 0 {
-		ar.buf.slots[Outputs][i].epilogueEnd = c.now()
-	}
-	c.epilogues--
-	c.storeTile(ai, index)
-}
-
-// storeTile writes the output tile of the array's work at index back.
-func (c *Controller) storeTile(ai, index int) {
-	st := c.plan.stores[ai][index]
-	c.stores++
-	c.transfer(transfer{load: -1, array: ai, key: c.plan.works[ai][index].keys[Outputs], owner: c.seq}, true, Outputs, st.addr, st.bytes, c.bind)
-}
-
-// transfer asks the DMA (and the on-chip stores) for a load or a store at
-// the plan's address addr of operand op, split over the operand's segments
-// in binding bind.
-func (c *Controller) transfer(t transfer, write bool, op Operand, addr uint64, bytes int64, bind Binding) {
-	id := len(c.transfers)
-	t.op, t.start = op, c.now()
-	segs := bind.Operands[op]
-	var total int64
-	for _, sg := range segs {
-		total += sg.Elems
-	}
-	if total <= 0 {
-		t.parts, t.hbm = 1, true
-		c.transfers = append(c.transfers, t)
-		send(c.engine, c.port, c.dma, &transferReq{id: id, write: write, op: op, addr: addr, bytes: bytes, owner: t.owner})
-		return
-	}
-	offset := addr - uint64(op)*c.region
-	burst := uint64(max(c.burstBytes, 1))
-	var onChip, pinned, cum int64
-	type hbmPart struct {
-		addr  uint64
-		bytes int64
-	}
-	var parts [4]hbmPart
-	hp := parts[:0]
-	for _, sg := range segs {
-		b := mulDiv(bytes, cum+sg.Elems, total) - mulDiv(bytes, cum, total)
-		cum += sg.Elems
-		if b <= 0 {
-			continue
-		}
-		if sg.WeightStore {
-			pinned += b
-			continue
-		}
-		if sg.OnChip {
-			onChip += b
-			continue
-		}
-		a := sg.Base + uint64(mulDiv(int64(offset), sg.Elems, total))/burst*burst
-		hp = append(hp, hbmPart{a, b})
-	}
-	t.parts = len(hp)
-	t.hbm = len(hp) > 0
-	if onChip > 0 {
-		t.parts++
-	}
-	if pinned > 0 {
-		t.parts++
-		t.weightStore = true
-	}
-	if t.parts == 0 {
-		// An empty tile: one zero-byte part through the DMA.
-		t.parts, t.hbm = 1, true
-		hp = append(hp, hbmPart{addr, 0})
-	}
-	if onChip > 0 && c.store == nil {
-		// The transfer never completes; check reports the error.
-		c.fail(fmt.Errorf("compute: kernel %s: its %s are bound on chip, but the simulator has no activation store (Options.OnChip)", c.plan.Kernel.Name, op))
-		t.parts--
-		onChip = 0
-	}
-	if pinned > 0 && (c.wstore == nil || write) {
-		c.fail(fmt.Errorf("compute: kernel %s: its %s are bound to the weight store, but the simulator has none (Options.WeightStore) or the transfer writes", c.plan.Kernel.Name, op))
-		t.parts--
-		pinned = 0
-	}
-	c.transfers = append(c.transfers, t)
-	if onChip > 0 {
-		send(c.engine, c.port, c.store, &transferReq{id: id, write: write, op: op, bytes: onChip, owner: t.owner})
-	}
-	if pinned > 0 {
-		send(c.engine, c.port, c.wstore, &transferReq{id: id, op: op, bytes: pinned, owner: t.owner})
-	}
-	for _, h := range hp {
-		send(c.engine, c.port, c.dma, &transferReq{id: id, write: write, op: op, addr: h.addr, bytes: h.bytes, owner: t.owner})
-	}
-}
-
-// progress issues the loads whose halves are free and dispatches the works
-// whose tiles are in.
-func (c *Controller) progress() {
-	if !c.running {
-		return
-	}
-	p := c.plan
-	for _, op := range loadOperands {
-		for c.loadHead[op] < len(c.loadIdx[op]) {
-			li := c.loadIdx[op][c.loadHead[op]]
-			l := &p.loads[li]
-			ok := true
-			for _, ai := range l.consumers {
-				if c.arrays[ai].buf.freeHalf(l.op) < 0 {
-					ok = false
-					break
-				}
-			}
-			if !ok {
-				break
-			}
-			for _, ai := range l.consumers {
-				b := &c.arrays[ai].buf
-				b.slots[l.op][b.freeHalf(l.op)] = slot{state: slotLoading, key: l.key}
-			}
-			c.loadHead[op]++
-			c.transfer(transfer{load: li, owner: c.seq}, false, l.op, l.addr, l.bytes, c.bind)
-		}
-	}
-	if c.next != nil && c.loadHead[Weights] == len(c.loadIdx[Weights]) {
-		c.prefetchNext()
-	}
-	for ai := range c.arrays {
-		c.dispatch(ai)
-	}
-}
-
-// prefetchNext loads the next kernel's first weight tiles, in order, into
-// the weight halves the running kernel, whose weight loads are all issued,
-// no longer needs.
-func (c *Controller) prefetchNext() {
-	for c.nextIssued < len(c.nextLoads) {
-		li := c.nextLoads[c.nextIssued]
-		l := &c.next.loads[li]
-		for _, ai := range l.consumers {
-			if ai >= len(c.arrays) || c.arrays[ai].buf.freeHalf(Weights) < 0 {
-				return
-			}
-		}
-		for _, ai := range l.consumers {
-			b := &c.arrays[ai].buf
-			b.slots[Weights][b.freeHalf(Weights)] = slot{state: slotLoading, key: l.key, next: true}
-		}
-		c.nextIssued++
-		c.nextBytes += l.bytes
-		c.prefetchPending++
-		c.transfer(transfer{load: li, next: true, owner: c.seq + 1}, false, Weights, l.addr, l.bytes, c.nextBind)
-	}
-}
-
-// dispatch hands the array's next works to it while their tiles are in.
-func (c *Controller) dispatch(ai int) {
-	ar := &c.arrays[ai]
-	ws := c.plan.works[ai]
-	for ar.next < len(ws) {
-		w := ws[ar.next]
-		// The output tile needs a half of the output buffer.
-		ok := w.keys[Outputs]
-		if ar.buf.find(Outputs, ok) < 0 {
-			h := ar.buf.freeHalf(Outputs)
-			if h < 0 {
-				return
-			}
-			ar.buf.slots[Outputs][h] = slot{state: slotReady, key: ok, readyCycle: c.now(), vectorUntil: ar.buf.freedEpilogueEnd[h]}
-		}
-		var dataReady uint64
-		cause := causeData
-		for _, op := range loadOperands {
-			k := w.keys[op]
-			if !k.valid {
-				continue
-			}
-			i := ar.buf.find(op, k)
-			if i < 0 || ar.buf.slots[op][i].state != slotReady {
-				return
-			}
-			if sl := ar.buf.slots[op][i]; sl.readyCycle >= dataReady {
-				dataReady = sl.readyCycle
-				cause = causeData
-				if sl.onChip {
-					cause = causeOnChip
-				}
-			}
-		}
-		o := ar.buf.slots[Outputs][ar.buf.find(Outputs, ok)]
-		if o.readyCycle > dataReady {
-			cause = causeSpace
-		}
-		req := &computeReq{w: w, index: ar.next, first: ar.next == 0, start: c.start, cause: cause, vectorUntil: o.vectorUntil}
-		if w.epilogue {
-			req.epi = &c.plan.epi
-			c.epilogues++
-		}
-		if c.tracer != nil {
-			req.seq, req.what = c.seq, c.plan.Kernel.Name
-		}
-		dst := c.vecPorts[ai]
-		if c.plan.Engine == EngineArray {
-			req.timing = &c.plan.Timing
-			dst = c.arrayPorts[ai]
-		}
-		send(c.engine, c.port, dst, req)
-		ar.next++
-		ar.dispatched++
-	}
-}

@@ -134,7 +134,7 @@
 // written back when its epilogue is done, so the output half stays taken
 // until then, and an array that finds both halves taken waits: the part of
 // that wait until the epilogue ended is StallVectorCycles, the rest
-// StallSpaceCycles. An epilogue with a second operand (a residual stream,
+// StallBufferCycles. An epilogue with a second operand (a residual stream,
 // a gate) reads it as the Side operand, one tile per output tile, loaded
 // like the inputs into the output buffer beside the output tile (the tiler
 // sizes output tiles for both); the step that completes an output tile
@@ -164,9 +164,9 @@
 // A kernel's Cycles run from its start to its last output written back.
 // They split exactly into the critical engine's (the array or vector unit
 // that finishes last) ComputeCycles, the closed-form cycles of its folds,
-// StallDataCycles (its steps waited for tiles from off-chip memory,
+// StallHBMCycles (its steps waited for tiles from off-chip memory,
 // including the first load), StallOnChipCycles (the same for tiles from the
-// on-chip stores), StallSpaceCycles (a step waited for a free output
+// on-chip stores), StallBufferCycles (a step waited for a free output
 // buffer half, whose tile was still being written back), StallVectorCycles
 // (the part of such a wait until a fused epilogue was done, and the
 // epilogue work left after the critical array's last fold) and

@@ -20,15 +20,15 @@ type EngineStats struct {
 	// StreamCycles is the part of BusyCycles spent streaming operands
 	// (arrays); the rest is fill and drain.
 	StreamCycles int64
-	// StallDataCycles, StallOnChipCycles and StallSpaceCycles are the
+	// StallHBMCycles, StallOnChipCycles and StallBufferCycles are the
 	// cycles the engine's work started late because a tile was still coming
 	// from off-chip memory, or from an on-chip store, or because the output
 	// buffer had no free half; StallVectorCycles the part of the last wait
 	// until the epilogue that held the half was done (arrays with a fused
 	// epilogue).
-	StallDataCycles, StallOnChipCycles, StallSpaceCycles, StallVectorCycles int64
+	StallHBMCycles, StallOnChipCycles, StallBufferCycles, StallVectorCycles int64
 	// FinishCycle is when its last work ended, from the kernel's start:
-	// BusyCycles + StallDataCycles + StallOnChipCycles + StallSpaceCycles +
+	// BusyCycles + StallHBMCycles + StallOnChipCycles + StallBufferCycles +
 	// StallVectorCycles for an array; for a vector unit running epilogues,
 	// when its last epilogue ended.
 	FinishCycle int64
@@ -93,11 +93,11 @@ func (b *engineBase) complete() {
 func (b *engineBase) stall(cause stallCause, lost int64) {
 	switch cause {
 	case causeSpace:
-		b.stats.StallSpaceCycles += lost
+		b.stats.StallBufferCycles += lost
 	case causeOnChip:
 		b.stats.StallOnChipCycles += lost
 	default:
-		b.stats.StallDataCycles += lost
+		b.stats.StallHBMCycles += lost
 	}
 }
 

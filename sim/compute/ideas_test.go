@@ -192,8 +192,8 @@ func TestWeightStore(t *testing.T) {
 		t.Errorf("pinned: %d bytes of weights from memory, %d from the weight store (%d on chip), want 0 and %d",
 			pinned.BytesRead[compute.Weights], pinned.WeightStoreBytesRead, pinned.OnChipBytesRead, w)
 	}
-	if pinned.Cycles > hbm.Cycles || pinned.StallDataCycles >= hbm.StallDataCycles {
-		t.Errorf("pinned: %d cycles (%d waiting for memory), from memory %d (%d)", pinned.Cycles, pinned.StallDataCycles, hbm.Cycles, hbm.StallDataCycles)
+	if pinned.Cycles > hbm.Cycles || pinned.StallHBMCycles >= hbm.StallHBMCycles {
+		t.Errorf("pinned: %d cycles (%d waiting for memory), from memory %d (%d)", pinned.Cycles, pinned.StallHBMCycles, hbm.Cycles, hbm.StallHBMCycles)
 	}
 	// Without a weight store, the binding is an error.
 	s, _ := compute.NewSimulator(d, p, compute.DefaultOptions(d, p))
@@ -242,8 +242,8 @@ func TestPrefetch(t *testing.T) {
 			}
 			tb += base[i].Cycles
 			tp += pre[i].Cycles
-			sb += base[i].StallDataCycles
-			sp += pre[i].StallDataCycles
+			sb += base[i].StallHBMCycles
+			sp += pre[i].StallHBMCycles
 		}
 		if tp >= tb || sp >= sb {
 			t.Errorf("%s: %d cycles (%d waiting for memory) with prefetch, %d (%d) without", memory, tp, sp, tb, sb)

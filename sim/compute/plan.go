@@ -166,9 +166,9 @@ type Plan struct {
 	// epi is how the epilogue runs on the vector units.
 	epi epilogueParams
 
-	works  [][]*work // per array, in step order
-	loads  []load    // in step order
-	stores [][]store // per array, parallel to works (zero when !store)
+	// src generates the works of each array, in step order, and the
+	// tiles' addresses.
+	src tileSource
 	// footprint is the bytes of each operand's tiles laid out in memory.
 	footprint [numOperands]uint64
 }
@@ -203,7 +203,6 @@ type planConfig struct {
 	foldOverlap      bool
 	vectorOps        map[workload.Kind]int64
 	lanes            int64 // vector lanes per array
-	limits           Limits
 }
 
 // epilogueParams is how a fused epilogue runs: opsPerElem lane operations
@@ -264,179 +263,36 @@ func newPlan(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan, er
 	return p, nil
 }
 
-// VectorMinChunks is the fewest chunks a vector unit cuts its rows into
-// (when it has that many rows): the next chunk's load and the previous
-// chunk's store overlap the current chunk's work, so the first load and the
-// last store, which nothing overlaps, are an eighth of the operands each
-// instead of all of them.
-const VectorMinChunks = 8
-
-// planVector plans an elementwise kernel: its rows are split evenly over
-// the vector units, and each unit walks its rows in chunks that fit its
-// input, weight and output buffers, at least VectorMinChunks of them.
-func planVector(k workload.Kernel, cfg planConfig) (*Plan, error) {
-	d := cfg.design
-	prec := d.Precision
-	aBits, wBits := int64(prec.ActBits), int64(prec.WeightBits)
-	rows := k.M * k.Batch
-	a := cfg.arrays
-	per := ceilDiv(rows, a)
-	lanes := int64(d.VectorLanes)
-	if lanes <= 0 {
-		return nil, fmt.Errorf("compute: design %q: vector_lanes must be > 0, got %d", d.Name, d.VectorLanes)
-	}
-	// Bytes of one row of each operand, rounded up.
-	inRow := bytesOf(ceilDiv(k.InputElems, rows), aBits)
-	outRow := bytesOf(ceilDiv(k.OutputElems, rows), aBits)
-	streamW := k.WeightElems > 0
-	wRow := int64(0)
-	if streamW {
-		wRow = bytesOf(ceilDiv(k.WeightElems, rows), wBits) + bytesOf(ceilDiv(k.BiasElems, rows), aBits)
-	}
-	mt := per
-	limit := func(half, row int64, field string) error {
-		if row == 0 {
-			return nil
-		}
-		if row > half {
-			return fmt.Errorf("compute: design %q: %s %d is too small for kernel %s: each half of the double buffer must hold one row, %d bytes; give at least %d",
-				d.Name, field, 2*half, k.Name, row, 2*row)
-		}
-		mt = min(mt, half/row)
-		return nil
-	}
-	if err := limit(cfg.inHalf, inRow, "input_buffer_bytes"); err != nil {
-		return nil, err
-	}
-	if err := limit(cfg.oHalf, outRow, "output_buffer_bytes"); err != nil {
-		return nil, err
-	}
-	if err := limit(cfg.wHalf, wRow, "weight_buffer_bytes"); err != nil {
-		return nil, err
-	}
-	params := int64(0)
-	if !streamW && k.BiasElems > 0 {
-		params = bytesOf(k.BiasElems, aBits)
-		if params > cfg.wHalf {
-			return nil, fmt.Errorf("compute: design %q: weight_buffer_bytes %d is too small for kernel %s: each half of the double buffer must hold its parameters, %d bytes; give at least %d",
-				d.Name, 2*cfg.wHalf, k.Name, params, 2*params)
-		}
-	}
-	// At least VectorMinChunks chunks per unit, so that loads and stores
-	// overlap the work.
-	mt = max(1, min(mt, ceilDiv(per, VectorMinChunks)))
-	chunks := ceilDiv(per, mt)
-	p := &Plan{
-		Kernel: k, Engine: EngineVector, Arrays: int(a),
-		TileM: mt, TileK: 1, TileN: k.N, Order: OrderRows, Steps: int(chunks),
-		works: make([][]*work, a),
-	}
-	ops := func(r0, r1 int64) int64 {
-		if x, ok := cfg.vectorOps[k.Kind]; ok {
-			return x * share(k.OutputElems, r0, r1, rows)
-		}
-		return share(k.Ops, r0, r1, rows)
-	}
-	p.PredictedComputeCycles = make([]int64, a)
-	for ci := range chunks {
-		for ai := range a {
-			r0 := ai*per + ci*mt
-			r1 := min(rows, min((ai+1)*per, r0+mt))
-			if r0 >= r1 {
-				continue
-			}
-			w := &work{step: int(ci), array: int(ai), store: true}
-			w.keys[Inputs] = tileKey{valid: true, b: ai, i: ci}
-			w.bytes[Inputs] = bytesOf(share(k.InputElems, r0, r1, rows), aBits)
-			switch {
-			case streamW:
-				w.keys[Weights] = tileKey{valid: true, b: ai, i: ci}
-				w.bytes[Weights] = bytesOf(share(k.WeightElems, r0, r1, rows), wBits) + bytesOf(share(k.BiasElems, r0, r1, rows), aBits)
-			case params > 0:
-				w.keys[Weights] = tileKey{valid: true, b: -1}
-				w.bytes[Weights] = params
-			}
-			w.keys[Outputs] = tileKey{valid: true, b: ai, i: ci}
-			w.bytes[Outputs] = bytesOf(share(k.OutputElems, r0, r1, rows), aBits)
-			w.vectorOps = ops(r0, r1)
-			w.vectorCycles = ceilDiv(w.vectorOps, lanes)
-			p.works[ai] = append(p.works[ai], w)
-			p.PredictedComputeCycles[ai] += w.vectorCycles
-		}
-	}
-	return p, nil
-}
-
-// finish derives the loads (a tile is loaded when an array's previous work
-// used another tile of that operand; arrays that need the same tile in the
-// same step share one load), the stores, their addresses, and the predicted
-// traffic.
+// finish derives the predicted traffic (a tile is loaded when an array's
+// previous work used another tile of that operand; arrays that need the
+// same tile in the same step share one load), the footprints and the active
+// arrays by walking the plan's loads and stores once, without holding them.
 func (p *Plan) finish(cfg planConfig) {
 	burst := max(cfg.burstBytes, 1)
 	round := func(b int64) int64 { return ceilDiv(b, burst) * burst }
-	prev := make([][numOperands]tileKey, p.Arrays)
-	next := make([]int, p.Arrays)
-	var region [numOperands]uint64
-	for op := range region {
-		region[op] = uint64(op) * cfg.regionBytes
+	end := func(op Operand, addr uint64, bytes int64) {
+		p.footprint[op] = max(p.footprint[op], addr-uint64(op)*cfg.regionBytes+uint64(round(bytes)))
 	}
-	var keyOp [numOperands]map[tileKey]uint64
-	for op := range keyOp {
-		keyOp[op] = make(map[tileKey]uint64)
-	}
-	addrOf := func(op Operand, key tileKey, bytes int64) uint64 {
-		if a, ok := keyOp[op][key]; ok {
-			return a
-		}
-		a := region[op]
-		region[op] += uint64(round(bytes))
-		keyOp[op][key] = a
-		return a
-	}
-	p.stores = make([][]store, p.Arrays)
-	for step := 0; step < p.Steps; step++ {
-		first := len(p.loads)
-		for ai := range p.Arrays {
-			if next[ai] >= len(p.works[ai]) || p.works[ai][next[ai]].step != step {
-				continue
-			}
-			w := p.works[ai][next[ai]]
-			next[ai]++
-			for _, op := range loadOperands {
-				key := w.keys[op]
-				if !key.valid || key == prev[ai][op] {
-					continue
-				}
-				prev[ai][op] = key
-				shared := false
-				for li := first; li < len(p.loads); li++ {
-					if l := &p.loads[li]; l.op == op && l.key == key {
-						l.consumers = append(l.consumers, ai)
-						shared = true
-						break
-					}
-				}
-				if !shared {
-					p.loads = append(p.loads, load{step: step, op: op, key: key, bytes: w.bytes[op],
-						addr: addrOf(op, key, w.bytes[op]), consumers: []int{ai}})
-					p.PredictedBytes[op] += round(w.bytes[op])
-				}
-			}
-			st := store{}
-			if w.store {
-				st = store{bytes: w.bytes[Outputs], addr: addrOf(Outputs, w.keys[Outputs], w.bytes[Outputs])}
-				p.PredictedBytes[Outputs] += round(st.bytes)
-			}
-			p.stores[ai] = append(p.stores[ai], st)
+	for _, op := range loadOperands {
+		lc := newLoadCursor(p, op)
+		for l := lc.peek(); l != nil; l = lc.peek() {
+			p.PredictedBytes[op] += round(l.bytes)
+			end(op, l.addr, l.bytes)
+			lc.pop()
 		}
 	}
-	for _, ws := range p.works {
-		if len(ws) > 0 {
+	var w work
+	for ai := range p.Arrays {
+		n := p.src.works(ai)
+		if n > 0 {
 			p.ActiveArrays++
 		}
-	}
-	for op := range region {
-		p.footprint[op] = region[op] - uint64(op)*cfg.regionBytes
+		for i := range n {
+			if p.src.work(ai, i, &w); w.store {
+				p.PredictedBytes[Outputs] += round(w.bytes[Outputs])
+				end(Outputs, p.src.addr(Outputs, w.keys[Outputs]), w.bytes[Outputs])
+			}
+		}
 	}
 }
 

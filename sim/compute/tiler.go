@@ -2,7 +2,6 @@ package compute
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/workload"
@@ -46,36 +45,6 @@ func newMatmulShape(k workload.Kernel, prec hw.Precision) matmulShape {
 		s.biasPerCol = k.BiasElems / k.N
 	}
 	return s
-}
-
-// candidate is one tiling the tiler weighs.
-type candidate struct {
-	mt, kt, nt int64
-	order      LoopOrder
-	// est is the estimated cycles with loads fully overlapped:
-	// max(compute, traffic / bandwidth).
-	est float64
-	// traffic is the estimated off-chip bytes.
-	traffic float64
-	// edge is the estimated cycles of the first load and the last store,
-	// which nothing overlaps.
-	edge  float64
-	steps int64
-}
-
-// better orders tilings by estimated time, then traffic (so that every
-// operand is read once when a tiling that does so is as fast), then the
-// exposed first load and last store, then the number of steps.
-func (c candidate) better(o candidate) bool {
-	switch {
-	case c.est != o.est:
-		return c.est < o.est
-	case c.traffic != o.traffic:
-		return c.traffic < o.traffic
-	case c.edge != o.edge:
-		return c.edge < o.edge
-	}
-	return c.steps < o.steps
 }
 
 // job is one array's share of a step: a column range of one batch.
@@ -162,13 +131,6 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 		return nil, fmt.Errorf("compute: kernel %s: no tiling fits the buffers of design %q (weight %d B, input %d B, output %d B per array)",
 			k.Name, d.Name, d.WeightBufferBytes, d.InputBufferBytes, d.OutputBufferBytes)
 	}
-	// The plan holds every work: refuse one over the memory limit before
-	// building it.
-	works := float64(s.batch) * float64(ceilDiv(s.n, best.nt)) * float64(ceilDiv(s.m, best.mt)) * float64(ceilDiv(s.k, best.kt))
-	if mem := works * float64(bytesPerTile); mem > float64(cfg.limits.MaxMemoryBytes) {
-		return nil, fmt.Errorf("compute: kernel %s is too large to simulate: its %.3g tiles take about %.3g GiB, above the limit of %.3g GiB; about m=%d would fit, or raise the limit",
-			k.Name, works, mem/(1<<30), float64(cfg.limits.MaxMemoryBytes)/(1<<30), max(1, int64(float64(s.m)*float64(cfg.limits.MaxMemoryBytes)/mem)))
-	}
 	p := s.build(k, t, cfg, best)
 	if epi != nil {
 		e := *epi
@@ -246,213 +208,25 @@ func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error
 	return nil
 }
 
-// kCandidates are the K chunk sizes the tiler tries: K, then K cut into 2,
-// 4, 8, ... chunks down to one element (for weight-stationary, multiples of
-// R down to R, since a fold holds R rows of K).
-func kCandidates(k, r int64, os bool) []int64 {
-	var out []int64
-	for nk := int64(1); ; nk *= 2 {
-		kt := ceilDiv(k, nk)
-		if !os {
-			kt = min(k, ceilDiv(kt, r)*r)
-		}
-		if len(out) == 0 || kt < out[len(out)-1] {
-			out = append(out, kt)
-		}
-		if kt <= 1 || (!os && kt <= r) {
-			return out
-		}
-	}
-}
-
-// nCandidates are the column job widths the tiler tries: every multiple of
-// C that gives a different number of jobs.
-func nCandidates(n, c int64) []int64 {
-	blocks := ceilDiv(n, c)
-	var out []int64
-	prev := int64(-1)
-	for jobs := int64(1); jobs <= blocks; jobs++ {
-		q := ceilDiv(blocks, jobs)
-		if q == prev {
-			continue
-		}
-		prev = q
-		out = append(out, min(n, q*c))
-	}
-	return out
-}
-
-// estimate weighs one tiling: its closed-form compute per array, its
-// off-chip traffic, and the load before the first step and the store after
-// the last that nothing overlaps.
-func (s matmulShape) estimate(t ArrayTiming, cfg planConfig, mt, kt, nt int64, order LoopOrder) candidate {
-	os := t.Dataflow == hw.OutputStationary
-	r, c := t.Rows, t.Cols
-	nm, nk := ceilDiv(s.m, mt), ceilDiv(s.k, kt)
-	js := s.jobs(nt)
-	a := cfg.arrays
-	groups := ceilDiv(int64(len(js)), a)
-
-	// Stream sums over the temporal chunks of one job.
-	var sumS int64
-	var chunks int64
-	if os {
-		chunks = nk
-		sumS = (nk-1)*t.StreamCycles(kt) + t.StreamCycles(s.k-(nk-1)*kt)
-	} else {
-		chunks = nm
-		sumS = (nm-1)*t.StreamCycles(mt) + t.StreamCycles(s.m-(nm-1)*mt)
-	}
-	foldsN, foldsS := make([]int64, a), make([]int64, a)
-	for i, j := range js {
-		spatial := ceilDiv(j.cols, c)
-		if os {
-			spatial *= ceilDiv(s.m, r)
-		} else {
-			spatial *= ceilDiv(s.k, r)
-		}
-		foldsN[int64(i)%a] += spatial * chunks
-		foldsS[int64(i)%a] += spatial * sumS
-	}
-	var compute int64
-	for i := range a {
-		compute = max(compute, t.FoldsCycles(foldsN[i], foldsS[i]))
-	}
-
-	// Traffic.
-	aBytes := float64(bytesOf(s.m*s.k, s.inBits))
-	var wTraffic, aTraffic, oTraffic float64
-	wReuse := nk == 1
-	aReuse := nm == 1 && nk == 1
-	if order == OrderMNK {
-		wReuse = nk == 1 && groups == 1
-		aReuse = nk == 1
-	}
-	for i, j := range js {
-		w := float64(bytesOf(s.k*j.cols, s.wBits) + bytesOf(j.cols*s.biasPerCol, s.inBits))
-		if !wReuse {
-			w *= float64(nm)
-		}
-		wTraffic += w
-		oTraffic += float64(bytesOf(s.m*j.cols, s.outBits) + bytesOf(s.m*j.cols, s.sideBits))
-		// The input tile of this job's batch is read for the job's group
-		// unless an earlier job of the group already reads it, or (with
-		// reuse) the same array held it in the previous group.
-		g := int64(i) / a
-		first := int64(i) == g*a || js[i-1].b != j.b
-		if !first {
-			continue
-		}
-		need := g == 0 || !aReuse
-		for x := int64(i); !need && x < min(int64(len(js)), (g+1)*a) && js[x].b == j.b; x++ {
-			if js[x-a].b != j.b {
-				need = true
-			}
-		}
-		if need {
-			aTraffic += aBytes
-		}
-	}
-	traffic := wTraffic + aTraffic + oTraffic
-
-	// Exposed load before the first step and store after the last.
-	var head, tail float64
-	for i := int64(0); i < min(a, int64(len(js))); i++ {
-		j := js[i]
-		head += float64(bytesOf(kt*j.cols, s.wBits))
-		if i == 0 || js[i-1].b != j.b {
-			head += float64(bytesOf(min(mt, s.m)*kt, s.inBits))
-		}
-	}
-	lastRows := s.m - (nm-1)*mt
-	for i := (groups - 1) * a; i < int64(len(js)); i++ {
-		tail += float64(bytesOf(lastRows*js[i].cols, s.outBits))
-	}
-	est, edge := float64(compute), 0.0
-	if bw := cfg.memBytesPerCycle; bw > 0 {
-		est = math.Max(est, traffic/bw)
-		edge = (head + tail) / bw
-	}
-	return candidate{mt: mt, kt: kt, nt: nt, order: order, est: est, traffic: traffic, edge: edge, steps: groups * nm * nk}
-}
-
-// build materialises the steps of the chosen tiling.
+// build makes the plan of the chosen tiling: its works are generated as
+// the controller needs them (matmulSource), its compute cycles summed once.
 func (s matmulShape) build(k workload.Kernel, t ArrayTiming, cfg planConfig, c candidate) *Plan {
-	os := t.Dataflow == hw.OutputStationary
-	r, cc := t.Rows, t.Cols
-	a := cfg.arrays
-	nm, nk := ceilDiv(s.m, c.mt), ceilDiv(s.k, c.kt)
-	js := s.jobs(c.nt)
-	groups := ceilDiv(int64(len(js)), a)
+	src := newMatmulSource(s, t, cfg, c)
 	p := &Plan{
-		Kernel: k, Engine: EngineArray, Arrays: int(a),
+		Kernel: k, Engine: EngineArray, Arrays: int(src.a),
 		TileM: c.mt, TileK: c.kt, TileN: c.nt, Order: c.order, Timing: t,
-		works: make([][]*work, a),
+		Steps: src.steps(), src: src,
 	}
-	perSlab := s.batch / s.slabs
-	step := 0
-	emit := func(g, mi, ki int64) {
-		m0, k0 := mi*c.mt, ki*c.kt
-		rows, klen := min(c.mt, s.m-m0), min(c.kt, s.k-k0)
-		for x := g * a; x < min(int64(len(js)), (g+1)*a); x++ {
-			j := js[x]
-			w := &work{step: step, array: int(x - g*a), store: ki == nk-1}
-			w.keys[Inputs] = tileKey{valid: true, b: j.b, i: mi, j: ki}
-			w.keys[Weights] = tileKey{valid: true, b: j.b / perSlab, i: ki, j: j.jn}
-			w.keys[Outputs] = tileKey{valid: true, b: j.b, i: mi, j: j.jn}
-			w.bytes[Inputs] = bytesOf(rows*klen, s.inBits)
-			w.bytes[Weights] = bytesOf(klen*j.cols, s.wBits)
-			if ki == 0 {
-				w.bytes[Weights] += bytesOf(j.cols*s.biasPerCol, s.inBits)
-			}
-			w.bytes[Outputs] = bytesOf(rows*j.cols, s.outBits)
-			if os {
-				w.folds = ceilDiv(rows, r) * ceilDiv(j.cols, cc)
-				w.temporal = klen
-			} else {
-				w.folds = ceilDiv(klen, r) * ceilDiv(j.cols, cc)
-				w.temporal = rows
-			}
-			w.macs = rows * klen * j.cols
-			w.peCycles = w.folds * r * cc * w.temporal
-			if s.epi != nil && w.store {
-				w.epilogue, w.rows, w.cols = true, rows, j.cols
-				w.vectorOps = rows * j.cols * s.epi.opsPerElem
-				if s.sideBits > 0 {
-					w.keys[Side] = tileKey{valid: true, b: j.b, i: mi, j: j.jn}
-					w.bytes[Side] = bytesOf(rows*j.cols, s.sideBits)
-				}
-			}
-			p.works[w.array] = append(p.works[w.array], w)
-		}
-		step++
-	}
-	if c.order == OrderNMK {
-		for g := range groups {
-			for mi := range nm {
-				for ki := range nk {
-					emit(g, mi, ki)
-				}
-			}
-		}
-	} else {
-		for mi := range nm {
-			for g := range groups {
-				for ki := range nk {
-					emit(g, mi, ki)
-				}
-			}
-		}
-	}
-	p.Steps = step
-	p.PredictedComputeCycles = make([]int64, a)
-	for i, ws := range p.works {
+	p.PredictedComputeCycles = make([]int64, src.a)
+	var w work
+	for ai := range p.Arrays {
 		var n, sumS int64
-		for _, w := range ws {
+		for i := range src.works(ai) {
+			src.work(ai, i, &w)
 			n += w.folds
 			sumS += w.folds * t.StreamCycles(w.temporal)
 		}
-		p.PredictedComputeCycles[i] = t.FoldsCycles(n, sumS)
+		p.PredictedComputeCycles[ai] = t.FoldsCycles(n, sumS)
 	}
 	return p
 }

@@ -1,0 +1,134 @@
+package hbm
+
+// firstHit is the oldest queued segment of bank b that hits its open row.
+func (c *Controller) firstHit(b int) *segment {
+	bk := &c.banks[b]
+	if bk.hitOK {
+		return bk.hit
+	}
+	bk.hit, bk.hitOK = nil, true
+	if bk.openRow < 0 {
+		return nil
+	}
+	for _, s := range bk.q {
+		if s.row == bk.openRow {
+			bk.hit, bk.hitSeq, bk.hitWrite = s, s.seq, s.write
+			break
+		}
+	}
+	return bk.hit
+}
+
+// computeBases computes the parts of the earliest column and ACT cycles
+// that depend on the bank group only (tCCD, the data bus, turnaround;
+// the row command bus, tRRD, tFAW), once for all banks.
+func (c *Controller) computeBases() {
+	if c.basesOK {
+		return
+	}
+	c.basesOK = true
+	// The latest ACT and write data over all bank groups; with tRRD_L >=
+	// tRRD_S and tWTR_L >= tWTR_S (JEDEC's order) a group's bound is the
+	// later of "any group + the short time" and "its own + the long time".
+	lastAct, lastWr := never, never
+	for g := 0; g < c.nBG; g++ {
+		lastAct = max(lastAct, c.lastActBG[g])
+		lastWr = max(lastWr, c.lastWrDataEnd[g])
+	}
+	faw := max(c.nextRowCmd, c.actHist[c.actIdx]+c.t.FAW)
+	for g := 0; g < c.nBG; g++ {
+		act := max(faw, lastAct+c.t.RRDS, c.lastActBG[g]+c.t.RRDL)
+		if c.t.RRDL < c.t.RRDS {
+			act = c.slowRRD(faw, g)
+		}
+		c.actBase[g] = act
+		// tCCD_S after the last column command, tCCD_L after the last one
+		// in the same bank group; the data bus must be free.
+		ccd := max(c.lastColCmd+c.t.CCDS, c.lastColBG[g]+c.t.CCDL)
+		// Reads: write-to-read turnaround tWTR_L after write data in the
+		// same bank group, tWTR_S after write data in another.
+		rd, why := max(ccd, c.dataFree-c.t.CL), lossOther
+		wtr := max(lastWr+c.t.WTRS, c.lastWrDataEnd[g]+c.t.WTRL)
+		if c.t.WTRL < c.t.WTRS {
+			wtr = c.slowWTR(g)
+		}
+		if wtr > rd {
+			rd, why = wtr, lossTurnaround
+		}
+		c.colBase[g][0] = colBase{rd, why}
+		// Writes: read-to-write bus turnaround, write data tRTW after the
+		// last read data.
+		wr, why := max(ccd, c.dataFree-c.t.CWL), lossOther
+		if x := c.lastRdDataEnd + c.t.RTW - c.t.CWL; x > wr {
+			wr, why = x, lossTurnaround
+		}
+		c.colBase[g][1] = colBase{wr, why}
+	}
+}
+
+// slowRRD is bank group g's tRRD bound group by group (for timing where
+// tRRD_L < tRRD_S).
+func (c *Controller) slowRRD(t int64, g int) int64 {
+	for h, last := range c.lastActBG {
+		d := c.t.RRDS
+		if h == g {
+			d = c.t.RRDL
+		}
+		t = max(t, last+d)
+	}
+	return t
+}
+
+// slowWTR is bank group g's tWTR bound group by group (for timing where
+// tWTR_L < tWTR_S).
+func (c *Controller) slowWTR(g int) int64 {
+	t := never
+	for h, end := range c.lastWrDataEnd {
+		d := c.t.WTRS
+		if h == g {
+			d = c.t.WTRL
+		}
+		t = max(t, end+d)
+	}
+	return t
+}
+
+// colEarliest is the earliest cycle for the first column command of a
+// segment of bank b (reads or writes), and the constraint that sets it
+// (computeBases must be current).
+func (c *Controller) colEarliest(b int, write bool) (int64, lossReason) {
+	w := 0
+	if write {
+		w = 1
+	}
+	bk := &c.banks[b]
+	base := c.colBase[bk.bg][w]
+	if t := bk.colReady; t >= base.t {
+		return t, lossRow
+	}
+	return base.t, base.why
+}
+
+// actEarliest is the earliest cycle for an ACT to bank b (computeBases
+// must be current).
+func (c *Controller) actEarliest(b int) int64 {
+	bk := &c.banks[b]
+	return max(bk.actReady, c.actBase[bk.bg])
+}
+
+// rowCandidate is the row command bank b needs next: an ACT for its oldest
+// segment when closed, a PRE when open and no queued segment hits the open
+// row (FR-FCFS never closes a row that queued requests hit).
+func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64, ok bool) {
+	bk := &c.banks[b]
+	if len(bk.q) == 0 {
+		return 0, 0, 0, false
+	}
+	if bk.openRow < 0 {
+		return CmdACT, c.actEarliest(b), bk.q[0].seq, true
+	}
+	if c.firstHit(b) != nil {
+		return 0, 0, 0, false
+	}
+	return CmdPRE, max(bk.preReady, c.nextRowCmd), bk.q[0].seq, true
+}

@@ -1,0 +1,266 @@
+package hbm
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+func (c *Controller) tryColumn(now int64) {
+	var best *segment
+	var bestSeq uint64
+	for m := c.active; m != 0; m &= m - 1 {
+		b := bits.TrailingZeros64(m)
+		s := c.firstHit(b)
+		if s == nil {
+			continue
+		}
+		bk := &c.banks[b]
+		if best != nil && bk.hitSeq > bestSeq {
+			continue
+		}
+		if t, _ := c.colEarliest(b, bk.hitWrite); t <= now {
+			best, bestSeq = s, bk.hitSeq
+		}
+	}
+	if best != nil {
+		c.issueColumn(best, now)
+	}
+}
+
+func (c *Controller) tryRow(now int64) {
+	bestBank, bestKind, bestAge := -1, CmdACT, uint64(math.MaxUint64)
+	for m := c.active; m != 0; m &= m - 1 {
+		b := bits.TrailingZeros64(m)
+		kind, at, age, ok := c.rowCandidate(b)
+		if ok && at <= now && age < bestAge {
+			bestBank, bestKind, bestAge = b, kind, age
+		}
+	}
+	if bestBank < 0 {
+		return
+	}
+	bk := &c.banks[bestBank]
+	if bestKind == CmdACT {
+		c.activate(bestBank, bk.q[0].row, now)
+		return
+	}
+	c.precharge(bestBank, now)
+}
+
+func (c *Controller) activate(b int, row int32, now int64) {
+	bk := &c.banks[b]
+	g := b / c.banksPerBG
+	bk.openRow = row
+	bk.hitOK = false
+	bk.colReady = now + c.t.RCD
+	bk.preReady = max(bk.preReady, now+c.t.RAS)
+	bk.fresh = true
+	bk.conflict = bk.closedByConflict
+	bk.closedByConflict = false
+	c.nextRowCmd = now + 1
+	c.basesOK = false
+	c.lastActBG[g] = now
+	c.actHist[c.actIdx] = now
+	c.actIdx = (c.actIdx + 1) % len(c.actHist)
+	c.stats.Activates++
+	c.record(now, CmdACT, b, int(row))
+}
+
+func (c *Controller) precharge(b int, now int64) {
+	bk := &c.banks[b]
+	bk.openRow = -1
+	bk.hitOK = false
+	bk.actReady = max(bk.actReady, now+c.t.RP)
+	bk.closedByConflict = true
+	c.nextRowCmd = now + 1
+	c.basesOK = false
+	c.stats.Precharges++
+	c.record(now, CmdPRE, b, -1)
+}
+
+// issueColumn issues the column commands of segment s, the first at now.
+func (c *Controller) issueColumn(s *segment, now int64) {
+	b := s.bank
+	bk := &c.banks[b]
+	lat, kind := c.t.CL, CmdRD
+	if s.write {
+		lat, kind = c.t.CWL, CmdWR
+	}
+	last := now + int64(s.n-1)*c.colStep
+	dataStart := now + lat
+	dataEnd := last + lat + c.burstCyc
+
+	// Loss attribution of the idle gap on the data bus before this data.
+	if dataStart > c.dataFree {
+		c.attributeGap(c.dataFree, dataStart, s, b)
+	}
+	c.starveUntil = never
+	c.refWins = c.refWins[:0]
+
+	if c.anyData && c.lastWasWrite != s.write {
+		c.stats.Turnarounds++
+	}
+	c.anyData = true
+	c.lastWasWrite = s.write
+	c.stats.BusyCycles += uint64(int64(s.n) * c.burstCyc)
+	c.basesOK = false
+	c.dataFree = dataEnd
+	c.lastColCmd = last
+	c.lastColBG[s.bg] = last
+	if s.write {
+		c.lastWrDataEnd[s.bg] = dataEnd
+		bk.preReady = max(bk.preReady, dataEnd+c.t.WR)
+	} else {
+		c.lastRdDataEnd = dataEnd
+		bk.preReady = max(bk.preReady, last+c.rtpCycles)
+	}
+	if bk.fresh {
+		if bk.conflict {
+			c.stats.RowConflicts++
+		} else {
+			c.stats.RowMisses++
+		}
+		bk.fresh = false
+		c.stats.RowHits += uint64(s.n - 1)
+	} else {
+		c.stats.RowHits += uint64(s.n)
+	}
+	if c.doTrace {
+		for i := 0; i < s.n; i++ {
+			c.record(now+int64(i)*c.colStep, kind, b, int(s.row))
+		}
+	}
+
+	// Remove s from its bank's queue.
+	for i, x := range bk.q {
+		if x == s {
+			copy(bk.q[i:], bk.q[i+1:])
+			bk.q[len(bk.q)-1] = nil
+			bk.q = bk.q[:len(bk.q)-1]
+			bk.hitOK = false
+			break
+		}
+	}
+	if len(bk.q) == 0 {
+		c.active &^= 1 << uint(b)
+	}
+	if c.policy == ClosedPage && c.firstHit(b) == nil {
+		// Auto-precharge: the row closes as soon as it may.
+		bk.openRow = -1
+		bk.hitOK = false
+		bk.actReady = max(bk.actReady, bk.preReady+c.t.RP)
+		bk.closedByConflict = false
+		c.stats.Precharges++
+	}
+
+	bu := s.b
+	if bu.issue < 0 {
+		bu.issue = now
+	}
+	bu.firstData = min(bu.firstData, dataStart)
+	bu.lastData = max(bu.lastData, dataEnd)
+	bu.segsLeft--
+	*s = segment{}
+	c.segFree = append(c.segFree, s)
+	if bu.segsLeft == 0 {
+		c.complete(bu)
+	}
+	if c.queued == 0 && c.inHead == len(c.input) {
+		c.empty = true
+	}
+}
+
+// attributeGap splits the idle data-bus time [from, to) before segment s's
+// data into idle (no request), refresh and the constraint that held s.
+func (c *Controller) attributeGap(from, to int64, s *segment, b int) {
+	gap := to - from
+	// If the queue ran empty, the data bus could not carry data before the
+	// request that refilled it arrived and its read (write) latency passed:
+	// that part of the gap is idle; what remains is refresh, row timing or
+	// turnaround.
+	idle := min(gap, max(0, c.starveUntil-from))
+	rest := gap - idle
+	start := from + idle
+	var ref int64
+	for _, w := range c.refWins {
+		ref += max(0, min(to, w.to)-max(start, w.from))
+	}
+	ref = min(ref, rest)
+	rest -= ref
+	c.stats.LossIdleCycles += uint64(idle)
+	c.stats.LossRefreshCycles += uint64(ref)
+	if rest > 0 {
+		_, why := c.colEarliest(b, s.write)
+		switch why {
+		case lossRow:
+			c.stats.LossRowCycles += uint64(rest)
+		case lossTurnaround:
+			c.stats.LossTurnaroundCycles += uint64(rest)
+		default:
+			c.stats.LossOtherCycles += uint64(rest)
+		}
+	}
+}
+
+// complete sends a burst back once all its segments are issued, stamped
+// with the cycle its last data beat ends.
+func (c *Controller) complete(b *burst) {
+	c.queued--
+	q := uint64(b.issue - b.arrive)
+	c.stats.QueueCycles += q
+	c.stats.MaxQueueCycles = max(c.stats.MaxQueueCycles, q)
+	c.stats.ServiceCycles += uint64(b.lastData - b.issue)
+	if b.write {
+		c.stats.WriteBursts++
+		c.stats.WriteBytes += uint64(b.bytes)
+	} else {
+		c.stats.ReadBursts++
+		c.stats.ReadBytes += uint64(b.bytes)
+	}
+	b.done = true
+	b.spanCycles = b.lastData - b.firstData
+	dst := b.Src
+	b.Src, b.Dst = c.top, dst
+	b.SendTime = c.clk.Time(uint64(b.lastData))
+	if err := c.top.Send(b); err != nil {
+		// The switch accepts every message; a refusal is a wiring bug.
+		panic(fmt.Sprintf("%s: switch refused a response", c.Name()))
+	}
+	c.admit()
+}
+
+// planWake schedules the next wake-up at the earliest cycle after now at
+// which a command may become legal. With nothing queued the controller
+// sleeps; refreshes of the idle time are caught up when work arrives.
+func (c *Controller) planWake(now int64) {
+	next := noWake
+	switch {
+	case c.refPending:
+		next, _ = c.refreshNext()
+	case c.active != 0:
+		if c.refreshOn {
+			next = c.refDue
+		}
+		c.computeBases()
+		for m := c.active; m != 0; m &= m - 1 {
+			b := bits.TrailingZeros64(m)
+			if c.firstHit(b) != nil {
+				t, _ := c.colEarliest(b, c.banks[b].hitWrite)
+				next = min(next, t)
+			}
+			if _, at, _, ok := c.rowCandidate(b); ok {
+				next = min(next, at)
+			}
+		}
+	}
+	if next == noWake {
+		return
+	}
+	next = max(next, now+1)
+	if next >= c.wakeAt {
+		return
+	}
+	c.wakeAt = next
+	c.calendar.wake(c, next)
+}
