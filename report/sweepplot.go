@@ -41,12 +41,10 @@ func precisionColor(name string) color.RGBA {
 // its precision, the rows of the Pareto front as ringed dots labelled with
 // their index. format is "png" or "svg".
 func SweepFrontFigure(format string, rows []sweep.Row) ([]byte, error) {
-	good := sweep.OK(sweep.Records(rows))
-	wls := sweep.Workloads(good)
-	if len(wls) == 0 {
-		return nil, fmt.Errorf("plot: no ok rows to draw")
+	good, wls, err := plotWorkloads(rows)
+	if err != nil {
+		return nil, err
 	}
-	wls = wls[:min(len(wls), maxPlotWorkloads)]
 	var grid [][]*plot.Plot
 	for _, wl := range wls {
 		in := sweep.Filter(good, func(r sweep.Record) bool { return r.Workload == wl })
@@ -162,12 +160,10 @@ func scatterPanel(title, xLabel string, all, front []sweep.Record, x func(sweep.
 // the fastest baseline row and of the fastest row with ideas of each
 // precision, as bars. format is "png" or "svg".
 func SweepPrecisionFigure(format string, rows []sweep.Row) ([]byte, error) {
-	good := sweep.OK(sweep.Records(rows))
-	wls := sweep.Workloads(good)
-	if len(wls) == 0 {
-		return nil, fmt.Errorf("plot: no ok rows to draw")
+	good, wls, err := plotWorkloads(rows)
+	if err != nil {
+		return nil, err
 	}
-	wls = wls[:min(len(wls), maxPlotWorkloads)]
 	var grid [][]*plot.Plot
 	for _, wl := range wls {
 		in := sweep.Filter(good, func(r sweep.Record) bool { return r.Workload == wl })
@@ -245,4 +241,15 @@ func SweepPrecisionFigure(format string, rows []sweep.Row) ([]byte, error) {
 		grid = append(grid, []*plot.Plot{p})
 	}
 	return RenderFigure(format, 20*vg.Centimeter, vg.Length(len(grid))*10*vg.Centimeter, grid)
+}
+
+// plotWorkloads is the ok records of rows and their workloads, at most
+// maxPlotWorkloads of them: the panels of a sweep figure.
+func plotWorkloads(rows []sweep.Row) ([]sweep.Record, []string, error) {
+	good := sweep.OK(sweep.Records(rows))
+	wls := sweep.Workloads(good)
+	if len(wls) == 0 {
+		return nil, nil, fmt.Errorf("plot: no ok rows to draw")
+	}
+	return good, wls[:min(len(wls), maxPlotWorkloads)], nil
 }
