@@ -113,7 +113,9 @@ func (g *gemmFlags) options(cmd *cobra.Command, d hw.Design, p hw.Platform) (com
 		return compute.Options{}, fmt.Errorf("--%w", err)
 	}
 	if m == accel.MemoryHBM {
-		opts.Memory = compute.HBMMemory
+		if err := compute.PlaceOnHBM(&opts, d, p); err != nil {
+			return compute.Options{}, err
+		}
 		if cmd.Flags().Changed("mem-latency") {
 			return compute.Options{}, fmt.Errorf("--mem-latency goes with --memory ideal (the HBM model times its own accesses)")
 		}

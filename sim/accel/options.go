@@ -3,7 +3,6 @@ package accel
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/budget"
@@ -214,10 +213,7 @@ func DefaultOptions(d hw.Design, p hw.Platform) Options {
 	hp := hbm.DefaultParams(p.HBM)
 	hp.PortBits = d.PortBits
 	hp.KernelFreqHz = d.ClockHz(p)
-	pcs := make([]int, min(d.PCs(), p.HBM.PseudoChannels))
-	for i := range pcs {
-		pcs[i] = i
-	}
+	pcs := compute.DesignPCs(d, p)
 	return Options{
 		Memory:      MemoryHBM,
 		FoldOverlap: true,
@@ -322,54 +318,3 @@ func (o Options) validate(d hw.Design, p hw.Platform) error {
 
 // pinning reports whether the options pin weights.
 func (o Options) pinning() bool { return o.PinWeights == PinInOrder || o.PinWeights == PinMostReused }
-
-// router maps the DMA's addresses onto the layout's PCs. Interleaved:
-// chunk c of InterleaveBytes goes to PC pcs[c mod n] at PC-local address
-// (c / n) x InterleaveBytes (plus the offset in the chunk); contiguous:
-// address a goes to PC pcs[a / PC bytes] at PC-local address a mod PC
-// bytes; both expressed in the memory's global address space. A PC's
-// traffic goes through the design's port of the same number when the
-// design has a port per PC of the platform, and through port (position in
-// pcs) mod ports otherwise.
-type router struct {
-	g          uint64
-	pcs        []int
-	ports      []int // port of each position in pcs
-	total      int   // PCs of the platform
-	pcBytes    uint64
-	contiguous bool
-	global     func(pc int, local uint64) uint64
-}
-
-func newRouter(l Layout, ports int, p hw.Platform, global func(int, uint64) uint64) *router {
-	r := &router{g: uint64(l.InterleaveBytes), pcs: slices.Clone(l.PCs), total: p.HBM.PseudoChannels,
-		pcBytes: uint64(p.HBM.PCBytes), global: global, contiguous: l.Map == LayoutContiguous}
-	for i, pc := range r.pcs {
-		port := i % ports
-		if ports == p.HBM.PseudoChannels {
-			port = pc
-		}
-		r.ports = append(r.ports, port)
-	}
-	return r
-}
-
-// Route implements compute.Router.
-func (r *router) Route(a uint64) (uint64, int, int) {
-	if r.contiguous {
-		i := int(a / r.pcBytes)
-		return r.global(r.pcs[i], a%r.pcBytes), r.ports[i], r.pcs[i]
-	}
-	c := a / r.g
-	n := uint64(len(r.pcs))
-	i := int(c % n)
-	pc := r.pcs[i]
-	local := c/n*r.g + a%r.g
-	return r.global(pc, local), r.ports[i], pc
-}
-
-// PCs implements compute.Router.
-func (r *router) PCs() int { return r.total }
-
-// capacity is the bytes of the DMA's address space: the layout's PCs.
-func (r *router) capacity() uint64 { return uint64(len(r.pcs)) * r.pcBytes }

@@ -68,7 +68,10 @@ func prepare(d hw.Design, p hw.Platform, wg *workload.Graph, opts Options, memor
 	if err != nil {
 		return nil, fmt.Errorf("accel: %w", err)
 	}
-	rt := newRouter(opts.Layout, d.HBMPorts, p, amap.Global)
+	rt, err := compute.NewPCRouter(opts.Layout.InterleaveBytes, opts.Layout.PCs, opts.Layout.Map == LayoutContiguous, d.HBMPorts, p, amap.Global)
+	if err != nil {
+		return nil, fmt.Errorf("accel: %w", err)
+	}
 
 	co := compute.Options{FoldOverlap: opts.FoldOverlap, DMA: opts.DMA, IdealMemory: opts.IdealMemory, Tracer: opts.Tracer,
 		VectorOpsPerElement: opts.VectorOpsPerElement, PrefetchWeights: opts.PrefetchWeights, Limits: opts.Limits,
@@ -134,7 +137,7 @@ func prepare(d hw.Design, p hw.Platform, wg *workload.Graph, opts Options, memor
 		}
 	}
 	pr.sched, err = place(g, plans, fusedWith, d, placeOptions{residency: store, pin: opts.PinWeights,
-		align: uint64(opts.Layout.InterleaveBytes), capacity: rt.capacity()})
+		align: uint64(opts.Layout.InterleaveBytes), capacity: rt.Capacity()})
 	if err != nil {
 		return nil, err
 	}

@@ -259,7 +259,7 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		oHalf:            d.OutputBufferBytes / 2,
 		memBytesPerCycle: s.planBandwidth(),
 		burstBytes:       opts.DMA.BurstBytes,
-		regionBytes:      uint64(p.HBM.TotalBytes()) / addressRegions / uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)) * uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)),
+		regionBytes:      addressBytes(opts.DMA, p) / addressRegions / uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)) * uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)),
 		foldOverlap:      opts.FoldOverlap,
 		vectorOps:        opts.VectorOpsPerElement,
 		lanes:            int64(d.VectorLanes),
@@ -267,6 +267,16 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 	s.ctrl.burstBytes = opts.DMA.BurstBytes
 	s.ctrl.region = s.cfg.regionBytes
 	return s, nil
+}
+
+// addressBytes is the size of the DMA's address space in bytes: the
+// Router's capacity when it has one (a PCRouter's PCs), otherwise the
+// platform's whole HBM.
+func addressBytes(c DMAConfig, p hw.Platform) uint64 {
+	if r, ok := c.Router.(interface{ Capacity() uint64 }); ok {
+		return r.Capacity()
+	}
+	return uint64(p.HBM.TotalBytes())
 }
 
 // Engine is the Akita engine the simulator runs on.
