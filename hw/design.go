@@ -79,6 +79,10 @@ type Design struct {
 	HBMPCs int `json:"hbm_pcs,omitempty"`
 	// FreqHz is the design's kernel clock in Hz; 0 means the platform's.
 	FreqHz float64 `json:"freq_hz,omitempty"`
+	// Board names the built-in board the design was built for (a name of
+	// PlatformNames); commands use it when no --board is given. "" (the
+	// presets) leaves the board to the command (the U280 by default).
+	Board string `json:"board,omitempty"`
 }
 
 // PEs is the number of processing elements (MAC units) of all arrays.

@@ -85,6 +85,14 @@ func designFields() []designField {
 			d.Precision = p
 			return nil
 		}},
+		{name: "board", kind: kindText, file: true, set: func(d *Design, s string, _ float64) error {
+			p, err := PlatformByName(s)
+			if err != nil {
+				return &FieldError{"board", fmt.Sprintf("%q is not a built-in board (accepted: %s)", s, PlatformNames())}
+			}
+			d.Board = p.Name
+			return nil
+		}},
 		num("dsps_per_mac", kindFloat, func(d *Design, v float64) { d.DSPsPerMACOverride = v }),
 		{name: "array", kind: kindText, set: func(d *Design, s string, _ float64) error {
 			r, c, err := ParseArrayShape(s)

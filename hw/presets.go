@@ -78,11 +78,3 @@ func DesignByName(name string) (Design, error) {
 func DesignForPrecision(p Precision) (Design, error) {
 	return DesignByName(p.Name)
 }
-
-// PlatformByName returns the built-in platform with the given name (only "u280").
-func PlatformByName(name string) (Platform, error) {
-	if strings.EqualFold(name, "u280") {
-		return U280(), nil
-	}
-	return Platform{}, fmt.Errorf("platform %q: %w (accepted: u280, or a .json file)", name, ErrUnknownPreset)
-}

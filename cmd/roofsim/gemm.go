@@ -76,7 +76,7 @@ topology format (a header row, then "Layer, M, N, K," per GEMM).`,
 	fl.Int64Var(&g.batch, "batch", 1, "independent GEMMs of this shape, each with its own weights")
 	fl.StringVar(&g.name, "name", "gemm", "name of the GEMM in the output")
 	fl.StringVar(&g.topology, "topology", "", "run every GEMM of a SCALE-Sim GEMM topology FILE.csv (Layer, M, N, K,) instead of --m/--k/--n")
-	fl.StringVar(&g.platform, "platform", "u280", "platform: u280 or a platform .json file")
+	addPlatformFlags(fl, &g.platform, "")
 	fl.StringVar(&g.design, "design", "", "design to start from: "+hw.DesignNames()+" or a design .json file (default: the --precision's preset)")
 	fl.StringVar(&g.precision, "precision", "", "precision: "+hw.PrecisionNames()+"; without --design, picks that precision's built-in design (default "+hw.DefaultDesignName+"); with it, replaces the design's")
 	fl.BoolVar(&g.foldOverlap, "fold-overlap", true, "let a fold's fill overlap the previous fold's drain")

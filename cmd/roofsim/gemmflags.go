@@ -70,10 +70,6 @@ func (g *gemmFlags) kernels(cmd *cobra.Command) ([]workload.Kernel, error) {
 // then the design flags.
 func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 	fl := cmd.Flags()
-	p, err := hw.LoadPlatform(g.platform)
-	if err != nil {
-		return hw.Platform{}, hw.Design{}, fmt.Errorf("--platform: %w", err)
-	}
 	name := g.precision
 	if name == "" {
 		name = hw.DefaultDesignName
@@ -93,6 +89,10 @@ func (g *gemmFlags) board(cmd *cobra.Command) (hw.Platform, hw.Design, error) {
 		}
 	} else if d, err = hw.DesignForPrecision(prec); err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision: %w", err)
+	}
+	p, err := loadPlatform(cmd, g.platform, d)
+	if err != nil {
+		return hw.Platform{}, hw.Design{}, err
 	}
 	if d, err = g.dflags.apply(cmd, "--design", d, p, ovs...); err != nil {
 		return hw.Platform{}, hw.Design{}, err

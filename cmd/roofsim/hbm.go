@@ -122,7 +122,7 @@ against size.`,
 	}
 	addOutputFlags(cmd, &out)
 	fl := cmd.Flags()
-	fl.StringVar(&f.platform, "platform", "u280", "platform whose HBM to simulate: u280 or a platform .json file")
+	addPlatformFlags(fl, &f.platform, "; its HBM is simulated")
 	fl.StringVar(&f.pattern, "pattern", "seq", "address pattern: "+hbm.PatternNames)
 	fl.StringVar(&f.op, "op", "read", "operations: "+hbm.OpNames+" (mixed alternates reads and writes)")
 	fl.StringVar(&f.size, "size", "512", "bytes per request: a multiple of 32 from 32 to 4096 (or with KiB)")

@@ -49,6 +49,6 @@ scenario they are the notebook's formulas, kept exactly.`,
 	}
 	addOutputFlags(cmd, &out)
 	addScenarioFlags(cmd, &scen)
-	cmd.Flags().StringVar(&platform, "platform", "u280", "platform: u280 or a platform .json file")
+	addPlatformFlags(cmd.Flags(), &platform, "")
 	return cmd
 }

@@ -38,6 +38,7 @@ func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]roo
 		precs = []hw.Precision{p}
 	}
 	designGiven := cmd.Flags().Changed("design")
+	var designBoard hw.Design // the --design, whose board the ceilings use
 	switch c.ceilings {
 	case "seed":
 		if designGiven {
@@ -45,10 +46,11 @@ func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]roo
 		}
 	case "design":
 		if designGiven {
-			_, d, err := c.board.load()
+			_, d, err := c.board.load(cmd)
 			if err != nil {
 				return nil, err
 			}
+			designBoard = d
 			if cmd.Flags().Changed("precision") && !strings.EqualFold(c.precision, d.Precision.Name) {
 				return nil, fmt.Errorf("--precision %s does not match design %s, which computes in %s", c.precision, d.Name, d.Precision.Name)
 			}
@@ -57,9 +59,9 @@ func (c *ceilingFlags) analyses(cmd *cobra.Command, ks []workload.Kernel) ([]roo
 	default:
 		return nil, fmt.Errorf("--ceilings %q is not known (accepted: seed|design)", c.ceilings)
 	}
-	platform, err := hw.LoadPlatform(c.board.platform)
+	platform, err := loadPlatform(cmd, c.board.platform, designBoard)
 	if err != nil {
-		return nil, fmt.Errorf("--platform: %w", err)
+		return nil, err
 	}
 	var out []roofline.Analysis
 	for _, p := range precs {

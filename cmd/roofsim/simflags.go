@@ -53,13 +53,13 @@ func (s *simFlags) load(cmd *cobra.Command, flag, arg string) (hw.Platform, hw.D
 		}
 		arg = p.Name
 	}
-	p, err := hw.LoadPlatform(s.board.platform)
-	if err != nil {
-		return hw.Platform{}, hw.Design{}, fmt.Errorf("--platform: %w", err)
-	}
 	d, err := hw.LoadDesign(arg)
 	if err != nil {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("%s: %w", flag, err)
+	}
+	p, err := loadPlatform(cmd, s.board.platform, d)
+	if err != nil {
+		return hw.Platform{}, hw.Design{}, err
 	}
 	if fl.Changed("precision") && !strings.EqualFold(s.precision, d.Precision.Name) {
 		return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision %s does not match design %s, which computes in %s", s.precision, d.Name, d.Precision.Name)

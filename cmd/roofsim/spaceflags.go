@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/roofsim/roofsim/hw"
 	"strings"
 
 	"github.com/roofsim/roofsim/ideas"
@@ -61,14 +62,15 @@ func addSpaceFlags(cmd *cobra.Command, s *spaceFlags) {
 		fl.StringVar(v, axisFlag(a), "", "axis: "+axisUsage(a)+", comma-separated")
 	}
 	fl.StringVar(&s.ideas, "ideas", "", "idea sets run besides the baseline, comma-separated, ideas of a set joined by '+' ("+ideas.Names()+")")
-	fl.StringVar(&s.platform, "platform", "", "base platform: u280 or a platform .json file")
+	fl.StringVar(&s.platform, "platform", "", "base platform: "+hw.PlatformNames()+" or a platform .json file")
+	fl.StringVar(&s.platform, "board", "", "the same as --platform")
 	fl.StringVar(&s.scenario, "scenario", "", "base scenario: smolvla|seed or a Hugging Face config.json")
 	fl.StringVar(&s.memory, "memory", string(accel.MemoryHBM), "off-chip memory model: hbm (the cycle-level HBM2 model) or ideal (fixed latency behind the ports' bandwidth)")
 }
 
 // given reports whether any space flag was given.
 func (s *spaceFlags) given(cmd *cobra.Command) bool {
-	for _, f := range append([]string{"space", "ideas", "platform", "scenario", "memory"}, axisFlagNames()...) {
+	for _, f := range append([]string{"space", "ideas", "platform", "board", "scenario", "memory"}, axisFlagNames()...) {
 		if cmd.Flags().Changed(f) {
 			return true
 		}
@@ -114,7 +116,7 @@ func (s *spaceFlags) load(cmd *cobra.Command) (*sweep.Space, []sweep.Point, erro
 		val  string
 		dst  *string
 	}{{"platform", s.platform, &sp.Base.Platform}, {"scenario", s.scenario, &sp.Base.Scenario}} {
-		if fl.Changed(b.flag) {
+		if fl.Changed(b.flag) || b.flag == "platform" && fl.Changed("board") {
 			*b.dst = b.val
 		}
 	}

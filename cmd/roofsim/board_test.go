@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBoardFlag: every command takes --board (the other name of
+// --platform), a design's "board" is used when no flag is given, and a
+// flag naming another board than the design's is refused with exit 2.
+func TestBoardFlag(t *testing.T) {
+	dir := t.TempDir()
+	design := filepath.Join(dir, "u50.json")
+	if err := os.WriteFile(design, []byte(`{"name": "u50-int8", "board": "u50", "precision": "int8", "array_rows": 64,
+		"array_cols": 64, "arrays": 2, "weight_buffer_bytes": 2097152, "input_buffer_bytes": 4194304, "output_buffer_bytes": 2097152}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		code int
+		want string // in stdout (code 0) or stderr
+	}{
+		{[]string{"hw", "--board", "u55c", "--format", "csv"}, 0, "512 MiB each"},
+		{[]string{"hw", "--board", "u50", "--design", design, "--format", "csv"}, 0, "5952"},
+		{[]string{"hw", "--design", design, "--format", "csv"}, 0, "5952"},
+		{[]string{"hw", "--board", "u280", "--design", design}, 2, "is for board u50"},
+		{[]string{"hw", "--board", "v80"}, 2, "accepted: u280|u50|u55c"},
+		{[]string{"run", "--board", "u50"}, 2, "does not fit u50"},
+		{[]string{"params", "--board", "u55c", "--format", "csv"}, 0, "vision.layers"},
+		{[]string{"roofline", "--board", "u50", "--format", "csv"}, 0, "total"},
+		{[]string{"gemm", "--design", design, "--m", "64", "--k", "64", "--n", "64", "--format", "csv"}, 0, "gemm,64,64,64"},
+		{[]string{"hbm", "--board", "u55c", "--pcs", "1", "--bytes", "64KiB", "--no-wall-clock", "--format", "csv"}, 0, "seq"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(c.args, &out, &errb)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, c.code, errb.String())
+			}
+			text := out.String()
+			if c.code != 0 {
+				text = errb.String()
+			}
+			if !strings.Contains(text, c.want) {
+				t.Errorf("output lacks %q:\n%.600s", c.want, text)
+			}
+		})
+	}
+}
