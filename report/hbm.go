@@ -27,6 +27,20 @@ func hbmCeilingsGBps(r *hbm.BenchResult) (portGBps, pcGBps float64) {
 	return portGBps, n * r.PCPeakGBps
 }
 
+// hbmPatternNote describes a benchmark's access pattern beyond one port
+// per PC at full rate: its span over several PCs and its issue interval
+// ("" for neither).
+func hbmPatternNote(c hbm.BenchConfig) string {
+	note := ""
+	if c.SpanPCs > 1 {
+		note += fmt.Sprintf(", each port over %d PCs", c.SpanPCs)
+	}
+	if c.IssueIntervalCycles > 1 {
+		note += fmt.Sprintf(", one request per %d cycles", c.IssueIntervalCycles)
+	}
+	return note
+}
+
 // HBMTables builds the summary, the loss breakdown and the per-PC table.
 func HBMTables(r *hbm.BenchResult) []*Table {
 	c := r.Config
@@ -35,7 +49,7 @@ func HBMTables(r *hbm.BenchResult) []*Table {
 		Name: "hbm",
 		Title: fmt.Sprintf("HBM benchmark: %s %s of %d B on %d PCs, %d-bit ports at %g MHz, %d outstanding, %s page (%.1f MiB)",
 			c.Pattern, c.Op, c.SizeBytes, c.PCs, c.Params.PortBits, c.Params.KernelFreqHz/1e6, c.Params.Outstanding,
-			c.Params.PagePolicy, float64(r.Bytes)/float64(hw.MiB)),
+			c.Params.PagePolicy, float64(r.Bytes)/float64(hw.MiB)) + hbmPatternNote(c),
 		Columns: []Column{
 			{Key: "pattern"}, {Key: "op"}, {Key: "size_bytes", Header: "size"}, {Key: "pcs"},
 			{Key: "port_bits", Header: "port bits"}, {Key: "outstanding", Header: "outst."}, {Key: "cross_switch", Header: "cross"},

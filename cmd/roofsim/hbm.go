@@ -23,6 +23,8 @@ type hbmFlags struct {
 	portBits      int
 	outstanding   int
 	cross         bool
+	span          int
+	ii            int
 	bytes         string
 	stride        string
 	seed          uint64
@@ -44,7 +46,11 @@ func newHBMCmd() *cobra.Command {
 (32 pseudo-channels with FR-FCFS controllers and HBM2 timing, the segmented
 switch, one kernel-side AXI port per PC). One traffic generator per used
 port streams --bytes in all through its own pseudo-channel (or, with
---cross-switch, through the pseudo-channel one switch group over).
+--cross-switch, through the pseudo-channel one switch group over; with
+--span N, through an address range spanning the N PCs of its aligned
+group, as a kernel buffer spread over several PCs). --ii N lets a port
+send one request every N kernel cycles, as an HLS loop of that initiation
+interval does.
 
 It prints the bandwidth in all and per PC (GB/s, 10^9 B/s), the request
 latency at the port (ns), the row-hit rate, the share of time spent
@@ -59,7 +65,9 @@ against size.`,
   roofsim hbm --port-bits 512 --size 4096
   roofsim hbm --pattern random --size 64 --pcs 1 --format csv
   roofsim hbm --platform examples/platform-slow-hbm.json
-  roofsim hbm --op mixed --cross-switch --plot hbm.png`,
+  roofsim hbm --op mixed --cross-switch --plot hbm.png
+  roofsim hbm --pcs 1 --span 8 --pattern random --size 64
+  roofsim hbm --pcs 1 --ii 4 --size 64`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			format, err := out.parse()
@@ -130,6 +138,8 @@ against size.`,
 	fl.IntVar(&f.portBits, "port-bits", 256, "width of the kernel-side AXI ports: 256 or 512")
 	fl.IntVar(&f.outstanding, "outstanding", 64, "bursts a port keeps in flight per direction")
 	fl.BoolVar(&f.cross, "cross-switch", false, "send port i's traffic to the PC one switch group over (i XOR 4), through a lateral link")
+	fl.IntVar(&f.span, "span", 1, "each port reads one address range spanning this many PCs (its aligned group), all but its own through the switch; must divide the PCs")
+	fl.IntVar(&f.ii, "ii", 1, "a port sends at most one request every this many kernel cycles (an HLS loop's initiation interval)")
 	fl.StringVar(&f.bytes, "bytes", "64MiB", "bytes moved in all (split evenly over the PCs; B, KiB, MiB, GiB)")
 	fl.StringVar(&f.stride, "stride", "4KiB", "distance between consecutive requests of --pattern strided")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of --pattern random")
@@ -180,6 +190,16 @@ func (f *hbmFlags) config(pcsGiven bool) (hbm.BenchConfig, error) {
 	}
 	cfg.Params.Outstanding = f.outstanding
 	cfg.CrossSwitch = f.cross
+	if f.span < 1 || f.span > h.PseudoChannels || h.PseudoChannels%f.span != 0 {
+		return cfg, fmt.Errorf("--span must divide the %d pseudo-channels (1, 2, 4, ...), got %d", h.PseudoChannels, f.span)
+	}
+	if f.span > 1 && f.cross {
+		return cfg, fmt.Errorf("--span and --cross-switch are two ways to leave a port's PC; give one")
+	}
+	if f.ii < 1 {
+		return cfg, fmt.Errorf("--ii must be >= 1 kernel cycle, got %d", f.ii)
+	}
+	cfg.SpanPCs, cfg.IssueIntervalCycles = f.span, f.ii
 	if cfg.TotalBytes, err = parseSize("--bytes", f.bytes, maxHBMFlag); err != nil {
 		return cfg, err
 	}

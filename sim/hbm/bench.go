@@ -28,6 +28,19 @@ type BenchConfig struct {
 	// CrossSwitch sends port i's traffic to pseudo-channel i XOR
 	// SwitchGroupPorts, one switch group over, through a lateral link.
 	CrossSwitch bool
+	// SpanPCs, when above 1, gives each port one address range that spans
+	// SpanPCs pseudo-channels instead of its own PC: port i reads the
+	// PCs of its aligned group, from (i / SpanPCs) x SpanPCs on, all but
+	// its own through the switch (a kernel whose buffer spans several PCs,
+	// as a Vitis m_axi port connected to HBM[0:7]). Under the U280's
+	// global address map each PC is one contiguous 256 MiB, so a
+	// sequential stream stays in one PC at a time and random requests
+	// spread over the group.
+	SpanPCs int
+	// IssueIntervalCycles, when above 1, lets each port send at most one
+	// request every so many kernel cycles: an HLS loop with that
+	// initiation interval.
+	IssueIntervalCycles int
 	// TotalBytes is the data all generators move together; each moves
 	// TotalBytes/PCs rounded down to whole requests (at least one).
 	TotalBytes int64
@@ -121,12 +134,34 @@ const (
 	boundIdleShare = 0.1 // PCs idle less than this are HBM-bound
 )
 
-// targetPC is the pseudo-channel port i drives.
+// targetPC is the pseudo-channel port i drives (the first of its range
+// with SpanPCs).
 func (c BenchConfig) targetPC(i int) int {
 	if c.CrossSwitch {
 		return i ^ c.HBM.SwitchGroupPorts
 	}
+	if c.SpanPCs > 1 {
+		return i / c.SpanPCs * c.SpanPCs
+	}
 	return i
+}
+
+// span is the number of PCs one port's range covers (at least 1).
+func (c BenchConfig) span() int { return max(c.SpanPCs, 1) }
+
+// usedPCs lists the pseudo-channels the ports' ranges cover, each once.
+func (c BenchConfig) usedPCs() []int {
+	seen := make([]bool, c.HBM.PseudoChannels)
+	var out []int
+	for i := range c.PCs {
+		for pc := c.targetPC(i); pc < c.targetPC(i)+c.span(); pc++ {
+			if !seen[pc] {
+				seen[pc] = true
+				out = append(out, pc)
+			}
+		}
+	}
+	return out
 }
 
 // window is the generator window: enough requests to fill the port's
@@ -161,6 +196,12 @@ func (c BenchConfig) Validate() error {
 		return fmt.Errorf("hbm: bench: window must be >= 0, got %d", c.Window)
 	case c.CrossSwitch && c.HBM.PseudoChannels < 2*c.HBM.SwitchGroupPorts:
 		return fmt.Errorf("hbm: bench: crossing the switch needs at least two switch groups")
+	case c.SpanPCs < 0 || c.SpanPCs > c.HBM.PseudoChannels || c.SpanPCs > 1 && c.HBM.PseudoChannels%c.SpanPCs != 0:
+		return fmt.Errorf("hbm: bench: span must divide the %d pseudo-channels, got %d", c.HBM.PseudoChannels, c.SpanPCs)
+	case c.SpanPCs > 1 && c.CrossSwitch:
+		return fmt.Errorf("hbm: bench: span and cross-switch are two ways to leave a port's PC; give one")
+	case c.IssueIntervalCycles < 0:
+		return fmt.Errorf("hbm: bench: issue interval must be >= 0 cycles, got %d", c.IssueIntervalCycles)
 	}
 	return nil
 }
@@ -196,9 +237,12 @@ func runBenchmark(cfg BenchConfig, engine akita.Engine) (*BenchResult, error) {
 			Requests:    int(perGen),
 			Window:      cfg.Window,
 			Base:        sys.AddressMap().Global(pc, 0),
-			RegionBytes: uint64(cfg.HBM.PCBytes) / uint64(cfg.SizeBytes) * uint64(cfg.SizeBytes),
+			RegionBytes: uint64(cfg.span()) * uint64(cfg.HBM.PCBytes) / uint64(cfg.SizeBytes) * uint64(cfg.SizeBytes),
 			StrideBytes: cfg.StrideBytes,
 			Seed:        cfg.Seed,
+
+			IssueIntervalCycles: cfg.IssueIntervalCycles,
+			KernelFreqHz:        cfg.Params.KernelFreqHz,
 		})
 		if err != nil {
 			return nil, err
@@ -266,12 +310,14 @@ func collect(cfg BenchConfig, sys *System, gens []*Traffic) *BenchResult {
 	r.GBpsPerPC = r.GBps / float64(cfg.PCs)
 	var lat Histogram
 	var portUtil float64
+	for _, pc := range cfg.usedPCs() {
+		r.Total.add(sys.PCStats(pc, end))
+	}
 	for i := range gens {
 		pc := cfg.targetPC(i)
 		ps := sys.PortStats(i)
 		st := sys.PCStats(pc, end)
 		lat.Merge(&ps.Latency)
-		r.Total.add(st)
 		if endK > 0 {
 			portUtil += float64(max(ps.RBusyCycles, ps.WBusyCycles)) / float64(endK)
 		}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/link"
 	"github.com/sarchlab/akita/v3/mem/mem"
 	akita "github.com/sarchlab/akita/v3/sim"
@@ -86,6 +87,13 @@ type TrafficConfig struct {
 	StrideBytes uint64
 	// Seed seeds PatternRandom (with the generator's Base).
 	Seed uint64
+	// IssueIntervalCycles, when above 1, lets the generator send at most
+	// one request every so many cycles of a KernelFreqHz clock, as an HLS
+	// loop with that initiation interval issues its accesses; 0 or 1 sends
+	// as fast as the window and the port allow.
+	IssueIntervalCycles int
+	// KernelFreqHz is the clock IssueIntervalCycles counts (the port's).
+	KernelFreqHz float64
 }
 
 // Validate reports the first field of the configuration that is not usable.
@@ -101,6 +109,10 @@ func (c TrafficConfig) Validate() error {
 		return fmt.Errorf("hbm: traffic: region (%d B) must be a positive multiple of the size (%d B)", c.RegionBytes, c.SizeBytes)
 	case c.Pattern == PatternStrided && (c.StrideBytes == 0 || c.StrideBytes%32 != 0):
 		return fmt.Errorf("hbm: traffic: stride must be a positive multiple of 32 bytes, got %d", c.StrideBytes)
+	case c.IssueIntervalCycles < 0:
+		return fmt.Errorf("hbm: traffic: issue interval must be >= 0 cycles, got %d", c.IssueIntervalCycles)
+	case c.IssueIntervalCycles > 1 && !(c.KernelFreqHz > 0):
+		return fmt.Errorf("hbm: traffic: an issue interval needs the kernel clock, got %g Hz", c.KernelFreqHz)
 	}
 	if _, err := ParsePattern(string(c.Pattern)); err != nil {
 		return fmt.Errorf("hbm: traffic: %w", err)
@@ -140,6 +152,12 @@ type Traffic struct {
 	strays      uint64
 	finish      akita.VTimeInSec
 	started     bool
+	// waker wakes the generator at its start and when its issue interval
+	// lets it send again; clk is the interval's clock and nextCycle the
+	// first cycle it may send in.
+	waker     *link.Waker
+	clk       clock.Domain
+	nextCycle uint64
 }
 
 // NewTraffic builds a generator named name.
@@ -158,6 +176,8 @@ func NewTraffic(name string, engine akita.Engine, cfg TrafficConfig) (*Traffic, 
 		g.zero = make([]byte, cfg.SizeBytes)
 	}
 	g.reqOverhead = mem.ReadReqBuilder{}.Build().TrafficBytes
+	g.waker = link.NewWaker(engine, g)
+	g.clk = clock.New(cfg.KernelFreqHz)
 	g.port = link.NewPort(g, math.MaxInt32, name+".Port")
 	g.AddPort("Port", g.port)
 	return g, nil
@@ -170,12 +190,14 @@ func (g *Traffic) Port() akita.Port { return g.port }
 func (g *Traffic) SetTarget(dst akita.Port) { g.dst = dst }
 
 // Start schedules the first requests at time t.
-func (g *Traffic) Start(t akita.VTimeInSec) {
-	link.NewWaker(g.engine, g).Ensure(t)
-}
+func (g *Traffic) Start(t akita.VTimeInSec) { g.waker.Ensure(t) }
 
-// Handle starts sending (the start event of Start).
+// Handle starts sending (the start event of Start) and sends again when
+// the issue interval has passed.
 func (g *Traffic) Handle(e akita.Event) error {
+	if !g.waker.Take(e) {
+		return nil
+	}
 	g.started = true
 	g.fill(e.Time())
 	return nil
@@ -220,7 +242,12 @@ func (g *Traffic) NotifyPortFree(now akita.VTimeInSec, _ akita.Port) { g.fill(no
 // fill sends requests while the window and the connection allow.
 func (g *Traffic) fill(now akita.VTimeInSec) {
 	size := uint64(g.cfg.SizeBytes)
+	paced := g.cfg.IssueIntervalCycles > 1
 	for g.inFlight < g.cfg.Window && g.sent < g.cfg.Requests {
+		if paced && g.sent > 0 && g.clk.Floor(now) < g.nextCycle {
+			g.waker.Ensure(g.clk.Time(g.nextCycle))
+			return
+		}
 		addr := g.cfg.Base + g.offset(uint64(g.sent))
 		write := g.cfg.Op == OpWrite || g.cfg.Op == OpMixed && g.sent%2 == 1
 		m := g.request(now, addr, write)
@@ -229,6 +256,9 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 			return // the connection calls NotifyPortFree
 		}
 		g.pending[m.Meta().ID] = m
+		if paced {
+			g.nextCycle = g.clk.Cycle(now) + uint64(g.cfg.IssueIntervalCycles)
+		}
 		g.requested += size
 		g.sent++
 		g.inFlight++

@@ -1,0 +1,77 @@
+package hbm
+
+import (
+	"testing"
+)
+
+// TestSpanAndIssueInterval checks the two access patterns of real kernels:
+// a port whose address range spans several PCs through the switch, and a
+// port that may send only one request every few cycles.
+func TestSpanAndIssueInterval(t *testing.T) {
+	base := DefaultBenchConfig()
+	base.TotalBytes = 1 << 20
+	run := func(t *testing.T, c BenchConfig) *BenchResult {
+		t.Helper()
+		r, err := RunBenchmark(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	t.Run("random over 8 PCs", func(t *testing.T) {
+		one := base
+		one.PCs, one.Pattern, one.SizeBytes = 1, PatternRandom, 64
+		own := run(t, one)
+		one.SpanPCs = 8
+		spread := run(t, one)
+		// One PC serves 64 B random reads at about half its peak (tRRD,
+		// tFAW and row misses); spread over 8 PCs the port's own width is
+		// the bound.
+		if !(spread.GBps > own.GBps) || spread.Bound != "port" {
+			t.Errorf("own PC %.2f GB/s, over 8 PCs %.2f GB/s bound by %s; want faster and port-bound", own.GBps, spread.GBps, spread.Bound)
+		}
+		used := 0
+		for _, pc := range one.usedPCs() {
+			used++
+			if pc >= 8 {
+				t.Errorf("PC %d used; the range is PCs 0..7", pc)
+			}
+		}
+		if used != 8 || spread.Total.Bytes() != spread.Bytes {
+			t.Errorf("%d PCs used, %d B at the PCs for %d B delivered", used, spread.Total.Bytes(), spread.Bytes)
+		}
+	})
+	t.Run("8 ports share 8 PCs through the switch", func(t *testing.T) {
+		c := base
+		c.PCs, c.Pattern, c.SizeBytes, c.SpanPCs = 8, PatternRandom, 64, 8
+		r := run(t, c)
+		c.SpanPCs = 1
+		own := run(t, c)
+		if !(r.GBps < own.GBps) || r.LateralUtil == 0 {
+			t.Errorf("shared %.2f GB/s (lateral %.2f), own PCs %.2f GB/s; want slower, through lateral links", r.GBps, r.LateralUtil, own.GBps)
+		}
+	})
+	t.Run("issue interval", func(t *testing.T) {
+		for _, ii := range []int{2, 4, 8} {
+			c := base
+			c.PCs, c.SizeBytes, c.IssueIntervalCycles = 1, 64, ii
+			r := run(t, c)
+			ceil := 64 * c.Params.KernelFreqHz / float64(ii) / 1e9
+			if r.GBps > ceil*1.001 || r.GBps < ceil*0.9 {
+				t.Errorf("ii %d: %.3f GB/s, want at most and near %.3f GB/s (64 B per %d cycles)", ii, r.GBps, ceil, ii)
+			}
+		}
+	})
+	t.Run("bad input", func(t *testing.T) {
+		for _, c := range []BenchConfig{
+			func() BenchConfig { c := base; c.SpanPCs = 3; return c }(),
+			func() BenchConfig { c := base; c.SpanPCs = 64; return c }(),
+			func() BenchConfig { c := base; c.SpanPCs, c.CrossSwitch = 2, true; return c }(),
+			func() BenchConfig { c := base; c.IssueIntervalCycles = -1; return c }(),
+		} {
+			if err := c.Validate(); err == nil {
+				t.Errorf("span %d, cross %v, ii %d accepted", c.SpanPCs, c.CrossSwitch, c.IssueIntervalCycles)
+			}
+		}
+	})
+}
