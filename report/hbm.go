@@ -35,6 +35,9 @@ func hbmPatternNote(c hbm.BenchConfig) string {
 	if c.SpanPCs > 1 {
 		note += fmt.Sprintf(", each port over %d PCs", c.SpanPCs)
 	}
+	if c.SingleID {
+		note += ", one AXI ID per port"
+	}
 	if c.IssueIntervalCycles > 1 {
 		note += fmt.Sprintf(", one request per %d cycles", c.IssueIntervalCycles)
 	}

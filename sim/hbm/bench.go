@@ -41,6 +41,10 @@ type BenchConfig struct {
 	// request every so many kernel cycles: an HLS loop with that
 	// initiation interval.
 	IssueIntervalCycles int
+	// SingleID makes each port one AXI master with a single ID (an HLS
+	// m_axi port without RAMA): a request to another PC waits until the
+	// port's requests in flight are answered (TrafficConfig.TargetBytes).
+	SingleID bool
 	// TotalBytes is the data all generators move together; each moves
 	// TotalBytes/PCs rounded down to whole requests (at least one).
 	TotalBytes int64
@@ -146,6 +150,14 @@ func (c BenchConfig) targetPC(i int) int {
 	return i
 }
 
+// targetBytes is TrafficConfig.TargetBytes: a PC's bytes with SingleID.
+func (c BenchConfig) targetBytes() uint64 {
+	if c.SingleID {
+		return uint64(c.HBM.PCBytes)
+	}
+	return 0
+}
+
 // span is the number of PCs one port's range covers (at least 1).
 func (c BenchConfig) span() int { return max(c.SpanPCs, 1) }
 
@@ -243,6 +255,7 @@ func runBenchmark(cfg BenchConfig, engine akita.Engine) (*BenchResult, error) {
 
 			IssueIntervalCycles: cfg.IssueIntervalCycles,
 			KernelFreqHz:        cfg.Params.KernelFreqHz,
+			TargetBytes:         cfg.targetBytes(),
 		})
 		if err != nil {
 			return nil, err

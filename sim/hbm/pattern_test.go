@@ -51,6 +51,22 @@ func TestSpanAndIssueInterval(t *testing.T) {
 			t.Errorf("shared %.2f GB/s (lateral %.2f), own PCs %.2f GB/s; want slower, through lateral links", r.GBps, r.LateralUtil, own.GBps)
 		}
 	})
+	t.Run("single AXI ID over 4 PCs", func(t *testing.T) {
+		c := base
+		c.PCs, c.Pattern, c.SizeBytes, c.SpanPCs = 1, PatternRandom, 64, 4
+		free := run(t, c)
+		c.SingleID = true
+		ordered := run(t, c)
+		// Three requests in four change PC and wait for the port to drain:
+		// about one request per idle latency (~110-140 ns), 64 B each.
+		if !(ordered.GBps < free.GBps/5) || ordered.GBps > 64/100e-9/1e9 {
+			t.Errorf("one ID %.3f GB/s, free %.3f GB/s; want latency-bound, below 0.64 GB/s", ordered.GBps, free.GBps)
+		}
+		c.SpanPCs = 1
+		if own := run(t, c); own.GBps < free.GBps/2 {
+			t.Errorf("one ID on one PC: %.3f GB/s; the rule must not slow a port that stays in its PC", own.GBps)
+		}
+	})
 	t.Run("issue interval", func(t *testing.T) {
 		for _, ii := range []int{2, 4, 8} {
 			c := base

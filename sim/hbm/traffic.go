@@ -94,6 +94,15 @@ type TrafficConfig struct {
 	IssueIntervalCycles int
 	// KernelFreqHz is the clock IssueIntervalCycles counts (the port's).
 	KernelFreqHz float64
+	// TargetBytes, when above 0, makes the generator one AXI master with a
+	// single AXI ID (an HLS m_axi port): aligned blocks of TargetBytes are
+	// different targets (pseudo-channels), and a request to another target
+	// than the last waits until every request in flight is answered. This
+	// is the "single slave per ID" rule of AXI interconnects (AMD PG059,
+	// AXI Interconnect: a thread of one ID may have transactions open to
+	// one slave at a time), which the HBM switch applies to a master that
+	// spans several PCs; AMD's RAMA IP (PG310) exists to lift it.
+	TargetBytes uint64
 }
 
 // Validate reports the first field of the configuration that is not usable.
@@ -158,6 +167,12 @@ type Traffic struct {
 	waker     *link.Waker
 	clk       clock.Domain
 	nextCycle uint64
+	// next is the address of request number sent once drawn (a random
+	// address is drawn once even if the request waits); hasNext reports
+	// it is drawn. target is the target of the requests in flight.
+	next    uint64
+	hasNext bool
+	target  uint64
 }
 
 // NewTraffic builds a generator named name.
@@ -248,7 +263,16 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 			g.waker.Ensure(g.clk.Time(g.nextCycle))
 			return
 		}
-		addr := g.cfg.Base + g.offset(uint64(g.sent))
+		if !g.hasNext {
+			g.next, g.hasNext = g.cfg.Base+g.offset(uint64(g.sent)), true
+		}
+		addr := g.next
+		if t := g.cfg.TargetBytes; t > 0 {
+			if g.inFlight > 0 && addr/t != g.target {
+				return // the responses in flight call fill again
+			}
+			g.target = addr / t
+		}
 		write := g.cfg.Op == OpWrite || g.cfg.Op == OpMixed && g.sent%2 == 1
 		m := g.request(now, addr, write)
 		if g.port.Send(m) != nil {
@@ -256,6 +280,7 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 			return // the connection calls NotifyPortFree
 		}
 		g.pending[m.Meta().ID] = m
+		g.hasNext = false
 		if paced {
 			g.nextCycle = g.clk.Cycle(now) + uint64(g.cfg.IssueIntervalCycles)
 		}
