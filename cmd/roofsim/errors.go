@@ -19,12 +19,24 @@ type checkError struct{ err error }
 func (e checkError) Error() string { return e.err.Error() }
 func (e checkError) Unwrap() error { return e.err }
 
+// internalError marks a fault of roofsim itself that is not the input's
+// (a built-in table that does not load): exit 3.
+type internalError struct{ err error }
+
+func (e internalError) Error() string { return "internal error: " + e.err.Error() }
+func (e internalError) Unwrap() error { return e.err }
+
 // exitCode maps an error to roofsim's exit code: failed checks are 1,
-// everything else (bad flags, files, presets, dimensions) is bad input, 2.
+// internal errors 3, everything else (bad flags, files, presets,
+// dimensions) is bad input, 2.
 func exitCode(err error) int {
 	var ce checkError
 	if errors.As(err, &ce) {
 		return exitCheckFailed
+	}
+	var ie internalError
+	if errors.As(err, &ie) {
+		return exitInternal
 	}
 	return exitBadInput
 }

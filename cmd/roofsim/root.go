@@ -48,6 +48,7 @@ that lose the most time against their bound (--kernels all for every one).
 		newMergeCmd(),
 		newReportCmd(),
 		newGraphCmd(),
+		newValidateCmd(),
 	)
 	root.SetHelpCommand(newHelpCmd(root))
 	return root

@@ -1,0 +1,189 @@
+package calib
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/hbm"
+)
+
+//go:embed cases/*.json
+var caseFiles embed.FS
+
+// The kinds of a case.
+const (
+	// KindMeasured is a figure measured on a real board: it counts in the
+	// error figures.
+	KindMeasured = "measured"
+	// KindEstimate is an HLS or analytical estimate: simulated and shown,
+	// never counted in the error figures.
+	KindEstimate = "estimate"
+)
+
+// Case is one published result and how roofsim maps it.
+type Case struct {
+	// Name identifies the case (--case).
+	Name string `json:"name"`
+	// Source names the independent source the figure comes from (one team
+	// or vendor document), e.g. "vitis-accel-examples".
+	Source string `json:"source"`
+	// Citation is the paper and its table or figure, or the repository and
+	// file, with the figure as printed there.
+	Citation string `json:"citation"`
+	// Board is the built-in board (hw.PlatformNames) the figure was
+	// measured on.
+	Board string `json:"board"`
+	// Workload says what ran.
+	Workload string `json:"workload"`
+	// Kind is KindMeasured or KindEstimate.
+	Kind string `json:"kind"`
+	// Measured is the published figure, in Unit.
+	Measured float64 `json:"measured"`
+	// Unit is the figure's unit: "GB/s" (10^9 bytes per second).
+	Unit string `json:"unit"`
+	// Kernel is the design: the HLS kernel's AXI ports on the HBM.
+	Kernel *Kernel `json:"kernel,omitempty"`
+	// Pending, when set, is why roofsim cannot simulate the case yet; a
+	// pending case is listed, not run, and not counted.
+	Pending string `json:"pending,omitempty"`
+	// Approximates says what the mapping leaves out or assumes.
+	Approximates string `json:"approximates"`
+	// Mapping is a paragraph on how the published setup became the case.
+	Mapping string `json:"mapping"`
+}
+
+// Kernel is an HLS kernel's memory side as the HBM benchmark runs it:
+// groups of identical AXI ports, each port driving its own PC (or range
+// of PCs) so that ports do not share a PC or a lateral link.
+type Kernel struct {
+	// KernelMHz is the kernel clock of the AXI ports in MHz.
+	KernelMHz float64 `json:"kernel_mhz"`
+	// PortBits is the width of the kernel's AXI ports: 256 or 512.
+	PortBits int `json:"port_bits"`
+	// Lockstep reports that one pipelined loop drives every port, so that
+	// each port moves the same bytes and the slowest sets the pace; false
+	// lets each port run at its own rate.
+	Lockstep bool `json:"lockstep"`
+	// Ports are the kernel's port groups.
+	Ports []PortGroup `json:"ports"`
+}
+
+// PortGroup is Count identical AXI ports.
+type PortGroup struct {
+	// Count is the number of ports in the group.
+	Count int `json:"count"`
+	// Op is read or write (hbm.Op).
+	Op string `json:"op"`
+	// Pattern is seq or random (hbm.Pattern).
+	Pattern string `json:"pattern"`
+	// SizeBytes is the bytes of one request (one AXI burst).
+	SizeBytes int `json:"size_bytes"`
+	// SpanPCs is the number of PCs one port's buffer spans (1: its own).
+	SpanPCs int `json:"span_pcs,omitempty"`
+	// SingleID makes the port one AXI ID (an HLS m_axi port without RAMA).
+	SingleID bool `json:"single_id,omitempty"`
+	// Outstanding is the most requests the port keeps in flight.
+	Outstanding int `json:"outstanding"`
+	// II is the port's issue interval in kernel cycles (1: every cycle).
+	II int `json:"ii,omitempty"`
+	// BytesPerPort is the data each port moves in the simulation, in
+	// bytes: enough for the steady state.
+	BytesPerPort int64 `json:"bytes_per_port"`
+}
+
+// Suite returns every case of the suite, in file and then list order.
+func Suite() ([]Case, error) {
+	var all []Case
+	err := fs.WalkDir(caseFiles, "cases", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := caseFiles.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		cs, err := parseCases(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		all = append(all, cs...)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("calib: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, c := range all {
+		if seen[c.Name] {
+			return nil, fmt.Errorf("calib: case %q appears twice", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	return all, nil
+}
+
+// parseCases reads a JSON list of cases strictly and checks each.
+func parseCases(b []byte) ([]Case, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var cs []Case
+	if err := dec.Decode(&cs); err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	return cs, nil
+}
+
+// Validate reports the first unusable field of the case.
+func (c Case) Validate() error {
+	switch {
+	case c.Name == "" || strings.ContainsAny(c.Name, " ,\n"):
+		return fmt.Errorf("case %q: name must be one word", c.Name)
+	case c.Source == "" || c.Citation == "" || c.Workload == "" || c.Mapping == "" || c.Approximates == "":
+		return fmt.Errorf("case %s: source, citation, workload, approximates and mapping are required", c.Name)
+	case c.Kind != KindMeasured && c.Kind != KindEstimate:
+		return fmt.Errorf("case %s: kind %q is not known (accepted: %s|%s)", c.Name, c.Kind, KindMeasured, KindEstimate)
+	case c.Unit != "GB/s":
+		return fmt.Errorf("case %s: unit %q is not known (accepted: GB/s)", c.Name, c.Unit)
+	case !(c.Measured > 0):
+		return fmt.Errorf("case %s: measured must be > 0, got %g", c.Name, c.Measured)
+	}
+	if _, err := hw.PlatformByName(c.Board); err != nil {
+		return fmt.Errorf("case %s: board: %w", c.Name, err)
+	}
+	if c.Pending != "" {
+		return nil
+	}
+	if c.Kernel == nil || len(c.Kernel.Ports) == 0 {
+		return fmt.Errorf("case %s: a case that is not pending needs a kernel with ports", c.Name)
+	}
+	k := c.Kernel
+	if k.PortBits != 256 && k.PortBits != 512 {
+		return fmt.Errorf("case %s: kernel port_bits must be 256 or 512, got %d", c.Name, k.PortBits)
+	}
+	if !(k.KernelMHz > 0 && k.KernelMHz <= 450) {
+		return fmt.Errorf("case %s: kernel_mhz must be in (0, 450], got %g", c.Name, k.KernelMHz)
+	}
+	for i, g := range k.Ports {
+		if _, err := hbm.ParseOp(g.Op); err != nil || g.Op == string(hbm.OpMixed) {
+			return fmt.Errorf("case %s: port group %d: op %q is not known (accepted: read|write)", c.Name, i, g.Op)
+		}
+		if !slices.Contains([]string{string(hbm.PatternSeq), string(hbm.PatternRandom)}, g.Pattern) {
+			return fmt.Errorf("case %s: port group %d: pattern %q is not known (accepted: seq|random)", c.Name, i, g.Pattern)
+		}
+		if g.Count < 1 || g.Outstanding < 1 || g.BytesPerPort < int64(g.SizeBytes) || g.II < 0 || g.SpanPCs < 0 {
+			return fmt.Errorf("case %s: port group %d: count, outstanding and bytes_per_port must be > 0 (bytes at least one request)", c.Name, i)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/roofsim/roofsim/calib"
+	"github.com/roofsim/roofsim/report"
+	"github.com/spf13/cobra"
+)
+
+func newValidateCmd() *cobra.Command {
+	var out outputFlags
+	var only string
+	var maxMAPE float64
+	var explain bool
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Run the suite of published hardware measurements and report roofsim's error against them",
+		Long: `Run roofsim's built-in suite of published, measured results on real HBM boards
+(HBM micro-benchmarks from papers and AMD's example and tutorial logs), each
+mapped onto the simulator: per case the measured and simulated figures, their
+ratio and the error; then the mean absolute percentage error (MAPE), the
+geometric-mean ratio and the worst case over the measured cases. Pending
+cases (not expressible yet) and estimates are listed but not counted.
+Sources and mappings: docs/measured.md.
+
+Exit 1 when the MAPE is above --max-mape.`,
+		Example: `  roofsim validate
+  roofsim validate --case vitis-hbm-bandwidth-u280 --format md
+  roofsim validate --max-mape 25
+  roofsim validate --case tutorial-random-4pc-256 --explain`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := out.parse()
+			if err != nil {
+				return err
+			}
+			if !(maxMAPE >= 0) {
+				return fmt.Errorf("--max-mape must be >= 0 percent, got %g", maxMAPE)
+			}
+			suite, err := calib.Suite()
+			if err != nil {
+				return internalError{err}
+			}
+			cases, err := pickCases(suite, only)
+			if err != nil {
+				return err
+			}
+			var rs []calib.Result
+			for _, c := range cases {
+				r, err := calib.Run(c)
+				if err != nil {
+					return checkError{fmt.Errorf("validate: the simulation failed its checks: %w", err)}
+				}
+				rs = append(rs, r)
+			}
+			s := calib.Summarize(rs)
+			tables := report.MeasuredTables(rs, s, maxMAPE)
+			if explain {
+				tables = append(tables, report.MeasuredMappingTable(rs))
+			}
+			if err := out.emitTables(cmd, f, tables...); err != nil {
+				return err
+			}
+			if s.MAPEPct > maxMAPE {
+				return checkError{fmt.Errorf("validate: MAPE %.1f%% over %d measured cases is above --max-mape %g%% (worst: %s, %.1f%%)",
+					s.MAPEPct, s.Cases, maxMAPE, s.Worst, s.WorstPct)}
+			}
+			return nil
+		},
+	}
+	addOutputFlags(cmd, &out)
+	cmd.Flags().StringVar(&only, "case", "", "run only these cases (comma-separated names; see the table for them)")
+	cmd.Flags().BoolVar(&explain, "explain", false, "also print each case's citation, workload, mapping and approximations")
+	cmd.Flags().Float64Var(&maxMAPE, "max-mape", 15, "exit 1 when the MAPE over the measured cases is above this, in percent")
+	return cmd
+}
+
+// pickCases returns the cases named in the comma-separated list only, in
+// its order (all of suite when only is empty).
+func pickCases(suite []calib.Case, only string) ([]calib.Case, error) {
+	if only == "" {
+		return suite, nil
+	}
+	var out []calib.Case
+	for _, name := range strings.Split(only, ",") {
+		found := false
+		for _, c := range suite {
+			if c.Name == strings.TrimSpace(name) {
+				out, found = append(out, c), true
+				break
+			}
+		}
+		if !found {
+			var names []string
+			for _, c := range suite {
+				names = append(names, c.Name)
+			}
+			return nil, fmt.Errorf("--case %q is not in the suite (accepted: %s)", name, strings.Join(names, "|"))
+		}
+	}
+	return out, nil
+}
