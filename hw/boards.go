@@ -10,7 +10,9 @@ import (
 // UltraScale+ product table DS962/DS963 for the XCU50's VU35P-class die
 // (two SLRs) and AMD UG1393 ("HBM Configuration and Use": 256 MB
 // pseudo-channels on the U50 and U280, 14.375 GB/s theoretical per PC,
-// the same HBM subsystem and switch as the U280's, PG276).
+// the same HBM subsystem and switch as the U280's, PG276). The DSP, LUT,
+// FF, BRAM18 and URAM counts are the xcu50-fsvh2104 capacities Vitis HLS
+// reports (2,688 BRAM18, 5,952 DSP, 1,743,360 FF, 871,680 LUT, 640 URAM).
 const (
 	// U50SLRs: the XCU50 has two super logic regions (DS965).
 	U50SLRs = 2

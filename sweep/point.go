@@ -263,6 +263,9 @@ func (s *Space) configure(plat hw.Platform, scen workload.Scenario, ld *loader, 
 	if d, err = hw.ApplyOverrides(d, ovs...); err != nil {
 		return ideas.Config{}, err
 	}
+	if d.Board != "" && !strings.EqualFold(d.Board, plat.Name) {
+		return ideas.Config{}, fmt.Errorf("design %q is for board %s, the space's platform is %s (set base.platform to %s)", d.Name, d.Board, plat.Name, d.Board)
+	}
 	sc := scen
 	if i, ok := at("cameras"); ok {
 		if sc.Seed != nil {
