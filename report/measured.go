@@ -43,7 +43,34 @@ func MeasuredTables(rs []calib.Result, s calib.Summary, maxMAPEPct float64) []*T
 	}
 	sum.Add(s.Cases, s.Sources, s.Pending, s.Estimates, s.MAPEPct, s.GeoMeanRatio, s.Worst, s.WorstPct, maxMAPEPct, s.MAPEPct <= maxMAPEPct)
 	sum.Notes = append(sum.Notes, "estimates (HLS or analytical figures) and pending cases are not in the error figures")
-	return []*Table{cases, sum}
+	return []*Table{cases, sum, measuredBySource(rs)}
+}
+
+// measuredBySource is the error figures of each source's measured cases.
+func measuredBySource(rs []calib.Result) *Table {
+	t := &Table{
+		Name:  "by_source",
+		Title: "Error per source",
+		Columns: []Column{{Key: "source"}, {Key: "cases"}, {Key: "mape_pct", Header: "MAPE %", Fmt: "%.1f"},
+			{Key: "geomean_ratio", Header: "geo-mean ratio", Fmt: "%.3f"}, {Key: "worst"}, {Key: "worst_pct", Header: "worst %", Fmt: "%.1f"}},
+	}
+	var order []string
+	by := map[string][]calib.Result{}
+	for _, r := range rs {
+		src := r.Case.Source
+		if _, ok := by[src]; !ok {
+			order = append(order, src)
+		}
+		by[src] = append(by[src], r)
+	}
+	for _, src := range order {
+		s := calib.Summarize(by[src])
+		if s.Cases == 0 {
+			continue
+		}
+		t.Add(src, s.Cases, s.MAPEPct, s.GeoMeanRatio, s.Worst, s.WorstPct)
+	}
+	return t
 }
 
 // MeasuredMappingTable lists how each case was mapped: its citation, the
