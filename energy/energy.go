@@ -79,7 +79,7 @@ func (e Estimate) FramesPerJoule() float64 { return 1 / e.EnergyJ }
 // board's limit.
 func (e Estimate) CheckPowerLimit() error {
 	if e.PowerW > e.PowerLimitW {
-		return fmt.Errorf("energy: estimated power %.1f W is above the board's limit of %.0f W (DS963)", e.PowerW, e.PowerLimitW)
+		return fmt.Errorf("energy: estimated power %.1f W is above the board's limit of %.0f W (its data sheet)", e.PowerW, e.PowerLimitW)
 	}
 	return nil
 }
@@ -159,7 +159,7 @@ func Of(res *accel.Result) (Estimate, error) {
 		return Estimate{}, err
 	}
 	rfc := int64(p.HBM.Timing.Cycles(p.HBM.ClockHz).RFC)
-	e := Estimate{FrameIntervalSec: float64(interval) / res.FreqHz, PowerLimitW: hw.U280BoardPowerLimitW}
+	e := Estimate{FrameIntervalSec: float64(interval) / res.FreqHz, PowerLimitW: hw.BoardPowerLimitW(p)}
 	stageIndex := map[workload.Stage]int{}
 	e.Units = unitEnergies(Activity{}, macJ)
 	for _, kr := range res.Kernels {

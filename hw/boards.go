@@ -98,3 +98,17 @@ func PlatformByName(name string) (Platform, error) {
 	}
 	return Platform{}, fmt.Errorf("platform %q: %w (accepted: %s, or a .json file)", name, ErrUnknownPreset, PlatformNames())
 }
+
+// BoardPowerLimitW is the maximum total power of board p in watts, from
+// its data sheet: 75 W for the U50 (DS965), 150 W for the U55C (DS978),
+// and the U280's 225 W (DS963) for the U280 and any other platform (a
+// platform file starts from the U280).
+func BoardPowerLimitW(p Platform) float64 {
+	switch strings.ToLower(p.Name) {
+	case "u50":
+		return U50MaxPowerW
+	case "u55c":
+		return U55CMaxPowerW
+	}
+	return U280BoardPowerLimitW
+}

@@ -12,10 +12,11 @@ func TestBoards(t *testing.T) {
 	want := map[string]struct {
 		slrs, dsps int
 		hbmBytes   int64
+		powerW     float64
 	}{
-		"u280": {3, 9024, 8 * GiB},
-		"u50":  {2, 5952, 8 * GiB},
-		"u55c": {3, 9024, 16 * GiB},
+		"u280": {3, 9024, 8 * GiB, 225},
+		"u50":  {2, 5952, 8 * GiB, 75},
+		"u55c": {3, 9024, 16 * GiB, 150},
 	}
 	for _, p := range Platforms() {
 		t.Run(p.Name, func(t *testing.T) {
@@ -28,6 +29,9 @@ func TestBoards(t *testing.T) {
 			}
 			if p.SLRs != w.slrs || p.DSPs != w.dsps || p.HBM.TotalBytes() != w.hbmBytes {
 				t.Errorf("SLRs %d, DSPs %d, HBM %d B; want %d, %d, %d", p.SLRs, p.DSPs, p.HBM.TotalBytes(), w.slrs, w.dsps, w.hbmBytes)
+			}
+			if got := BoardPowerLimitW(p); got != w.powerW {
+				t.Errorf("power limit %g W, want %g W", got, w.powerW)
 			}
 			h := p.HBM
 			if got := int64(h.BurstBytes) * int64(h.PageBytes/h.BurstBytes) * int64(h.BanksPerPC) * int64(h.RowsPerBank); got != h.PCBytes {
