@@ -323,8 +323,12 @@ func collect(cfg BenchConfig, sys *System, gens []*Traffic) *BenchResult {
 	r.GBpsPerPC = r.GBps / float64(cfg.PCs)
 	var lat Histogram
 	var portUtil float64
+	// A range spanning PCs counts the PCs the run reached: a sequential
+	// stream stays in its first PC, and the others' idle time is no loss.
 	for _, pc := range cfg.usedPCs() {
-		r.Total.add(sys.PCStats(pc, end))
+		if st := sys.PCStats(pc, end); st.Bytes() > 0 || cfg.SpanPCs <= 1 {
+			r.Total.add(st)
+		}
 	}
 	for i := range gens {
 		pc := cfg.targetPC(i)
