@@ -131,6 +131,12 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) e
 	if err != nil {
 		return err
 	}
+	if sc.Generate > 0 {
+		if trace != "" || plot != "" || x.stats {
+			return fmt.Errorf("--generate: --trace, --plot and --stats go with a single pass (run without --generate)")
+		}
+		return runDecode(cmd, out, f, kernels, sc, cfg, sf.scen.sample)
+	}
 	p, d, o := cfg.Platform, cfg.Design, cfg.Options
 	var traceBuf bytes.Buffer
 	var tracer *accel.CSVTracer
