@@ -11,6 +11,7 @@ package decode
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/roofline"
@@ -45,11 +46,16 @@ type Step struct {
 	// Seconds is the step's time, the time per output token of each
 	// sequence at this step.
 	Seconds float64 `json:"seconds"`
-	// WeightBytes and KVBytes are the bytes the step must read from HBM:
-	// every weight and parameter once, and the KV cache.
-	WeightBytes float64 `json:"weight_bytes"`
-	KVBytes     float64 `json:"kv_bytes"`
-	// Bound is the step's roofline (roofline.DecodeStep).
+	// WeightBytes and KVBytes are the bytes the step reads: every weight
+	// and parameter once, and the KV cache; KVOnChipBytes the part of the
+	// cache the activation store holds (accel.Result.KVCacheOnChipBytes;
+	// interpolated like Seconds for a step not simulated).
+	WeightBytes   float64 `json:"weight_bytes"`
+	KVBytes       float64 `json:"kv_bytes"`
+	KVOnChipBytes float64 `json:"kv_on_chip_bytes"`
+	ops           float64
+	// Bound is the step's roofline (roofline.DecodeStep) over the weights
+	// and the KV cache in HBM.
 	Bound roofline.Roofline `json:"bound"`
 	// Check is the simulated step's comparison (nil when interpolated).
 	Check *validation.Comparison `json:"-"`
@@ -158,9 +164,7 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 		}
 		st := &r.Steps[i]
 		st.Step, st.Context = step, sc.DecodeContext(step)
-		var ops float64
-		st.WeightBytes, st.KVBytes, ops = stepBytes(sg, d.Precision)
-		st.Bound = roofline.DecodeStep(ops, st.WeightBytes, st.KVBytes, d, plat)
+		st.WeightBytes, st.KVBytes, st.ops = stepBytes(sg, d.Precision)
 	}
 	for n, step := range picked {
 		sg, err := sc.DecodeGraph(step)
@@ -174,13 +178,26 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 		c := validation.Compare(res)
 		st := &r.Steps[step-1]
 		st.Simulated, st.Seconds, st.Check = true, c.Seconds(), &c
+		st.KVOnChipBytes = float64(res.KVCacheOnChipBytes)
 		if progress != nil {
 			progress(n+2, total)
 		}
 	}
 	interpolate(r.Steps)
+	for i := range r.Steps {
+		st := &r.Steps[i]
+		st.Bound = roofline.DecodeStep(st.ops, st.WeightBytes, st.HBMKVBytes(), d, plat)
+	}
 	return r, nil
 }
+
+// HBMKVBytes is the KV cache the step reads from HBM: KVBytes but the part
+// on chip.
+func (s Step) HBMKVBytes() float64 { return math.Max(0, s.KVBytes-s.KVOnChipBytes) }
+
+// HBMBytes is what the step must read from HBM: WeightBytes plus
+// HBMKVBytes.
+func (s Step) HBMBytes() float64 { return s.WeightBytes + s.HBMKVBytes() }
 
 // stepBytes returns the bytes decode step graph g must read from HBM in
 // precision p (every stored tensor once: weights at the weight width,
@@ -204,8 +221,8 @@ func stepBytes(g *workload.Graph, p hw.Precision) (weight, kv, ops float64) {
 	return p.WeightBytes(w) + p.ActBytes(par), p.ActBytes(cache), ops
 }
 
-// interpolate sets the time of every step not simulated linearly between
-// the simulated steps before and after it.
+// interpolate sets the time and the on-chip KV cache of every step not
+// simulated linearly between the simulated steps before and after it.
 func interpolate(steps []Step) {
 	prev := -1
 	for i := range steps {
@@ -217,6 +234,7 @@ func interpolate(steps []Step) {
 			for j := prev + 1; j < i; j++ {
 				f := float64(j-prev) / float64(i-prev)
 				steps[j].Seconds = a.Seconds + f*(b.Seconds-a.Seconds)
+				steps[j].KVOnChipBytes = a.KVOnChipBytes + f*(b.KVOnChipBytes-a.KVOnChipBytes)
 			}
 		}
 		prev = i

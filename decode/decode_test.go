@@ -17,6 +17,11 @@ func smolLM(t testing.TB, seq, gen int) workload.Scenario {
 		t.Fatal(err)
 	}
 	s.Seq, s.Generate = seq, gen
+	// Its first 4 of 30 layers: the same layer shapes, a quicker test.
+	m := *s.HF
+	m.Towers = append([]workload.Tower(nil), m.Towers...)
+	m.Towers[0].Layers = 4
+	s.HF = &m
 	return s
 }
 
@@ -57,12 +62,14 @@ func TestSampleSteps(t *testing.T) {
 	}
 }
 
-// TestInterpolationError simulates every decode step of SmolLM2-135M and
-// a sample of 3, and checks that the interpolated steps are within 1% of
-// the simulated ones and the total decode time within 0.5%.
+// TestInterpolationError simulates every decode step of SmolLM2-135M (4
+// of its layers) and a sample of 3, and checks that the interpolated steps
+// are within 1% of the simulated ones and the total decode time within
+// 0.5%. Contexts 61..69 cross a 64-wide tile edge, where the step time is
+// not linear in the context: measured 0.65% worst step, 0.14% in total.
 func TestInterpolationError(t *testing.T) {
 	d, p, o := int8(t)
-	sc := smolLM(t, 32, 7)
+	sc := smolLM(t, 60, 9)
 	full, err := Run(d, p, sc, o, Options{Sample: 0}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -99,13 +106,24 @@ func TestTPOTAtLeastHBMTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, st := range r.Steps {
-		floor := (st.WeightBytes + st.KVBytes) / d.MemBytesPerSec(p)
+		floor := st.HBMBytes() / d.MemBytesPerSec(p)
 		if st.Seconds < floor || st.Seconds < st.Bound.LowerBoundSec {
 			t.Errorf("step %d: %.6f s is below the HBM time %.6f s or the bound %.6f s", st.Step, st.Seconds, floor, st.Bound.LowerBoundSec)
 		}
 		if st.KVBytes <= 0 || st.WeightBytes <= 0 {
 			t.Errorf("step %d reads %g weight and %g KV bytes", st.Step, st.WeightBytes, st.KVBytes)
 		}
+	}
+	if r.Steps[0].KVOnChipBytes != r.Steps[0].KVBytes {
+		t.Errorf("step 1: %g of %g KV cache bytes on chip; the cache fits the activation store", r.Steps[0].KVOnChipBytes, r.Steps[0].KVBytes)
+	}
+	o.Residency = false
+	off, err := Run(d, p, smolLM(t, 128, 1), o, Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := off.Steps[0]; st.KVOnChipBytes != 0 || st.Seconds < st.HBMBytes()/d.MemBytesPerSec(p) || st.Seconds <= r.Steps[0].Seconds {
+		t.Errorf("without residency: %g KV bytes on chip, %.6f s for %g HBM bytes (with the cache on chip: %.6f s)", st.KVOnChipBytes, st.Seconds, st.HBMBytes(), r.Steps[0].Seconds)
 	}
 	if r.Steps[3].KVBytes <= r.Steps[0].KVBytes {
 		t.Errorf("the KV cache does not grow: %g then %g bytes", r.Steps[0].KVBytes, r.Steps[3].KVBytes)

@@ -52,7 +52,7 @@ func DecodeTables(scenario string, r decode.Result) []*Table {
 		loss = largestLoss(*last.Check)
 	}
 	sum.Add(r.TTFTSec()*1e3, first.Seconds*1e3, mid.Seconds*1e3, last.Seconds*1e3, r.TokensPerSec(),
-		(mid.WeightBytes+mid.KVBytes)/float64(r.Batch)/1e6, mid.Bound.LowerBoundSec*1e3, mid.Bound.LowerBoundSec/mid.Seconds, loss, verdict)
+		mid.HBMBytes()/float64(r.Batch)/1e6, mid.Bound.LowerBoundSec*1e3, mid.Bound.LowerBoundSec/mid.Seconds, loss, verdict)
 	simulated := 0
 	for _, st := range r.Steps {
 		if st.Simulated {
@@ -61,12 +61,12 @@ func DecodeTables(scenario string, r decode.Result) []*Table {
 	}
 	sum.Notes = []string{
 		"ttft: the prefill over the prompt; tpot: one decode step, one token per sequence; tokens_per_s: batch x steps / decode time",
-		"hbm_mb_per_token: the middle step's weights and KV cache (what it must read from HBM) per sequence; bound_tpot: that step's roofline (roofline.DecodeStep)",
+		"hbm_mb_per_token: what the middle step must read from HBM (its weights, and its KV cache but the part the activation store holds) per sequence; bound_tpot: that step's roofline (roofline.DecodeStep)",
 		fmt.Sprintf("%d of %d decode steps simulated (--decode-sample), the others interpolated linearly; largest_loss: the last step's; %d kernels failed their checks",
 			simulated, len(r.Steps), r.Failed()),
 	}
 	st := &Table{Name: "decode_steps", Title: "Decode steps (simulated, and the middle one)",
-		Columns: Cols("step", "context", "simulated", "tpot_ms:%.3f", "weight_mb:%.2f", "kv_mb:%.3f", "bound_ms:%.3f", "efficiency:%.3f", "largest_loss")}
+		Columns: Cols("step", "context", "simulated", "tpot_ms:%.3f", "weight_mb:%.2f", "kv_mb:%.3f", "kv_on_chip_mb:%.3f", "bound_ms:%.3f", "efficiency:%.3f", "largest_loss")}
 	for _, s := range r.Steps {
 		if !s.Simulated && s.Step != mid.Step {
 			continue
@@ -75,7 +75,7 @@ func DecodeTables(scenario string, r decode.Result) []*Table {
 		if s.Check != nil {
 			loss = largestLoss(*s.Check)
 		}
-		st.Add(int64(s.Step), int64(s.Context), fmt.Sprint(s.Simulated), s.Seconds*1e3, s.WeightBytes/1e6, s.KVBytes/1e6,
+		st.Add(int64(s.Step), int64(s.Context), fmt.Sprint(s.Simulated), s.Seconds*1e3, s.WeightBytes/1e6, s.KVBytes/1e6, s.KVOnChipBytes/1e6,
 			s.Bound.LowerBoundSec*1e3, s.Bound.LowerBoundSec/s.Seconds, loss)
 	}
 	return []*Table{sum, st}
