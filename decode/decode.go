@@ -50,12 +50,15 @@ type Step struct {
 	// and parameter once, and the KV cache; KVOnChipBytes the part of the
 	// cache the activation store holds (accel.Result.KVCacheOnChipBytes;
 	// interpolated like Seconds for a step not simulated).
+	// PinnedBytes are the weights pinned in the weight store
+	// (accel.Result.PinnedWeightBytes, the same for every step).
 	WeightBytes   float64 `json:"weight_bytes"`
+	PinnedBytes   float64 `json:"pinned_bytes"`
 	KVBytes       float64 `json:"kv_bytes"`
 	KVOnChipBytes float64 `json:"kv_on_chip_bytes"`
 	ops           float64
 	// Bound is the step's roofline (roofline.DecodeStep) over the weights
-	// and the KV cache in HBM.
+	// and the KV cache in HBM (HBMBytes).
 	Bound roofline.Roofline `json:"bound"`
 	// Check is the simulated step's comparison (nil when interpolated).
 	Check *validation.Comparison `json:"-"`
@@ -166,6 +169,7 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 		st.Step, st.Context = step, sc.DecodeContext(step)
 		st.WeightBytes, st.KVBytes, st.ops = stepBytes(sg, d.Precision)
 	}
+	var pinned float64
 	for n, step := range picked {
 		sg, err := sc.DecodeGraph(step)
 		if err != nil {
@@ -179,6 +183,7 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 		st := &r.Steps[step-1]
 		st.Simulated, st.Seconds, st.Check = true, c.Seconds(), &c
 		st.KVOnChipBytes = float64(res.KVCacheOnChipBytes)
+		pinned = float64(res.PinnedWeightBytes)
 		if progress != nil {
 			progress(n+2, total)
 		}
@@ -186,7 +191,8 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 	interpolate(r.Steps)
 	for i := range r.Steps {
 		st := &r.Steps[i]
-		st.Bound = roofline.DecodeStep(st.ops, st.WeightBytes, st.HBMKVBytes(), d, plat)
+		st.PinnedBytes = pinned
+		st.Bound = roofline.DecodeStep(st.ops, st.WeightBytes-st.PinnedBytes, st.HBMKVBytes(), d, plat)
 	}
 	return r, nil
 }
@@ -195,9 +201,9 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 // on chip.
 func (s Step) HBMKVBytes() float64 { return math.Max(0, s.KVBytes-s.KVOnChipBytes) }
 
-// HBMBytes is what the step must read from HBM: WeightBytes plus
-// HBMKVBytes.
-func (s Step) HBMBytes() float64 { return s.WeightBytes + s.HBMKVBytes() }
+// HBMBytes is what the step must read from HBM: WeightBytes but the
+// pinned ones, plus HBMKVBytes.
+func (s Step) HBMBytes() float64 { return s.WeightBytes - s.PinnedBytes + s.HBMKVBytes() }
 
 // stepBytes returns the bytes decode step graph g must read from HBM in
 // precision p (every stored tensor once: weights at the weight width,

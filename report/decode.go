@@ -61,7 +61,7 @@ func DecodeTables(scenario string, r decode.Result) []*Table {
 	}
 	sum.Notes = []string{
 		"ttft: the prefill over the prompt; tpot: one decode step, one token per sequence; tokens_per_s: batch x steps / decode time",
-		"hbm_mb_per_token: what the middle step must read from HBM (its weights, and its KV cache but the part the activation store holds) per sequence; bound_tpot: that step's roofline (roofline.DecodeStep)",
+		"hbm_mb_per_token: what the middle step must read from HBM (its weights but the pinned ones, and its KV cache but the part the activation store holds) per sequence; bound_tpot: that step's roofline (roofline.DecodeStep)",
 		fmt.Sprintf("%d of %d decode steps simulated (--decode-sample), the others interpolated linearly; largest_loss: the last step's; %d kernels failed their checks",
 			simulated, len(r.Steps), r.Failed()),
 	}
