@@ -16,15 +16,19 @@ const (
 )
 
 // TransformerScenario returns the prefill of model m: one sequence of
-// DefaultSeq tokens (at most the model's positions), images at the vision
-// tower's image_size, no decode steps. Frames is the batch.
+// DefaultSeq tokens (at most the model's positions; Seq is 0 without a text
+// tower), images at the vision tower's image_size (ImageSize is 0 without
+// one), no decode steps. Frames is the batch.
 func TransformerScenario(name string, m Transformer) Scenario {
-	s := Scenario{Name: name, HF: &m, Frames: 1, Seq: DefaultSeq}
+	s := Scenario{Name: name, HF: &m, Frames: 1}
 	for _, t := range m.Towers {
-		if t.Stage == StageVision {
+		switch {
+		case t.Stage == StageVision:
 			s.ImageSize, s.Patch = t.ImageSize, t.Patch
-		} else if t.MaxPositions > 0 {
-			s.Seq = min(s.Seq, t.MaxPositions)
+		case t.MaxPositions > 0:
+			s.Seq = min(DefaultSeq, t.MaxPositions)
+		default:
+			s.Seq = DefaultSeq
 		}
 	}
 	return s
@@ -64,7 +68,14 @@ func (s Scenario) validateHF() error {
 			return err
 		}
 	}
-	if v, ok := m.Tower(StageVision); ok {
+	if !hasText && s.Seq != 0 {
+		return fmt.Errorf("seq: a %s model has no text tower (accepted: image_size, batch)", m.Family)
+	}
+	v, hasVision := m.Tower(StageVision)
+	if !hasVision && s.ImageSize != 0 {
+		return fmt.Errorf("image_size: a %s model has no vision tower (accepted: seq, batch, generate)", m.Family)
+	}
+	if hasVision {
 		if err := checkRange("image_size", s.ImageSize, v.Patch, v.ImageSize); err != nil {
 			return err
 		}

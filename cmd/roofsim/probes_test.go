@@ -290,6 +290,7 @@ func hfProbes(t *testing.T, dir string) []probe {
 		{"--scenario", llama, "--seq", "4096"}, {"--scenario", llama, "--seq", "2000", "--generate", "100"},
 		{"--scenario", llama, "--cameras", "2"}, {"--scenario", "workload/testdata/hf/bert-base-uncased.json", "--generate", "4"},
 		{"--scenario", "seed", "--seq", "64"}, {"--scenario", "workload/testdata/hf/vit-base-patch16-224.json", "--image-size", "448"},
+		{"--scenario", "workload/testdata/hf/vit-base-patch16-224.json", "--seq", "64"}, {"--scenario", llama, "--image-size", "224"},
 	} {
 		name := a[len(a)-2]
 		switch name {
