@@ -141,7 +141,7 @@ func Columns() []Column {
 		t("memory", "off-chip memory model: hbm or ideal"),
 		t("layout", "how weights spread over the PCs: interleave or contiguous"),
 		t("scenario", "the workload"),
-		ip("cameras", "camera images per frame"),
+		i("cameras", "camera images per frame (0: a Hugging Face transformer scenario, which has none)"),
 		ip("frames", "frames run together as one batch"),
 		i("image_size", "image side in pixels"),
 		i("lang_tokens", "language tokens"),

@@ -37,8 +37,11 @@ const (
 	// the vision position-embedding add (whose second operand is the stored
 	// table, counted in WeightElems).
 	KindResidual Kind = "residual"
-	// KindShuffle is the connector's pixel shuffle (a pure data movement).
+	// KindShuffle is the connector's pixel shuffle, or the selection of
+	// one token per sequence before a pooling head (pure data movements).
 	KindShuffle Kind = "shuffle"
+	// KindRotary applies rotary position embeddings to queries or keys.
+	KindRotary Kind = "rotary"
 )
 
 // IsMatmul reports whether kernels of this kind run on the compute arrays.

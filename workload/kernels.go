@@ -26,6 +26,14 @@ const (
 	// OpsPerElemSiLU (silu(x) = x/(1+exp(-x)), the policy's time MLP):
 	// negate 1, exp 1, plus 1 1, divide 1.
 	OpsPerElemSiLU = 4
+	// OpsPerElemGELUMul (GeGLU, gelu(gate) x up): GELU 9, times up 1.
+	OpsPerElemGELUMul = 10
+	// OpsPerElemTanh (BERT's pooler activation): tanh 1.
+	OpsPerElemTanh = 1
+	// OpsPerElemRotary (x cos(p theta) + rotate_half(x) sin(p theta)): cos
+	// 1, sin 1, two multiplies 2, add 1; the sign of rotate_half is folded
+	// into the sine.
+	OpsPerElemRotary = 5
 	// OpsPerElemEuler is a flow-matching Euler update x + dt v: times dt 1,
 	// plus x 1.
 	OpsPerElemEuler = 2
@@ -148,9 +156,12 @@ func (s Scenario) Graph() (*Graph, error) {
 		return nil, err
 	}
 	b := &builder{frames: int64(s.Frames), declared: map[string]bool{}}
-	if s.Seed != nil {
+	switch {
+	case s.HF != nil:
+		s.hfGraph(b)
+	case s.Seed != nil:
 		s.seedKernels(b)
-	} else {
+	default:
 		var image []string
 		if s.BatchCameras {
 			// One pass over all cameras' rows: the builder's row (and

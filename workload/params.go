@@ -39,6 +39,9 @@ type ParamCount struct {
 // formulas. Params expects a valid scenario (see Validate); it does not
 // panic on an invalid one, but its counts are then meaningless.
 func (s Scenario) Params() []ParamCount {
+	if s.HF != nil {
+		return s.hfParams()
+	}
 	if s.Seed != nil {
 		return s.seedParams()
 	}

@@ -102,6 +102,17 @@ type Scenario struct {
 	// its state token from state_proj, then the action expert's
 	// flow-matching steps (see Policy). StateTokens must then be 1.
 	Policy *Policy `json:"policy,omitempty"`
+	// HF, when set, makes this a scenario of a Hugging Face transformer
+	// (see ParseTransformerConfig and TransformerScenario): Frames is its
+	// batch, ImageSize its vision tower's image side, Seq its prompt (or
+	// sequence) length and Generate its decode steps; the SmolVLA fields
+	// (cameras, tokens, text layers, LM head, seed, policy) are unset.
+	HF *Transformer `json:"hf,omitempty"`
+	// Seq is a transformer scenario's tokens per sequence in the prefill.
+	Seq int `json:"seq,omitempty"`
+	// Generate is a decoder scenario's decode steps after the prefill, each
+	// one token per sequence (see DecodeGraph).
+	Generate int `json:"generate,omitempty"`
 }
 
 // SmolVLAScenario returns SmolVLA's forward pass over model m: 3 cameras at
@@ -155,9 +166,11 @@ func ScenarioByName(name string) (Scenario, error) {
 const maxHFConfigBytes = 4 << 20
 
 // LoadScenario returns a preset scenario by name, or, when arg ends in
-// ".json" or contains a path separator, the smolvla scenario over the model
-// of that Hugging Face config.json (see ParseHFConfig; the model is then
-// named after the file), or, when the file is a lerobot SmolVLA policy
+// ".json" or contains a path separator, the scenario of that Hugging Face
+// config.json: for a model_type of TransformerFamilies the prefill of
+// TransformerScenario (see ParseTransformerConfig); for idefics3 and
+// smolvlm the smolvla scenario over its model (see ParseHFConfig; the model
+// is then named after the file); or, when the file is a lerobot SmolVLA policy
 // config.json ("type": "smolvla"), its policy scenario (see
 // ParseLeRobotConfig) named after the file.
 func LoadScenario(arg string) (Scenario, error) {
@@ -174,6 +187,13 @@ func LoadScenario(arg string) (Scenario, error) {
 	b, err := os.ReadFile(arg)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("scenario file: %w", err)
+	}
+	if mt := modelType(b); mt != "idefics3" && mt != "smolvlm" && !IsLeRobotConfig(b) {
+		m, err := ParseTransformerConfig(b)
+		if err != nil {
+			return Scenario{}, fmt.Errorf("scenario file %s: %w", arg, err)
+		}
+		return TransformerScenario(arg, m), nil
 	}
 	if IsLeRobotConfig(b) {
 		s, err := ParseLeRobotConfig(b)
@@ -231,6 +251,9 @@ func (s Scenario) Validate() error {
 }
 
 func (s Scenario) validate() error {
+	if s.HF != nil {
+		return s.validateHF()
+	}
 	if err := s.Model.Validate(); err != nil {
 		return err
 	}

@@ -241,7 +241,71 @@ func probeClasses(t *testing.T, dir string) []probeClass {
 		lists = append(lists, probe{a, name})
 	}
 	classes = append(classes, probeClass{"lists, plot settings, other flags and commands (`--designs`, `--plot-bytes`, `--kernels`, help topics)", lists})
+	classes = append(classes, probeClass{"Hugging Face config.json (`params`, `run`): a missing field, zero heads, heads not dividing hidden, KV heads not dividing heads, an unknown model_type, flags a model does not take", hfProbes(t, dir)})
 	return classes
+}
+
+// hfProbes breaks TinyLlama's config.json one field at a time, and gives
+// flags a scenario does not take.
+func hfProbes(t *testing.T, dir string) []probe {
+	good, err := os.ReadFile("workload/testdata/hf/tinyllama-1.1b-chat-v1.0.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []probe
+	for i, c := range []struct {
+		field string
+		value any // nil deletes the field
+		names string
+	}{
+		{"hidden_size", nil, "hidden_size is missing"},
+		{"num_hidden_layers", nil, "num_hidden_layers"},
+		{"num_attention_heads", 0, "num_attention_heads"},
+		{"num_attention_heads", 30, "num_attention_heads 30 must divide hidden_size 2048"},
+		{"num_key_value_heads", 0, "num_key_value_heads"},
+		{"num_key_value_heads", 5, "num_key_value_heads 5 must divide num_attention_heads 32"},
+		{"model_type", "mamba", "llama|mistral|qwen2"},
+		{"model_type", nil, "model_type is missing"},
+		{"vocab_size", "many", "vocab_size must be a JSON integer"},
+		{"intermediate_size", -4, "intermediate_size"},
+	} {
+		var doc map[string]any
+		if err := json.Unmarshal(good, &doc); err != nil {
+			t.Fatal(err)
+		}
+		if c.value == nil {
+			delete(doc, c.field)
+		} else {
+			doc[c.field] = c.value
+		}
+		data, _ := json.Marshal(doc)
+		f := filepath.Join(dir, fmt.Sprintf("hf-%d.json", i))
+		if err := os.WriteFile(f, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, probe{[]string{"params", "--scenario", f}, c.names}, probe{[]string{"run", "--scenario", f}, c.names})
+	}
+	llama := "workload/testdata/hf/tinyllama-1.1b-chat-v1.0.json"
+	for _, a := range [][]string{
+		{"--scenario", llama, "--seq", "4096"}, {"--scenario", llama, "--seq", "2000", "--generate", "100"},
+		{"--scenario", llama, "--cameras", "2"}, {"--scenario", "workload/testdata/hf/bert-base-uncased.json", "--generate", "4"},
+		{"--scenario", "seed", "--seq", "64"}, {"--scenario", "workload/testdata/hf/vit-base-patch16-224.json", "--image-size", "448"},
+		{"--scenario", "workload/testdata/hf/vit-base-patch16-224.json", "--seq", "64"}, {"--scenario", llama, "--image-size", "224"},
+	} {
+		name := a[len(a)-2]
+		switch name {
+		case "--seq":
+			name = "seq"
+		case "--generate":
+			name = "generate"
+		case "--cameras":
+			name = "cameras"
+		case "--image-size":
+			name = "image_size"
+		}
+		ps = append(ps, probe{append([]string{"params"}, a...), name})
+	}
+	return ps
 }
 
 // outcome checks a result and returns its label, or an error when the probe crashed or gave a bad message.

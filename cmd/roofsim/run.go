@@ -64,12 +64,15 @@ the stages and the ten kernels that lose the most time against their bound,
 with their efficiency and largest loss (--kernels N or all; csv and json
 list every kernel unless --kernels is given). A policy scenario adds the policy
 call's parts (prefix, flow-matching steps) and the control rates it sustains;
---control-hz F says whether it keeps up at F.`,
+--control-hz F says whether it keeps up at F. A Hugging Face decoder with
+--generate T adds T decode steps over the KV cache (docs/models.md): time to
+first token, time per output token, tokens per second and each step's bound.`,
 		Example: `  roofsim run
   roofsim run --kernels all
   roofsim run --design int4 --ideas fuse,prefetch
   roofsim run --ideas pin_weights --pin-policy order --weight-store 2560KiB
-  roofsim run --scenario seed --memory ideal --format json -o seed.json`,
+  roofsim run --scenario seed --memory ideal --format json -o seed.json
+  roofsim run --scenario examples/tinyllama-1.1b.json --seq 512 --generate 128`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runPass(cmd, &out, &sf, &x)
@@ -130,6 +133,12 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) e
 	cfg, err := sf.configure(cmd, "--design", sf.board.design, sc)
 	if err != nil {
 		return err
+	}
+	if sc.Generate > 0 {
+		if trace != "" || plot != "" || x.stats {
+			return fmt.Errorf("--generate: --trace, --plot and --stats go with a single pass (run without --generate)")
+		}
+		return runDecode(cmd, out, f, kernels, sc, cfg, sf.scen.sample)
 	}
 	p, d, o := cfg.Platform, cfg.Design, cfg.Options
 	var traceBuf bytes.Buffer

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/roofsim/roofsim/decode"
 	"github.com/roofsim/roofsim/workload"
 	"github.com/spf13/cobra"
 )
@@ -16,16 +17,56 @@ type scenarioFlags struct {
 	lmHead  bool
 	steps   int
 	chunk   int
+	batch   int
+	seq     int
+	image   int
+	gen     int
+	sample  int
 }
 
 func addScenarioFlags(cmd *cobra.Command, s *scenarioFlags) {
 	cmd.Flags().StringVar(&s.name, "scenario", workload.ScenarioSmolVLA,
-		"scenario: "+strings.Join(workload.ScenarioNames(), "|")+", a Hugging Face config.json of a SmolVLM/Idefics3 model, or a lerobot SmolVLA policy config.json")
+		"scenario: "+strings.Join(workload.ScenarioNames(), "|")+", a Hugging Face config.json (model_type "+strings.Join(workload.TransformerFamilies(), "|")+"|idefics3|smolvlm), or a lerobot SmolVLA policy config.json")
 	cmd.Flags().IntVar(&s.cameras, "cameras", 0, "camera images per frame (default: the scenario's, 3 for smolvla)")
 	cmd.Flags().IntVar(&s.frames, "frames", 0, "frames run together as one batch (default: the scenario's, 1)")
 	cmd.Flags().BoolVar(&s.lmHead, "lm-head", false, "also run the LM head (SmolVLA does not run it at inference)")
 	cmd.Flags().IntVar(&s.steps, "steps", 0, "policy scenarios: flow-matching steps per call, num_steps (default: the scenario's, 10)")
 	cmd.Flags().IntVar(&s.chunk, "chunk", 0, "policy scenarios: actions per chunk, chunk_size (default: the scenario's, 50); n_action_steps is capped at it")
+	cmd.Flags().IntVar(&s.batch, "batch", 0, "Hugging Face model scenarios: sequences (or images) run together (default 1)")
+	cmd.Flags().IntVar(&s.seq, "seq", 0, fmt.Sprintf("Hugging Face model scenarios: prompt or sequence length in tokens (default %d, at most the model's positions)", workload.DefaultSeq))
+	cmd.Flags().IntVar(&s.image, "image-size", 0, "vision models and smolvla: image side in pixels (default: the config's image_size)")
+	cmd.Flags().IntVar(&s.gen, "generate", 0, "decoder scenarios (run): decode steps after the prefill, one token per sequence over the growing KV cache")
+	cmd.Flags().IntVar(&s.sample, "decode-sample", decode.DefaultSample, "run --generate: decode steps simulated, evenly spaced with the first and last, the others interpolated; 0 simulates all")
+}
+
+// applyHF applies --batch, --seq, --image-size and --generate.
+func (s *scenarioFlags) applyHF(cmd *cobra.Command, sc *workload.Scenario) error {
+	for _, f := range []struct {
+		name string
+		v    int
+		set  func(v int)
+		hf   bool
+	}{
+		{"batch", s.batch, func(v int) { sc.Frames = v }, true},
+		{"seq", s.seq, func(v int) { sc.Seq = v }, true},
+		{"image-size", s.image, func(v int) { sc.ImageSize = v }, false},
+		{"generate", s.gen, func(v int) { sc.Generate = v }, true},
+	} {
+		if !cmd.Flags().Changed(f.name) {
+			continue
+		}
+		if f.hf && sc.HF == nil {
+			return fmt.Errorf("--%s: scenario %s is not a Hugging Face transformer config (use --frames for smolvla's batch)", f.name, sc.Name)
+		}
+		if f.v <= 0 {
+			return fmt.Errorf("--%s must be > 0, got %d", f.name, f.v)
+		}
+		f.set(f.v)
+	}
+	if cmd.Flags().Changed("decode-sample") && s.sample < 0 {
+		return fmt.Errorf("--decode-sample must be >= 0 steps (0: all), got %d", s.sample)
+	}
+	return nil
 }
 
 // load returns the scenario with the flags applied, validated.
@@ -53,6 +94,9 @@ func (s *scenarioFlags) load(cmd *cobra.Command) (workload.Scenario, error) {
 		sc.IncludeLMHead = true
 	}
 	if err := s.applyPolicy(cmd, &sc); err != nil {
+		return workload.Scenario{}, err
+	}
+	if err := s.applyHF(cmd, &sc); err != nil {
 		return workload.Scenario{}, err
 	}
 	if err := sc.Validate(); err != nil {
@@ -97,11 +141,15 @@ func (s *scenarioFlags) kernels(cmd *cobra.Command) (workload.Scenario, []worklo
 	return sc, g.Ops, nil
 }
 
-// graph returns the scenario's tensor graph.
+// graph returns the scenario's tensor graph: the prefill of a decoder.
+// Only run simulates decode steps: --generate elsewhere is an error.
 func (s *scenarioFlags) graph(cmd *cobra.Command) (workload.Scenario, *workload.Graph, error) {
 	sc, err := s.load(cmd)
 	if err != nil {
 		return workload.Scenario{}, nil, err
+	}
+	if sc.Generate > 0 && cmd.Name() != "run" {
+		return workload.Scenario{}, nil, fmt.Errorf("--generate: %s works on the prefill; run simulates the decode steps", cmd.Name())
 	}
 	g, err := sc.Graph()
 	if err != nil {

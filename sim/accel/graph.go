@@ -31,6 +31,9 @@ type tensor struct {
 	// virtual says the tensor is never stored: the output of a matmul
 	// whose epilogue (a fused elementwise kernel) consumes it tile by tile.
 	virtual bool
+	// kvCache says the tensor is a KV cache, an input of the pass that
+	// earlier passes wrote: with residency it stays on chip when it fits.
+	kvCache bool
 }
 
 func (t *tensor) lastUse() int {
@@ -83,7 +86,8 @@ func newGraph(wg *workload.Graph, prec hw.Precision) (*graph, error) {
 		if wt.Role.Stored() || wt.Concat != nil {
 			continue
 		}
-		t := &tensor{name: wt.Name, producer: wt.Producer, elems: wt.Elems(), bytes: ceilDiv(wt.Elems()*int64(prec.ActBits), 8)}
+		t := &tensor{name: wt.Name, producer: wt.Producer, elems: wt.Elems(), bytes: ceilDiv(wt.Elems()*int64(prec.ActBits), 8),
+			kvCache: wt.Role == workload.RoleKVCache}
 		byIndex[j] = t
 		g.tensors = append(g.tensors, t)
 	}

@@ -213,6 +213,7 @@ func runPipelined(d hw.Design, p hw.Platform, g *workload.Graph, opts Options) (
 		res.PinnedWeightBytes += r.PinnedWeightBytes
 		res.PeakOnChipBytes += r.PeakOnChipBytes
 		res.PeakSpillBytes += r.PeakSpillBytes
+		res.KVCacheOnChipBytes += r.KVCacheOnChipBytes
 		res.FusedKernels += r.FusedKernels
 	}
 	res.TotalCycles = offset

@@ -73,8 +73,8 @@ type schedule struct {
 	// weightBytes is the HBM the weights take; pinnedBytes the weight
 	// store they take; peakOnChip the activation store's highest
 	// occupancy; peakSpill the most HBM held by spilled activations at
-	// once.
-	weightBytes, pinnedBytes, peakOnChip, peakSpill uint64
+	// once; kvOnChip the bytes of KV cache kept in the activation store.
+	weightBytes, pinnedBytes, peakOnChip, peakSpill, kvOnChip uint64
 }
 
 // placeOptions are the options place follows.
@@ -116,7 +116,9 @@ func (s *schedule) output(i int) *tensor {
 
 // place decides where every tensor of graph g lives and lays the weights,
 // the inputs of the pass and the spilled activations out in the DMA's
-// address space. fusedWith gives, per kernel, the elementwise kernel fused
+// address space. With residency, KV caches (inputs of the pass written by
+// earlier passes) stay in the activation store while they fit, in order of
+// first use, for the whole pass; the other inputs are in HBM. fusedWith gives, per kernel, the elementwise kernel fused
 // into it (-1: none); plans[i] is then the fused plan.
 func place(g *graph, plans []*compute.Plan, fusedWith []int, d hw.Design, o placeOptions) (*schedule, error) {
 	ks := g.ks
@@ -157,6 +159,20 @@ func place(g *graph, plans []*compute.Plan, fusedWith []int, d hw.Design, o plac
 		return nil, err
 	}
 	next := s.weightBytes
+	store := d.ActivationBufferBytes
+	if !o.residency {
+		store = 0
+	}
+	// The KV caches, in order of first use, in the activation store while
+	// they fit: written there by the passes before, they stay for this one.
+	var used int64
+	for _, t := range s.inputs {
+		if t.kvCache && used+t.bytes <= store {
+			t.onChip = true
+			used += t.bytes
+			s.kvOnChip += uint64(t.bytes)
+		}
+	}
 	bump := func(size uint64) (uint64, error) {
 		base := next
 		next += ceilDivU(size, align) * align
@@ -166,6 +182,9 @@ func place(g *graph, plans []*compute.Plan, fusedWith []int, d hw.Design, o plac
 		return base, nil
 	}
 	for _, t := range s.inputs {
+		if t.onChip {
+			continue
+		}
 		b, err := bump(t.size)
 		if err != nil {
 			return nil, err
@@ -178,11 +197,6 @@ func place(g *graph, plans []*compute.Plan, fusedWith []int, d hw.Design, o plac
 
 	// Activations, in order: on chip while they fit, else spilled to HBM.
 	spill := newAllocator(next, capacity-next)
-	store := d.ActivationBufferBytes
-	if !o.residency {
-		store = 0
-	}
-	var used int64
 	// placeOutput places the output of kernel j, which may go in place
 	// over an input j reads for the last time.
 	placeOutput := func(j int) error {

@@ -159,6 +159,10 @@ type Result struct {
 	// Pipeline, the sum of the parts'); PeakSpillBytes the most HBM held by
 	// spilled activations at once.
 	WeightBytes, PinnedWeightBytes, PeakOnChipBytes, PeakSpillBytes int64
+	// KVCacheOnChipBytes is the KV cache the activation store holds for the
+	// pass (its inputs of role kv_cache that fit, see Options.Residency);
+	// the rest of the cache is in HBM.
+	KVCacheOnChipBytes int64
 }
 
 // Part is one part of a pipelined design: what it has and how long it

@@ -172,12 +172,13 @@ func runOne(d hw.Design, p hw.Platform, g *workload.Graph, opts Options, memoryP
 	engine.AcceptHook(counter)
 	res := &Result{
 		Design: d, Platform: p, FreqHz: sim.Clock().FreqHz, Memory: opts.Memory,
-		Kernels:           make([]KernelResult, 0, len(ks)),
-		WeightBytes:       int64(sched.weightBytes),
-		PinnedWeightBytes: int64(sched.pinnedBytes),
-		PeakOnChipBytes:   int64(sched.peakOnChip),
-		PeakSpillBytes:    int64(sched.peakSpill),
-		FusedKernels:      len(ks) - len(jobs),
+		Kernels:            make([]KernelResult, 0, len(ks)),
+		WeightBytes:        int64(sched.weightBytes),
+		PinnedWeightBytes:  int64(sched.pinnedBytes),
+		PeakOnChipBytes:    int64(sched.peakOnChip),
+		PeakSpillBytes:     int64(sched.peakSpill),
+		KVCacheOnChipBytes: int64(sched.kvOnChip),
+		FusedKernels:       len(ks) - len(jobs),
 	}
 	hclk := clock.New(p.HBM.ClockHz)
 	var prevPC []hbm.PCStats
