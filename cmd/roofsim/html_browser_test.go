@@ -56,8 +56,9 @@ type pageCheck struct {
 	// shots are the elements to screenshot into docs/ with -update: the
 	// file name under docs/ by CSS selector.
 	shots [][2]string
-	// zoom narrows the timeline to a few kernels before its screenshot.
-	zoom bool
+	// zoomShot, when set, is the file of a screenshot of the timeline
+	// narrowed to a few kernels (the shots show the whole pass).
+	zoomShot string
 }
 
 // TestHTMLInBrowser writes the run, compare and sweep pages with --html,
@@ -69,12 +70,12 @@ func TestHTMLInBrowser(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
 	checks := []pageCheck{
-		{name: "run", args: []string{"run"}, hover: "roofline-chart", zoom: true, shots: [][2]string{
+		{name: "run", args: []string{"run"}, hover: "roofline-chart", zoomShot: "html_run_timeline_zoom.png", shots: [][2]string{
 			{"#summary", "html_run_summary.png"}, {"#losses", "html_run_waterfall.png"}, {"#roofline", "html_run_roofline.png"},
 			{"#timeline", "html_run_timeline.png"}, {"#hbm", "html_run_hbm.png"}, {"#kernels", "html_run_kernels.png"}}},
 		{name: "compare", args: []string{"compare", "--designs", "int8,int4"}, hover: "cmp-latency",
 			shots: [][2]string{{"#latency", "html_compare_latency.png"}, {"#stages", "html_compare_stages.png"}}},
-		{name: "sweep", args: []string{"report", filepath.Join("testdata", "sweep_ideas.csv")}, hover: "front-0-dsps",
+		{name: "sweep", args: []string{"report", filepath.Join("testdata", "sweep_designs_seed.csv")}, hover: "front-0-dsps",
 			shots: [][2]string{{"#front", "html_sweep_front.png"}, {"#ideas", "html_sweep_ideas.png"}}},
 	}
 	for _, pc := range checks {
@@ -102,7 +103,7 @@ func checkInBrowser(t *testing.T, bin, page string, pc pageCheck) {
 		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000),
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-default-apps", true)}
+		chromedp.Flag("disable-extensions", true), chromedp.Flag("disable-default-apps", true), chromedp.Flag("disable-dev-shm-usage", true)}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelA()
 	ctx, cancel := chromedp.NewContext(actx)
@@ -184,9 +185,6 @@ func checkInBrowser(t *testing.T, bin, page string, pc pageCheck) {
 			t.Errorf("%s: chart %s drew %d pixels: empty", pc.name, id, n)
 		}
 	}
-	if pc.zoom {
-		zoomTimeline(ctx, t)
-	}
 	hoverSection, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`"#" + document.getElementById(%q).closest("section").id`, pc.hover)))
 	if err != nil {
 		t.Fatal(err)
@@ -195,6 +193,10 @@ func checkInBrowser(t *testing.T, bin, page string, pc pageCheck) {
 		if s[0] != hoverSection {
 			screenshot(ctx, t, s[0], s[1])
 		}
+	}
+	if pc.zoomShot != "" {
+		zoomTimeline(ctx, t)
+		screenshot(ctx, t, "#timeline", pc.zoomShot)
 	}
 	hoverPoint(ctx, t, pc)
 	for _, s := range pc.shots {

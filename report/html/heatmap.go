@@ -85,7 +85,7 @@ func hbmHeatmap(c validation.Comparison) (Chart, bool) {
 		"grid":    map[string]any{"left": 60, "right": 90, "top": 40, "bottom": 64},
 		"xAxis":   map[string]any{"type": "category", "data": xs, "name": "ms", "splitArea": map[string]any{"show": false}},
 		"yAxis":   map[string]any{"type": "category", "data": ys, "inverse": true},
-		"visualMap": map[string]any{"type": "continuous", "min": 0, "max": math.Max(peak, 1e-3), "calculable": true,
+		"visualMap": map[string]any{"type": "continuous", "min": 0, "max": math.Max(peak, 1e-3), "calculable": true, "precision": 2,
 			"orient": "vertical", "right": 8, "top": "middle", "text": []string{"GB/s", ""},
 			"inRange": map[string]any{"color": []string{"#f7fbff", "#6baed6", "#08306b"}}},
 		"dataZoom": []map[string]any{{"type": "slider", "bottom": 8, "height": 22}, {"type": "inside"}},

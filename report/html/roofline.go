@@ -50,7 +50,11 @@ func rooflineChart(c validation.Comparison) (Chart, bool) {
 	if len(analytic) == 0 {
 		return Chart{}, false
 	}
-	lo, hi = lo/2, hi*2
+	// Whole decades, so the axis is labelled at powers of ten.
+	lo, hi = math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))
+	if hi <= lo {
+		hi = lo * 10
+	}
 	line := func(name, color string, ce hw.Ceilings, dash string) map[string]any {
 		return map[string]any{"name": name, "type": "line", "data": ceilingLine(ce, lo, hi), "symbol": "none", "silent": true,
 			"lineStyle": map[string]any{"color": color, "width": 2, "type": dash}, "itemStyle": map[string]any{"color": color},
