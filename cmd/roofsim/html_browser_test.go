@@ -215,17 +215,18 @@ func checkInBrowser(t *testing.T, bin, page string, pc pageCheck) {
 // the chart into view and returns the item's position on the page and
 // the names (tooltip titles) of every item within 4 pixels of it.
 const hoverJS = `(function(id){
-	var ch = window.roofsimCharts[id], el = document.getElementById(id);
+	var ch = window.roofsimCharts[id], spec = window.roofsimSpecs[id], el = document.getElementById(id);
 	el.scrollIntoView({block: "center"});
 	var r = el.getBoundingClientRect(), pts = [];
 	ch.getOption().series.forEach(function(s, si){
 		var data = ch.getModel().getSeriesByIndex(si).getData();
 		(s.data || []).forEach(function(d, di){
-			if (!d || !d.tip) { return; }
+			var tip = d && (d.tip || (typeof d.t === "number" && spec.Tips[d.t]));
+			if (!tip) { return; }
 			var l = data.getItemLayout(di), x, y;
 			if (!l) { return; }
 			if (Array.isArray(l)) { x = l[0]; y = l[1]; } else { x = l.x + l.width / 2; y = l.y + l.height / 2; }
-			var m = /<b>(.*?)<\/b>/.exec(d.tip), t = document.createElement("textarea");
+			var m = /<b>(.*?)<\/b>/.exec(tip), t = document.createElement("textarea");
 			t.innerHTML = m ? m[1] : "";
 			pts.push({x: x, y: y, name: t.value});
 		});

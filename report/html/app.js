@@ -23,7 +23,12 @@
     var o = spec.Option;
     switch (name) {
       case "tip":
-        return function (p) { return (p.data && p.data.tip) || esc(p.seriesName); };
+        return function (p) {
+          var d = p.data || {};
+          if (d.tip) { return d.tip; }
+          if (typeof d.t === "number" && spec.Tips) { return spec.Tips[d.t]; }
+          return esc(p.seriesName);
+        };
       case "gantt":
         return function (p) {
           var v = p.value, k = spec.Kernels && spec.Kernels[v[3]];
@@ -64,6 +69,8 @@
   var charts = {};
   var drawn = {};
   window.roofsimCharts = charts;
+  window.roofsimSpecs = {};
+  specs.forEach(function (spec) { window.roofsimSpecs[spec.ID] = spec; });
   window.roofsimDrawn = function () { return Object.keys(drawn).length; };
   window.roofsimChartCount = specs.length;
   specs.forEach(function (spec) {

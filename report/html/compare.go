@@ -87,13 +87,13 @@ func latencyChart(rows []report.CompareRow, names []string) Chart {
 // rateChart: frames per second (bars) and efficiency against the design
 // bound (a line on the right axis).
 func rateChart(rows []report.CompareRow, names []string) Chart {
-	var fps, eff []float64
+	var fps []float64
 	var fpsTips []string
 	var effData []any
 	for i, r := range rows {
 		c := r.Comparison
 		e := float64(c.Total.BoundCycles) / float64(c.Result.TotalCycles)
-		fps, eff = append(fps, c.FPS()), append(eff, e)
+		fps = append(fps, c.FPS())
 		fpsTips = append(fpsTips, tip(names[i], fmt.Sprintf("%.2f frames per second", c.FPS()),
 			fmt.Sprintf("%.3f TOP/s achieved of %.2f peak", c.AchievedOpsPerSec()/1e12, c.Ceilings.PeakOpsPerSec/1e12)))
 		effData = append(effData, map[string]any{"value": round6(e), "tip": tip(names[i], fmt.Sprintf("efficiency %.3f (design bound / simulated)", e))})

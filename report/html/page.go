@@ -54,7 +54,7 @@ type Section struct {
 
 // Chart is one ECharts chart: its option as JSON-ready values. Tooltips
 // whose formatter is the string "tip" show the hovered item's "tip"
-// field (HTML); series whose renderItem is "gantt" are drawn as bars from
+// field (HTML), or the entry of Tips its "t" field indexes; series whose renderItem is "gantt" are drawn as bars from
 // [row, start, end, kernel] (see app.js).
 type Chart struct {
 	// ID is the chart element's id (unique on the page).
@@ -66,6 +66,9 @@ type Chart struct {
 	// Kernels are the names of the kernels a gantt chart's items refer
 	// to by index (nil for other charts).
 	Kernels []string `json:",omitempty"`
+	// Tips are tooltips (HTML) that items refer to by index in their "t"
+	// field, when several items share one.
+	Tips []string `json:",omitempty"`
 }
 
 // Table is an HTML table: sortable by a click on a column's header and,

@@ -30,6 +30,7 @@ func ceilingLine(c hw.Ceilings, lo, hi float64) [][2]float64 {
 func rooflineChart(c validation.Comparison) (Chart, bool) {
 	f := c.Result.FreqHz
 	var analytic []any
+	var tips []string
 	sim := map[workload.Stage][]any{}
 	lo, hi := math.Inf(1), 0.0
 	for _, k := range c.Kernels {
@@ -44,8 +45,10 @@ func rooflineChart(c validation.Comparison) (Chart, bool) {
 			fmt.Sprintf("OI %.1f ops/byte; analytic %.3f TOP/s (%s-bound), simulated %.3f TOP/s", oi, k.Roofline.AttainableOpsPerSec/1e12, k.Roofline.Bound, simOps/1e12),
 			fmt.Sprintf("simulated %.4f ms, bound on the design %.4f ms (%s), efficiency %.3f", float64(k.Cycles)/f*1e3, float64(k.BoundCycles)/f*1e3, k.Bound, k.Efficiency),
 			fmt.Sprintf("largest loss: %s, %.4f ms", k.Loss, float64(k.LossCycles)/f*1e3))
-		analytic = append(analytic, map[string]any{"value": []float64{oi, k.Roofline.AttainableOpsPerSec / 1e12}, "tip": t})
-		sim[k.Kernel.Stage] = append(sim[k.Kernel.Stage], map[string]any{"value": []float64{oi, simOps / 1e12}, "tip": t})
+		// Both points share the tooltip: stored once, referred to by index.
+		tips = append(tips, t)
+		analytic = append(analytic, map[string]any{"value": []float64{oi, k.Roofline.AttainableOpsPerSec / 1e12}, "t": len(tips) - 1})
+		sim[k.Kernel.Stage] = append(sim[k.Kernel.Stage], map[string]any{"value": []float64{oi, simOps / 1e12}, "t": len(tips) - 1})
 	}
 	if len(analytic) == 0 {
 		return Chart{}, false
@@ -72,7 +75,7 @@ func rooflineChart(c validation.Comparison) (Chart, bool) {
 				"symbolSize": 7, "itemStyle": map[string]any{"color": stageColor(st), "opacity": 0.85}, "z": 4})
 		}
 	}
-	return Chart{ID: "roofline-chart", HeightPx: 520, Option: map[string]any{
+	return Chart{ID: "roofline-chart", HeightPx: 520, Tips: tips, Option: map[string]any{
 		"animation": false,
 		"title": map[string]any{"text": fmt.Sprintf("Roofline of every matmul kernel on design %s (%d kernels)", c.Result.Design.Name, len(analytic)),
 			"left": "center", "textStyle": map[string]any{"fontSize": 13}},
