@@ -3,6 +3,7 @@ package html
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/roofsim/roofsim/report"
 
@@ -47,6 +48,15 @@ func ganttChart(c validation.Comparison, tl *Timeline) Chart {
 		kernelTips[i] = line
 	}
 	units, spans := tl.spans(index)
+	if len(c.Result.Parts) > 0 {
+		// A pipelined design: the first part's units keep their plain
+		// names in the trace.
+		for i, u := range units {
+			if !strings.Contains(u, ": ") {
+				units[i] = c.Result.Parts[0].Name + ": " + u
+			}
+		}
+	}
 	rows := append(append([]string{"kernels"}, units...), "HBM")
 	hbmRow := len(rows) - 1
 	byStage := map[workload.Stage][][4]float64{}
@@ -88,7 +98,7 @@ func ganttChart(c validation.Comparison, tl *Timeline) Chart {
 		"tooltip":   map[string]any{"formatter": "gantt"},
 		"legend":    map[string]any{"top": 24},
 		"grid":      map[string]any{"left": 150, "right": 30, "top": 56, "bottom": 64},
-		"xAxis":     map[string]any{"type": "value", "name": "ms", "min": 0, "max": round6(totalMs), "nameGap": 8},
+		"xAxis":     map[string]any{"type": "value", "name": "ms", "min": 0, "max": math.Ceil(totalMs*1e3) / 1e3, "nameGap": 8},
 		"yAxis":     map[string]any{"type": "category", "data": rows, "inverse": true, "axisTick": map[string]any{"show": false}},
 		"dataZoom": []map[string]any{{"type": "slider", "filterMode": "weakFilter", "bottom": 8, "height": 22, "labelPrecision": 3},
 			{"type": "inside", "filterMode": "weakFilter"}},
