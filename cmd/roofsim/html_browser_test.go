@@ -56,6 +56,8 @@ type pageCheck struct {
 	// shots are the elements to screenshot into docs/ with -update: the
 	// file name under docs/ by CSS selector.
 	shots [][2]string
+	// table, when set, is the id of a table to sort and filter.
+	table string
 	// zoomShot, when set, is the file of a screenshot of the timeline
 	// narrowed to a few kernels (the shots show the whole pass).
 	zoomShot string
@@ -70,7 +72,7 @@ func TestHTMLInBrowser(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
 	checks := []pageCheck{
-		{name: "run", args: []string{"run"}, hover: "roofline-chart", zoomShot: "html_run_timeline_zoom.png", shots: [][2]string{
+		{name: "run", args: []string{"run"}, hover: "roofline-chart", table: "tbl-kernels", zoomShot: "html_run_timeline_zoom.png", shots: [][2]string{
 			{"#summary", "html_run_summary.png"}, {"#losses", "html_run_waterfall.png"}, {"#roofline", "html_run_roofline.png"},
 			{"#timeline", "html_run_timeline.png"}, {"#hbm", "html_run_hbm.png"}, {"#kernels", "html_run_kernels.png"}}},
 		{name: "compare", args: []string{"compare", "--designs", "int8,int4"}, hover: "cmp-latency",
@@ -194,6 +196,9 @@ func checkInBrowser(t *testing.T, bin, page string, pc pageCheck) {
 			screenshot(ctx, t, s[0], s[1])
 		}
 	}
+	if pc.table != "" {
+		sortAndFilter(ctx, t, pc.table)
+	}
 	if pc.zoomShot != "" {
 		zoomTimeline(ctx, t)
 		screenshot(ctx, t, "#timeline", pc.zoomShot)
@@ -304,5 +309,41 @@ func screenshot(ctx context.Context, t *testing.T, sel, file string) {
 	}
 	if err := os.WriteFile(filepath.Join("..", "..", "docs", file), buf, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// sortAndFilter types a word into the filter box of table id and checks
+// that exactly the rows containing it stay, then clicks the header of its
+// column sim_ms and checks the rows are in ascending order of it.
+func sortAndFilter(ctx context.Context, t *testing.T, id string) {
+	t.Helper()
+	rows := fmt.Sprintf(`Array.prototype.slice.call(document.getElementById(%q).tBodies[0].rows)`, id)
+	want, err := chromedp.Run(ctx, chromedp.Evaluate[int](rows+`.filter(function(r){ return r.textContent.indexOf("softmax") >= 0; }).length`))
+	if err != nil || want == 0 {
+		t.Fatalf("table %s: %d rows with softmax (%v)", id, want, err)
+	}
+	box := chromedp.CSS(fmt.Sprintf(`input.filter[data-table=%q]`, id))
+	if err := chromedp.Do(ctx, chromedp.ScrollIntoView(box), chromedp.SendKeys(box, "softmax")); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[int](rows+`.filter(function(r){ return r.style.display !== "none"; }).length`))
+	if err != nil || shown != want {
+		t.Errorf("table %s filtered on softmax shows %d rows, want %d (%v)", id, shown, want, err)
+	}
+	col, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`Array.prototype.map.call(document.getElementById(%q).tHead.rows[0].cells, function(c){ return c.textContent; }).indexOf("sim_ms")`, id)))
+	if err != nil || col < 0 {
+		t.Fatalf("table %s has no sim_ms column (%v)", id, err)
+	}
+	th := chromedp.CSS(fmt.Sprintf(`#%s thead th:nth-child(%d)`, id, col+1))
+	if err := chromedp.Do(ctx, chromedp.Clear(box), chromedp.SendKeys(box, " "), chromedp.Click(th)); err != nil {
+		t.Fatal(err)
+	}
+	sorted, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(function(){
+		var v = %s.map(function(r){ return parseFloat(r.cells[%d].getAttribute("data-v")); });
+		for (var i = 1; i < v.length; i++) { if (v[i] < v[i-1]) { return false; } }
+		return v.length > 0;
+	})()`, rows, col)))
+	if err != nil || !sorted {
+		t.Errorf("table %s is not in ascending sim_ms after a click on its header (%v)", id, err)
 	}
 }
