@@ -232,6 +232,19 @@ func TestSweepPage(t *testing.T) {
 	}
 }
 
+func TestPageWithoutCharts(t *testing.T) {
+	page, err := Page{Title: "x", Sections: []Section{{ID: "a", Title: "A", Notes: []string{"<b>"}}}}.Render()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(page, []byte(`<script id="charts" type="application/json">[]</script>`)) {
+		t.Error("a page without charts must have an empty chart list")
+	}
+	if !bytes.Contains(page, []byte("&lt;b&gt;")) {
+		t.Error("a note is not escaped")
+	}
+}
+
 func TestDuplicateIDs(t *testing.T) {
 	p := Page{Title: "x", Sections: []Section{{ID: "a", Charts: []Chart{{ID: "a"}}}}}
 	if _, err := p.Render(); err == nil {

@@ -122,7 +122,7 @@ func (p Page) Render() ([]byte, error) {
 		fmt.Fprintf(&b, "<a href=\"#%s\">%s</a> ", esc(s.ID), esc(s.Title))
 	}
 	b.WriteString("</nav></header>\n<main>\n")
-	var charts []Chart
+	charts := []Chart{} // "[]", not "null", for a page without charts
 	ids := map[string]bool{}
 	unique := func(id string) error {
 		if ids[id] {
