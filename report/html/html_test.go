@@ -171,22 +171,39 @@ func TestTimelineSpans(t *testing.T) {
 }
 
 func TestHeatmapKeepsBytes(t *testing.T) {
-	c := shortPass(t, nil)
-	ch, ok := hbmHeatmap(c)
-	if !ok {
-		t.Fatal("no heat map")
-	}
+	tl := NewTimeline(nil)
+	c := shortPass(t, tl)
 	var total int64
 	for _, k := range c.Result.Kernels {
 		total += k.BytesRead + k.BytesWritten
 	}
-	bucketSec := float64(c.Result.TotalCycles) / heatBuckets / c.Result.FreqHz
-	sum := 0.0
-	for _, cell := range ch.Option["series"].([]map[string]any)[0]["data"].([][3]float64) {
-		sum += cell[2] * 1e9 * bucketSec
+	if total == 0 || total != c.Result.MemoryBytesRead+c.Result.MemoryBytesWritten {
+		t.Fatalf("the kernels moved %d bytes, the memory served %d", total, c.Result.MemoryBytesRead+c.Result.MemoryBytesWritten)
 	}
-	if total == 0 || math.Abs(sum-float64(total)) > 1e-3*float64(total) {
-		t.Errorf("the heat map holds %.0f bytes, the kernels moved %d", sum, total)
+	bucketSec := float64(c.Result.TotalCycles) / heatBuckets / c.Result.FreqHz
+	for _, tc := range []struct {
+		name string
+		tl   *Timeline
+	}{{"requests", tl}, {"kernel means", nil}} {
+		ch, source, ok := hbmHeatmap(c, tc.tl)
+		if !ok {
+			t.Fatalf("%s: no heat map", tc.name)
+		}
+		sum := 0.0
+		for _, cell := range ch.Option["series"].([]map[string]any)[0]["data"].([][3]float64) {
+			sum += cell[2] * 1e9 * bucketSec
+		}
+		// Cells keep a thousandth of a GB/s.
+		if math.Abs(sum-float64(total)) > 1e-3*float64(total) {
+			t.Errorf("%s (%s): the heat map holds %.0f bytes, the kernels moved %d", tc.name, source, sum, total)
+		}
+	}
+	var reqs int64
+	for _, e := range tl.pcs {
+		reqs += e.bytes
+	}
+	if reqs != total {
+		t.Errorf("the timeline recorded %d bytes of requests, the kernels moved %d", reqs, total)
 	}
 }
 

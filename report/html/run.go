@@ -42,10 +42,10 @@ func Run(scenario string, c validation.Comparison, tl *Timeline, tables []*repor
 			Notes: []string{"A row per unit: a bar is a span in which the unit worked for one kernel, coloured by the kernel's stage. " +
 				"The kernels row is each kernel's span, the HBM row the kernels that moved HBM bytes."}})
 	}
-	if ch, ok := hbmHeatmap(c); ok {
+	if ch, source, ok := hbmHeatmap(c, tl); ok {
 		p.Sections = append(p.Sections, Section{ID: "hbm", Title: "HBM channels", Charts: []Chart{ch},
-			Notes: []string{fmt.Sprintf("A kernel's bytes on each pseudo-channel spread over its span, in %d buckets of %.3f ms: "+
-				"a kernel's mean rate, not the channel's instantaneous one.", heatBuckets, c.Seconds()*1e3/heatBuckets)}})
+			Notes: []string{fmt.Sprintf("The bytes each pseudo-channel served in %d buckets of %.3f ms: %s. Hover a cell for its rate; drag the slider to zoom.",
+				heatBuckets, c.Seconds()*1e3/heatBuckets, source)}})
 	}
 	p.Sections = append(p.Sections, Section{ID: "kernels", Title: "Kernels", Tables: []Table{kernelTable(c)}})
 	return p.Render()

@@ -7,16 +7,27 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/sim/accel"
+	akita "github.com/sarchlab/akita/v3/sim"
 )
 
 // Timeline records what each unit of the accelerator did over a pass,
-// for the run page's Gantt chart: set it (or a tracer it forwards to) as
+// for the run page's Gantt chart, and the bytes each HBM pseudo-channel
+// served over time, for its heat map: set it (or a tracer it forwards to) as
 // accel.Options.Tracer. It only watches the simulation: the results are
 // the same with it or without it.
 type Timeline struct {
 	next    accel.Tracer
 	tasks   []task
 	kernels map[string]string
+	pcs     []pcBytes
+}
+
+// pcBytes is one completed HBM request: when (seconds), on which
+// pseudo-channel, how many bytes.
+type pcBytes struct {
+	t     float64
+	pc    int32
+	bytes int64
 }
 
 // task is one recorded step or transfer: where it ran, the kernel task
@@ -43,6 +54,15 @@ func (t *Timeline) Task(tk accel.TraceTask) {
 		return
 	}
 	t.tasks = append(t.tasks, task{where: tk.Where, parent: tk.ParentID, start: float64(tk.StartTime), end: float64(tk.EndTime)})
+}
+
+// PCBytes implements accel.PCTracer: the HBM traffic of each
+// pseudo-channel over time, for the heat map.
+func (t *Timeline) PCBytes(at akita.VTimeInSec, pc int, bytes int64, write bool) {
+	if pt, ok := t.next.(accel.PCTracer); ok {
+		pt.PCBytes(at, pc, bytes, write)
+	}
+	t.pcs = append(t.pcs, pcBytes{t: float64(at), pc: int32(pc), bytes: bytes})
 }
 
 // Tasks is the number of steps and transfers recorded.
