@@ -27,8 +27,8 @@ func topLosses(ks []validation.KernelCheck, n int) []validation.KernelCheck {
 	return top[:n]
 }
 
-// kernelShape is a kernel's M x K x N, with its batch when above one.
-func kernelShape(k validation.KernelCheck) string {
+// KernelShape is a kernel's M x K x N, with its batch when above one.
+func KernelShape(k validation.KernelCheck) string {
 	s := fmt.Sprintf("%dx%dx%d", k.Kernel.M, k.Kernel.K, k.Kernel.N)
 	if k.Kernel.Batch > 1 {
 		s += fmt.Sprintf(" (x%d)", k.Kernel.Batch)
@@ -62,7 +62,7 @@ func shortKernelTable(c validation.Comparison, n int) *Table {
 		Title:   fmt.Sprintf("The %d of %d kernels that lose the most time against their bound", len(top), len(c.Kernels)),
 		Columns: Cols("name", "kind", "shape", "sim_ms:%.3f", "bound_ms:%.3f", "lost_ms:%.3f", "efficiency:%.3f", "loss", "check")}
 	for _, k := range top {
-		t.Add(k.Kernel.Name, string(k.Kernel.Kind), kernelShape(k), ms(k.Cycles, f), ms(k.BoundCycles, f), ms(lostCycles(k), f),
+		t.Add(k.Kernel.Name, string(k.Kernel.Kind), KernelShape(k), ms(k.Cycles, f), ms(k.BoundCycles, f), ms(lostCycles(k), f),
 			k.Efficiency, string(k.Loss), kernelCheckText(k, true))
 	}
 	t.Notes = []string{

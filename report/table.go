@@ -80,6 +80,13 @@ func (c Column) cell(v any) string {
 	}
 }
 
+// Text formats value v of the column as the text, Markdown and CSV
+// outputs print it (report/html's tables use it).
+func (c Column) Text(v any) string { return c.cell(v) }
+
+// Heading is the column's title: Header, or Key when Header is empty.
+func (c Column) Heading() string { return c.header() }
+
 func (c Column) header() string {
 	if c.Header != "" {
 		return c.Header

@@ -6,6 +6,7 @@ import (
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/report"
+	htmlreport "github.com/roofsim/roofsim/report/html"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/spf13/cobra"
 )
@@ -15,6 +16,7 @@ func newCompareCmd() *cobra.Command {
 		out     outputFlags
 		sf      simFlags
 		designs string
+		html    string
 	)
 	cmd := &cobra.Command{
 		Use:   "compare",
@@ -32,6 +34,9 @@ Exits 1 if any design fails its validation.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f, err := out.parse()
 			if err != nil {
+				return err
+			}
+			if err := checkHTML(html); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("design") || cmd.Flags().Changed("precision") {
@@ -86,6 +91,9 @@ Exits 1 if any design fails its validation.`,
 			if policy != nil {
 				tables = append(tables, report.PolicyCompareTable(policy))
 			}
+			if err := writeHTML(html, func() ([]byte, error) { return htmlreport.Compare(rows, tables[1:]) }); err != nil {
+				return err
+			}
 			if err := out.emitTables(cmd, f, tables...); err != nil {
 				return err
 			}
@@ -97,6 +105,7 @@ Exits 1 if any design fails its validation.`,
 	}
 	addOutputFlags(cmd, &out)
 	addSimFlags(cmd, &sf)
+	addHTMLFlag(cmd, &html, "compare page (the designs side by side in charts and tables)")
 	cmd.Flags().StringVar(&designs, "designs", "fp32,bf16,int8,int4,w4a8", "designs to compare: a comma-separated list of "+hw.DesignNames()+" or .json files")
 	return cmd
 }

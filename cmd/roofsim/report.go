@@ -7,13 +7,14 @@ import (
 	"strings"
 
 	"github.com/roofsim/roofsim/report"
+	htmlreport "github.com/roofsim/roofsim/report/html"
 	"github.com/roofsim/roofsim/sweep"
 	"github.com/spf13/cobra"
 )
 
 func newReportCmd() *cobra.Command {
 	var out outputFlags
-	var title, plotFront, plotPrec string
+	var title, plotFront, plotPrec, html string
 	cmd := &cobra.Command{
 		Use:   "report SWEEP_FILE...",
 		Short: "Summarize a sweep: Pareto front, best per precision, ideas' speed-ups, quantization",
@@ -41,6 +42,9 @@ ideas (PNG or SVG by extension).`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := out.parse()
 			if err != nil {
+				return err
+			}
+			if err := checkHTML(html); err != nil {
 				return err
 			}
 			var plotFmts [2]string
@@ -98,11 +102,15 @@ ideas (PNG or SVG by extension).`,
 					return fmt.Errorf("%s: %w", []string{"--plot-front", "--plot-precision"}[i], err)
 				}
 			}
+			if err := writeHTML(html, func() ([]byte, error) { return htmlreport.Sweep(title, rows) }); err != nil {
+				return err
+			}
 			return out.emitTables(cmd, f, report.SweepTables(title, rows)...)
 		},
 	}
 	addOutputFlags(cmd, &out)
 	cmd.Flags().StringVar(&title, "title", "", "the sweep's name in the report (default: the files' names)")
+	addHTMLFlag(cmd, &html, "sweep page (the Pareto front and the ideas' speed-ups, hover for a point's parameters)")
 	cmd.Flags().StringVar(&plotFront, "plot-front", "", "draw latency against DSPs and on-chip memory, with the Pareto front, into FILE.png|FILE.svg")
 	cmd.Flags().StringVar(&plotPrec, "plot-precision", "", "draw the fastest latency of each precision into FILE.png|FILE.svg")
 	return cmd

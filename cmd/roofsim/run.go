@@ -14,6 +14,7 @@ import (
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/report"
 	"github.com/roofsim/roofsim/report/format"
+	htmlreport "github.com/roofsim/roofsim/report/html"
 	"github.com/roofsim/roofsim/sim/accel"
 	"github.com/roofsim/roofsim/validation"
 	"github.com/roofsim/roofsim/workload"
@@ -86,18 +87,19 @@ first token, time per output token, tokens per second and each step's bound.`,
 
 // runExtras are the flags of run and the main job besides the pass's.
 type runExtras struct {
-	plot, trace, kernels string
-	stats                bool
-	controlHz            float64
+	plot, trace, kernels, html string
+	stats                      bool
+	controlHz                  float64
 }
 
-// addRunExtras registers --plot, --trace, --stats, --kernels and
+// addRunExtras registers --plot, --trace, --html, --stats, --kernels and
 // --control-hz.
 func addRunExtras(cmd *cobra.Command, x *runExtras) {
 	plot, trace, stats := &x.plot, &x.trace, &x.stats
 	cmd.Flags().StringVar(&x.kernels, "kernels", "", "kernels in the per-kernel table: N (the N that lose the most time against their bound) or all (every kernel, every column); default 10 for table and md, all for csv and json")
 	cmd.Flags().StringVar(plot, "plot", "", "also draw the vision and text roofline charts with each kernel's analytical and simulated point to FILE.png or FILE.svg")
 	cmd.Flags().StringVar(trace, "trace", "", "also write an Akita task trace to FILE.csv (open it with Akita's Daisen viewer)")
+	addHTMLFlag(cmd, &x.html, "run page (summary, checks, loss waterfall, roofline, timeline, HBM heat map, kernel table)")
 	cmd.Flags().BoolVar(stats, "stats", false, "print the simulation's own cost to stderr: simulated cycles, events, wall seconds, peak heap")
 	cmd.Flags().Float64Var(&x.controlHz, "control-hz", 0, "policy scenarios: the robot's control frequency in Hz; the report says whether the design keeps up and with what margin")
 }
@@ -123,6 +125,9 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) e
 	if err := checkWritable("--trace", trace); err != nil {
 		return err
 	}
+	if err := checkHTML(x.html); err != nil {
+		return err
+	}
 	sc, g, err := sf.scen.graph(cmd)
 	if err != nil {
 		return err
@@ -146,6 +151,11 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) e
 	if trace != "" {
 		tracer = accel.NewCSVTracer(&traceBuf)
 		o.Tracer = tracer
+	}
+	var timeline *htmlreport.Timeline
+	if x.html != "" {
+		timeline = htmlreport.NewTimeline(o.Tracer)
+		o.Tracer = timeline
 	}
 	progress, done := progressFor(cmd.ErrOrStderr(), "simulating "+sc.Name)
 	o.Progress = progress
@@ -186,6 +196,9 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) e
 			return err
 		}
 		pol = &ps
+	}
+	if err := writeRunHTML(x.html, sc.Name, c, timeline, pol); err != nil {
+		return err
 	}
 	err = out.emit(cmd, func(w io.Writer) error {
 		if f == format.JSON {

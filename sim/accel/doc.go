@@ -186,5 +186,8 @@
 // array or vector unit step (on Accel.Array[i], Accel.Vector[i]). CSVTracer
 // writes them in the CSV format of Akita's tracing package, which Daisen
 // opens; IDs are deterministic, so two runs write the same file. Without a
-// tracer nothing is built or formatted.
+// tracer nothing is built or formatted. A tracer that is also a PCTracer
+// (report/html's Timeline) receives each HBM request's bytes and
+// pseudo-channel as it completes, its time shifted like the tasks' in a
+// pipelined design.
 package accel

@@ -253,6 +253,14 @@ func (s *shiftTracer) Task(t TraceTask) {
 	s.t.Task(t)
 }
 
+// PCBytes implements compute.PCTracer: the part's HBM traffic, its time
+// shifted like its tasks', goes on to t when t wants it.
+func (s *shiftTracer) PCBytes(t akita.VTimeInSec, pc int, bytes int64, write bool) {
+	if pt, ok := s.t.(compute.PCTracer); ok {
+		pt.PCBytes(t+akita.VTimeInSec(float64(s.cycles)/s.freqHz), pc, bytes, write)
+	}
+}
+
 // partComponent renames component name of pipeline part part:
 // "Accel.Array[0]" of the text part is "Accel.Text.Array[0]".
 func partComponent(part, name string) string {

@@ -16,6 +16,10 @@ type TraceTask = compute.TraceTask
 // Tracer receives the simulation's tasks (Options.Tracer).
 type Tracer = compute.Tracer
 
+// PCTracer is a Tracer that also receives each HBM request's bytes per
+// pseudo-channel as it completes (compute.PCTracer).
+type PCTracer = compute.PCTracer
+
 // CSVTracer writes tasks in the CSV format of Akita's tracing package
 // (tracing.CSVTraceWriter: a header line "ID, ParentID, Kind, What, Where,
 // Start, End", then one line per task with its times in seconds to 10

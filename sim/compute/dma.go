@@ -99,6 +99,7 @@ type piece struct {
 	xfer int
 	addr uint64
 	size int64
+	pc   int
 }
 
 // xfer is a transfer in progress.
@@ -120,6 +121,10 @@ type inflightReq struct {
 	xfer int
 	port int
 	msg  akita.Msg
+	// pc and size are the request's pseudo-channel and bytes (for the
+	// PCTracer).
+	pc   int
+	size int64
 }
 
 // DMA moves tiles between off-chip memory and the on-chip buffers. It cuts
@@ -154,6 +159,9 @@ type DMA struct {
 	byOwner [ownerSlots]DMAStats
 	pending [ownerSlots]int
 	err     error
+	// pcTracer, when set, receives each request's bytes per PC as its
+	// response arrives (Options.Tracer that is a PCTracer).
+	pcTracer PCTracer
 }
 
 // newDMA builds the DMA engine named name.
@@ -290,7 +298,7 @@ func (d *DMA) start(t *transferReq) {
 		if len(d.queues[port]) == d.heads[port] {
 			d.touched = append(d.touched, port)
 		}
-		d.queues[port] = append(d.queues[port], piece{xfer: xi, addr: maddr, size: int64(next - addr)})
+		d.queues[port] = append(d.queues[port], piece{xfer: xi, addr: maddr, size: int64(next - addr), pc: pc})
 		perPC[pc] += int64(next - addr)
 		ownPC[pc] += int64(next - addr)
 		n++
@@ -332,7 +340,7 @@ func (d *DMA) issue(p int) {
 		}
 		q[d.heads[p]] = piece{}
 		d.heads[p]++
-		d.inflight[msg.Meta().ID] = inflightReq{xfer: pc.xfer, port: p, msg: msg}
+		d.inflight[msg.Meta().ID] = inflightReq{xfer: pc.xfer, port: p, msg: msg, pc: pc.pc, size: pc.size}
 		d.outstanding[p]++
 		d.stats.RequestsIssued++
 		d.byOwner[d.xfers[pc.xfer].owner%ownerSlots].RequestsIssued++
@@ -398,6 +406,9 @@ func (d *DMA) respond(id string) {
 	d.outstanding[r.port]--
 	d.stats.RequestsCompleted++
 	x := &d.xfers[r.xfer]
+	if d.pcTracer != nil {
+		d.pcTracer.PCBytes(d.engine.CurrentTime(), r.pc, r.size, x.write)
+	}
 	d.byOwner[x.owner%ownerSlots].RequestsCompleted++
 	d.pending[x.owner%ownerSlots]--
 	x.remaining--

@@ -176,5 +176,7 @@
 // # Trace
 //
 // Options.Tracer receives a TraceTask per kernel, per tile transfer and per
-// step of an array or vector unit.
+// step of an array or vector unit. A Tracer that is also a PCTracer
+// receives each HBM request's bytes and pseudo-channel as its response
+// arrives.
 package compute

@@ -191,6 +191,9 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 	s.ctrl.dmaName = s.dma.Name()
 	s.ctrl.prefetch = opts.PrefetchWeights
 	s.ctrl.tracer = opts.Tracer
+	if pt, ok := opts.Tracer.(PCTracer); ok {
+		s.dma.pcTracer = pt
+	}
 	s.dma.ctrlRemote = s.ctrl.port
 	if opts.OnChip != nil {
 		if err := opts.OnChip.Validate(); err != nil {

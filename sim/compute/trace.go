@@ -31,6 +31,16 @@ type Tracer interface {
 	Task(t TraceTask)
 }
 
+// PCTracer is a Tracer that also wants the HBM traffic of each
+// pseudo-channel over time: when Options.Tracer implements it, the DMA
+// calls PCBytes once per memory request as its response arrives, with
+// the time, the request's PC (the platform's numbering), its bytes and
+// whether it wrote. A Tracer without it costs nothing more.
+type PCTracer interface {
+	Tracer
+	PCBytes(t akita.VTimeInSec, pc int, bytes int64, write bool)
+}
+
 // The task kinds the compute side records.
 const (
 	// TaskKernel is a whole kernel on the controller.
