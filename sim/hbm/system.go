@@ -102,7 +102,7 @@ func (b Builder) Build(name string) (*System, error) {
 	for i := 0; i < h.PseudoChannels; i++ {
 		c := NewController(akita.BuildNameWithIndex(name, "PC", i), b.engine, ControllerConfig{
 			HBM: h, Map: amap, PagePolicy: p.PagePolicy, Refresh: p.Refresh, QueueDepth: p.QueueDepth, Index: i,
-			Calendar: calendar,
+			Calendar: calendar, Reference: p.Reference,
 		})
 		s.ctrls = append(s.ctrls, c)
 		ctrlPorts[i] = c.TopPort()
