@@ -41,8 +41,8 @@ type Controller struct {
 	banksPerBG int
 	nBG        int
 
-	banks    []bankState
-	active   uint64 // bit b set: bank b has queued segments
+	banks  []bankState
+	active uint64 // bit b set: bank b has queued segments
 	// hitMask has bit b set when bank b has a queued segment that hits its
 	// open row, for the banks not in hitDirty (see syncHits); the fast
 	// path's scheduling loops use it to visit only the banks that can
@@ -50,7 +50,7 @@ type Controller struct {
 	hitMask, hitDirty uint64
 	// ref runs the reference path (Params.Reference): the loops visit
 	// every active bank and planWake recomputes what the step computed.
-	ref bool
+	ref      bool
 	newBanks uint64 // banks that got segments in the current NotifyRecv
 
 	input   []*burst // bursts waiting for a place in the queue, in order
@@ -72,8 +72,8 @@ type Controller struct {
 	actIdx        int
 	// colBase and actBase are the per-bank-group parts of the earliest
 	// column (read, write) and ACT cycles (see computeBases).
-	colBase [][2]colBase
-	actBase []int64
+	colBase    [][2]colBase
+	actBase    []int64
 	colBasesOK bool // colBase is current
 	actBasesOK bool // actBase is current
 
