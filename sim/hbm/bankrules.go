@@ -147,10 +147,10 @@ func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64
 		return 0, 0, 0, false
 	}
 	if bk.openRow < 0 {
-		return CmdACT, c.actEarliest(b), bk.q[0].seq, true
+		return CmdACT, c.actEarliest(b), bk.headSeq, true
 	}
 	if c.firstHit(b) != nil {
 		return 0, 0, 0, false
 	}
-	return CmdPRE, max(bk.preReady, c.nextRowCmd), bk.q[0].seq, true
+	return CmdPRE, max(bk.preReady, c.nextRowCmd), bk.headSeq, true
 }

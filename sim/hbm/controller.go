@@ -312,6 +312,9 @@ func (c *Controller) enqueue(b *burst) {
 		c.nextSeq++
 		bk := &c.banks[s.bank]
 		bk.q = append(bk.q, s)
+		if len(bk.q) == 1 {
+			bk.headSeq = s.seq
+		}
 		c.dropHit(s.bank)
 		c.active |= 1 << uint(s.bank)
 		c.newBanks |= 1 << uint(s.bank)

@@ -158,6 +158,9 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 			bk.q[len(bk.q)-1] = nil
 			bk.q = bk.q[:len(bk.q)-1]
 			c.dropHit(b)
+			if i == 0 && len(bk.q) > 0 {
+				bk.headSeq = bk.q[0].seq
+			}
 			break
 		}
 	}
