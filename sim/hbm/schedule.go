@@ -272,17 +272,25 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 		if w.rowOK {
 			next, rowBanks = min(next, w.row), 0
 		}
-		for m := colBanks; m != 0; m &= m - 1 {
-			b := bits.TrailingZeros64(m)
-			if c.firstHit(b) != nil {
-				t, _ := c.colEarliest(b, c.banks[b].hitWrite)
-				next = min(next, t)
-			}
+		// Every row candidate is at or after nextRowCmd (actBase includes
+		// it); skip the row loop when that cannot change the outcome.
+		if rowBanks != 0 && c.settled(now, next, c.nextRowCmd) {
+			rowBanks = 0
 		}
 		for m := rowBanks; m != 0; m &= m - 1 {
 			b := bits.TrailingZeros64(m)
 			if _, at, _, ok := c.rowCandidate(b); ok {
 				next = min(next, at)
+			}
+		}
+		if colBanks != 0 && c.settled(now, next, c.colFloor()) {
+			colBanks = 0
+		}
+		for m := colBanks; m != 0; m &= m - 1 {
+			b := bits.TrailingZeros64(m)
+			if c.firstHit(b) != nil {
+				t, _ := c.colEarliest(b, c.banks[b].hitWrite)
+				next = min(next, t)
 			}
 		}
 	}
@@ -295,4 +303,24 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 	}
 	c.wakeAt = next
 	c.calendar.wake(c, next)
+}
+
+// settled reports, on the fast path, whether candidates no earlier than
+// floor can change planWake's outcome given the earliest cycle next found
+// so far: not when next <= floor (they cannot lower it), nor when next is
+// at most now+1 (the wake-up is now+1 anyway), nor when floor is at or
+// after the pending wake-up (a wake-up that late is not planned).
+func (c *Controller) settled(now, next, floor int64) bool {
+	return !c.ref && (floor >= min(next, c.wakeAt) || next <= now+1)
+}
+
+// colFloor is the earliest column cycle any bank could have: every
+// column candidate is at or after its bank group's colBase (computeBases
+// must be current).
+func (c *Controller) colFloor() int64 {
+	f := int64(noWake)
+	for g := range c.colBase {
+		f = min(f, c.colBase[g][0].t, c.colBase[g][1].t)
+	}
+	return f
 }

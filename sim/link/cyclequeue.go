@@ -5,7 +5,7 @@ import "math/bits"
 // cycleWindowCycles is the span of cycles a CycleQueue keeps in its ring of
 // buckets (a power of two); values further ahead wait in a heap until the
 // window reaches them.
-const cycleWindowCycles = 4096
+const cycleWindowCycles = 1024
 
 // CycleQueue is a min-queue of values by integer clock cycle; values of
 // the same cycle leave in the order they were pushed. It gives exactly the
