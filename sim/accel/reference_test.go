@@ -39,3 +39,27 @@ func TestFastPathMatchesReference(t *testing.T) {
 		})
 	}
 }
+
+// TestPolicyFastPathMatchesReference is TestFastPathMatchesReference on a
+// small policy call (prefix and three flow-matching steps) with the prefix
+// cache in HBM (no residency), on the int8 design (the policy benchmark's).
+func TestPolicyFastPathMatchesReference(t *testing.T) {
+	t.Parallel()
+	g := graphOf(t, workload.ScenarioSmolVLAPolicy, smallPolicy)
+	p := hw.U280()
+	for _, name := range []string{"int8"} {
+		t.Run(name, func(t *testing.T) {
+			d := design(t, name)
+			opts := accel.DefaultOptions(d, p)
+			opts.Residency = false
+			ref := opts
+			ref.HBM.Reference = true
+			want := run(t, d, g, ref)
+			got := run(t, d, g, opts)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("fast path and reference differ: %d vs %d cycles, %d vs %d events",
+					got.TotalCycles, want.TotalCycles, got.Events, want.Events)
+			}
+		})
+	}
+}

@@ -253,8 +253,10 @@ func (d *DMA) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 			d.start(m)
 		case *mem.DataReadyRsp:
 			d.respond(m.RespondTo)
+			recycleRsp(m)
 		case *mem.WriteDoneRsp:
 			d.respond(m.RespondTo)
+			recycleRsp(m)
 		default:
 			d.fail(fmt.Errorf("dma %s: unexpected message %T", d.Name(), msg))
 		}
@@ -352,7 +354,8 @@ func (d *DMA) issue(p int) {
 
 // request builds the memory request of piece pc on port p. Requests are
 // taken from a free list: the DMA recycles a request once its response is
-// back, when the memory no longer refers to it.
+// back, when the memory no longer refers to it. Responses go back to
+// memories that recycle them (see recycleRsp).
 func (d *DMA) request(p int, pc piece, now akita.VTimeInSec) akita.Msg {
 	var meta *akita.MsgMeta
 	var msg akita.Msg
@@ -360,7 +363,7 @@ func (d *DMA) request(p int, pc piece, now akita.VTimeInSec) akita.Msg {
 		var r *mem.WriteReq
 		if n := len(d.freeWrites); n > 0 {
 			r, d.freeWrites = d.freeWrites[n-1], d.freeWrites[:n-1]
-			*r = mem.WriteReq{}
+			*r = mem.WriteReq{MsgMeta: akita.MsgMeta{ID: r.ID}}
 		} else {
 			r = &mem.WriteReq{}
 		}
@@ -370,14 +373,19 @@ func (d *DMA) request(p int, pc piece, now akita.VTimeInSec) akita.Msg {
 		var r *mem.ReadReq
 		if n := len(d.freeReads); n > 0 {
 			r, d.freeReads = d.freeReads[n-1], d.freeReads[:n-1]
-			*r = mem.ReadReq{}
+			*r = mem.ReadReq{MsgMeta: akita.MsgMeta{ID: r.ID}}
 		} else {
 			r = &mem.ReadReq{}
 		}
 		r.Address, r.AccessByteSize = pc.addr, uint64(pc.size)
 		meta, msg = &r.MsgMeta, r
 	}
-	meta.ID = akita.GetIDGenerator().Generate()
+	if meta.ID == "" {
+		// A recycled request keeps its ID: no other message in flight
+		// has it (IDs are unique when generated and only this request
+		// carries its own).
+		meta.ID = akita.GetIDGenerator().Generate()
+	}
 	meta.Src, meta.Dst = d.memPorts[p], d.memRemote[p]
 	meta.SendTime = now
 	meta.TrafficBytes = int(pc.size)
@@ -391,6 +399,22 @@ func (d *DMA) recycle(msg akita.Msg) {
 		d.freeReads = append(d.freeReads, r)
 	case *mem.WriteReq:
 		d.freeWrites = append(d.freeWrites, r)
+	}
+}
+
+// rspRecycler is a memory that reuses its responses once handed back (the
+// HBM model's AXI ports).
+type rspRecycler interface {
+	Recycle(akita.Msg)
+}
+
+// recycleRsp hands a handled response back to the memory that sent it, if
+// that memory reuses responses.
+func recycleRsp(m akita.Msg) {
+	if src := m.Meta().Src; src != nil {
+		if r, ok := src.Component().(rspRecycler); ok {
+			r.Recycle(m)
+		}
 	}
 }
 

@@ -21,19 +21,27 @@ func (c *Controller) firstHit(b int) *segment {
 
 // computeBases computes the parts of the earliest column and ACT cycles
 // that depend on the bank group only (tCCD, the data bus, turnaround;
-// the row command bus, tRRD, tFAW), once for all banks.
+// the row command bus, tRRD, tFAW), once for all banks. Column commands
+// change only the column part and row commands only the ACT part, so each
+// is recomputed only when its own inputs changed.
 func (c *Controller) computeBases() {
-	if c.basesOK {
-		return
+	if !c.actBasesOK {
+		c.computeActBases()
 	}
-	c.basesOK = true
-	// The latest ACT and write data over all bank groups; with tRRD_L >=
-	// tRRD_S and tWTR_L >= tWTR_S (JEDEC's order) a group's bound is the
-	// later of "any group + the short time" and "its own + the long time".
-	lastAct, lastWr := never, never
+	if !c.colBasesOK {
+		c.computeColBases()
+	}
+}
+
+// computeActBases computes actBase from the row command bus, tRRD and tFAW.
+func (c *Controller) computeActBases() {
+	c.actBasesOK = true
+	// The latest ACT over all bank groups; with tRRD_L >= tRRD_S (JEDEC's
+	// order) a group's bound is the later of "any group + the short time"
+	// and "its own + the long time".
+	lastAct := never
 	for g := 0; g < c.nBG; g++ {
 		lastAct = max(lastAct, c.lastActBG[g])
-		lastWr = max(lastWr, c.lastWrDataEnd[g])
 	}
 	faw := max(c.nextRowCmd, c.actHist[c.actIdx]+c.t.FAW)
 	for g := 0; g < c.nBG; g++ {
@@ -42,6 +50,20 @@ func (c *Controller) computeBases() {
 			act = c.slowRRD(faw, g)
 		}
 		c.actBase[g] = act
+	}
+}
+
+// computeColBases computes colBase from tCCD, the data bus and the
+// turnarounds.
+func (c *Controller) computeColBases() {
+	c.colBasesOK = true
+	// The latest write data over all bank groups; with tWTR_L >= tWTR_S
+	// the same argument as for tRRD holds.
+	lastWr := never
+	for g := 0; g < c.nBG; g++ {
+		lastWr = max(lastWr, c.lastWrDataEnd[g])
+	}
+	for g := 0; g < c.nBG; g++ {
 		// tCCD_S after the last column command, tCCD_L after the last one
 		// in the same bank group; the data bus must be free.
 		ccd := max(c.lastColCmd+c.t.CCDS, c.lastColBG[g]+c.t.CCDL)
@@ -125,10 +147,10 @@ func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64
 		return 0, 0, 0, false
 	}
 	if bk.openRow < 0 {
-		return CmdACT, c.actEarliest(b), bk.q[0].seq, true
+		return CmdACT, c.actEarliest(b), bk.headSeq, true
 	}
 	if c.firstHit(b) != nil {
 		return 0, 0, 0, false
 	}
-	return CmdPRE, max(bk.preReady, c.nextRowCmd), bk.q[0].seq, true
+	return CmdPRE, max(bk.preReady, c.nextRowCmd), bk.headSeq, true
 }

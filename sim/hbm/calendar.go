@@ -13,9 +13,13 @@ import (
 // controller. It is a scheduling aid of the System, not a model component:
 // no controller sees another's wake-ups.
 type Calendar struct {
-	clk   clock.Domain
-	queue link.TimeQueue[wakeUp]
-	waker *link.Waker
+	clk clock.Domain
+	// queue holds the wake-ups by cycle; the reference path (refQueue)
+	// keeps them by time in a heap instead.
+	queue    link.CycleQueue[wakeUp]
+	refQueue link.TimeQueue[wakeUp]
+	ref      bool
+	waker    *link.Waker
 }
 
 // wakeUp is a controller's wake-up at an HBM cycle.
@@ -26,7 +30,13 @@ type wakeUp struct {
 
 // NewCalendar returns a calendar for a clock of freqHz on engine.
 func NewCalendar(engine akita.Engine, freqHz float64) *Calendar {
-	k := &Calendar{clk: clock.New(freqHz)}
+	return newCalendar(engine, freqHz, false)
+}
+
+// newCalendar is NewCalendar, on the reference path (Params.Reference)
+// with reference set.
+func newCalendar(engine akita.Engine, freqHz float64, reference bool) *Calendar {
+	k := &Calendar{clk: clock.New(freqHz), ref: reference}
 	k.waker = link.NewWaker(engine, k)
 	return k
 }
@@ -34,7 +44,11 @@ func NewCalendar(engine akita.Engine, freqHz float64) *Calendar {
 // wake asks for controller c to be woken at cycle.
 func (k *Calendar) wake(c *Controller, cycle int64) {
 	t := k.clk.Time(uint64(cycle))
-	k.queue.PushLane(c.index, t, wakeUp{c, cycle})
+	if k.ref {
+		k.refQueue.PushLane(c.index, t, wakeUp{c, cycle})
+	} else {
+		k.queue.Push(cycle, wakeUp{c, cycle})
+	}
 	k.waker.Ensure(t)
 }
 
@@ -44,16 +58,35 @@ func (k *Calendar) Handle(e akita.Event) error {
 		return nil
 	}
 	now := e.Time()
+	if k.ref {
+		k.handleRef(now)
+		return nil
+	}
 	for {
-		t, ok := k.queue.Next()
-		if !ok || t > now {
+		c, ok := k.queue.Next()
+		if !ok || k.clk.Time(uint64(c)) > now {
 			break
 		}
 		_, w := k.queue.Pop()
 		w.c.wake(w.cycle)
 	}
-	if t, ok := k.queue.Next(); ok {
-		k.waker.Ensure(t)
+	if c, ok := k.queue.Next(); ok {
+		k.waker.Ensure(k.clk.Time(uint64(c)))
 	}
 	return nil
+}
+
+// handleRef is Handle on the reference path.
+func (k *Calendar) handleRef(now akita.VTimeInSec) {
+	for {
+		t, ok := k.refQueue.Next()
+		if !ok || t > now {
+			break
+		}
+		_, w := k.refQueue.Pop()
+		w.c.wake(w.cycle)
+	}
+	if t, ok := k.refQueue.Next(); ok {
+		k.waker.Ensure(t)
+	}
 }

@@ -100,6 +100,9 @@ type bankState struct {
 	hitSeq   uint64
 	// bg is the bank's bank group.
 	bg int
+	// headSeq is q[0].seq (when q is not empty), kept here so that the
+	// row scheduler's loops do not follow a pointer per bank.
+	headSeq uint64
 }
 
 // lossReason is why the data bus idled before a column command.

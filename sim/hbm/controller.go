@@ -41,8 +41,16 @@ type Controller struct {
 	banksPerBG int
 	nBG        int
 
-	banks    []bankState
-	active   uint64 // bit b set: bank b has queued segments
+	banks  []bankState
+	active uint64 // bit b set: bank b has queued segments
+	// hitMask has bit b set when bank b has a queued segment that hits its
+	// open row, for the banks not in hitDirty (see syncHits); the fast
+	// path's scheduling loops use it to visit only the banks that can
+	// issue a column (hitMask) or need a row command (active &^ hitMask).
+	hitMask, hitDirty uint64
+	// ref runs the reference path (Params.Reference): the loops visit
+	// every active bank and planWake recomputes what the step computed.
+	ref      bool
 	newBanks uint64 // banks that got segments in the current NotifyRecv
 
 	input   []*burst // bursts waiting for a place in the queue, in order
@@ -64,9 +72,10 @@ type Controller struct {
 	actIdx        int
 	// colBase and actBase are the per-bank-group parts of the earliest
 	// column (read, write) and ACT cycles (see computeBases).
-	colBase [][2]colBase
-	actBase []int64
-	basesOK bool // colBase and actBase are current
+	colBase    [][2]colBase
+	actBase    []int64
+	colBasesOK bool // colBase is current
+	actBasesOK bool // actBase is current
 
 	refDue     int64
 	refPending bool
@@ -105,6 +114,8 @@ type ControllerConfig struct {
 	// Calendar wakes the controller; the controllers of one System share
 	// one (nil: the controller gets its own).
 	Calendar *Calendar
+	// Reference runs the reference path (Params.Reference).
+	Reference bool
 }
 
 // NewController builds the controller named name of pseudo-channel
@@ -136,6 +147,7 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		empty:         true,
 		starveUntil:   never,
 		wakeAt:        noWake,
+		ref:           cfg.Reference,
 	}
 	c.colStep = max(c.t.CCDL, c.burstCyc)
 	c.rtpCycles = c.burstCyc
@@ -300,7 +312,10 @@ func (c *Controller) enqueue(b *burst) {
 		c.nextSeq++
 		bk := &c.banks[s.bank]
 		bk.q = append(bk.q, s)
-		bk.hitOK = false
+		if len(bk.q) == 1 {
+			bk.headSeq = s.seq
+		}
+		c.dropHit(s.bank)
 		c.active |= 1 << uint(s.bank)
 		c.newBanks |= 1 << uint(s.bank)
 		b.segsLeft++
@@ -320,15 +335,59 @@ func (c *Controller) newSegment() *segment {
 
 // step issues every command legal at cycle now (at most one column run and
 // one row command) and schedules the next wake-up.
+//
+// The wake-up is the earliest cycle of the column and row candidates;
+// tryColumn and tryRow compute them for every bank while choosing. On the
+// fast path planWake takes them from there when nothing issued since
+// changed them (no command for the row part, neither command for the
+// column part: a row command changes its bank's column candidate).
 func (c *Controller) step(now int64) {
 	c.catchUpRefresh(now)
+	w := wakePlan{col: noWake, row: noWake}
 	if !c.refPending && c.active != 0 {
 		c.computeBases()
-		c.tryColumn(now)
+		colIssued, colMin := c.tryColumn(now)
 		c.computeBases()
-		c.tryRow(now)
+		rowIssued, rowMin := c.tryRow(now)
+		if !c.ref {
+			w.col, w.colOK = colMin, !colIssued && !rowIssued
+			w.row, w.rowOK = rowMin, !rowIssued
+		}
 	}
-	c.planWake(now)
+	c.planWake(now, w)
+}
+
+// wakePlan carries the earliest column and row candidates a step computed
+// to planWake, each with whether it is still current.
+type wakePlan struct {
+	col, row     int64
+	colOK, rowOK bool
+}
+
+// dropHit forgets bank b's cached first row hit (its queue, open row or
+// state changed).
+func (c *Controller) dropHit(b int) {
+	c.banks[b].hitOK = false
+	c.hitDirty |= 1 << uint(b)
+}
+
+// syncHits brings hitMask up to date and returns the banks to visit for
+// columns (with a row hit) and for row commands (active without one); on
+// the reference path both are every active bank.
+func (c *Controller) syncHits() (colBanks, rowBanks uint64) {
+	if c.ref {
+		return c.active, c.active
+	}
+	for m := c.hitDirty; m != 0; m &= m - 1 {
+		b := bits.TrailingZeros64(m)
+		if c.firstHit(b) != nil {
+			c.hitMask |= 1 << uint(b)
+		} else {
+			c.hitMask &^= 1 << uint(b)
+		}
+	}
+	c.hitDirty = 0
+	return c.hitMask, c.active &^ c.hitMask
 }
 
 func (c *Controller) record(cyc int64, k CommandKind, bank, row int) {

@@ -91,6 +91,10 @@ type AXIPort struct {
 	outbox []akita.Msg
 	bursts freeList[burst]
 	txns   freeList[txn]
+	// rdRsps and wrRsps are responses their requesters handed back
+	// (Recycle), reused with their IDs for later responses.
+	rdRsps []*mem.DataReadyRsp
+	wrRsps []*mem.WriteDoneRsp
 
 	stats    PortStats
 	firstErr error
@@ -332,12 +336,7 @@ func (p *AXIPort) burstDone(b *burst, now akita.VTimeInSec, k int64) {
 func (p *AXIPort) respond(t *txn) {
 	at := t.done + p.rspLat
 	when := p.kclk.Time(uint64(at))
-	var rsp akita.Msg
-	if t.write {
-		rsp = mem.WriteDoneRspBuilder{}.WithSendTime(when).WithSrc(p.top).WithDst(t.src).WithRspTo(t.id).Build()
-	} else {
-		rsp = mem.DataReadyRspBuilder{}.WithSendTime(when).WithSrc(p.top).WithDst(t.src).WithRspTo(t.id).Build()
-	}
+	rsp := p.response(t.write, when, t.src, t.id)
 	switch {
 	case t.bad:
 	case t.write:
@@ -355,6 +354,44 @@ func (p *AXIPort) respond(t *txn) {
 	p.txns.put(t)
 	if len(p.outbox) > 0 || p.top.Send(rsp) != nil {
 		p.outbox = append(p.outbox, rsp)
+	}
+}
+
+// response builds the response to request id of src, sent at when: a
+// recycled one (keeping the ID it was built with) when there is one.
+func (p *AXIPort) response(write bool, when akita.VTimeInSec, src akita.Port, id string) akita.Msg {
+	if write {
+		if n := len(p.wrRsps); n > 0 {
+			r := p.wrRsps[n-1]
+			p.wrRsps = p.wrRsps[:n-1]
+			*r = mem.WriteDoneRsp{MsgMeta: akita.MsgMeta{ID: r.ID, SendTime: when, Src: p.top, Dst: src,
+				TrafficBytes: r.TrafficBytes}, RespondTo: id}
+			return r
+		}
+		return mem.WriteDoneRspBuilder{}.WithSendTime(when).WithSrc(p.top).WithDst(src).WithRspTo(id).Build()
+	}
+	if n := len(p.rdRsps); n > 0 {
+		r := p.rdRsps[n-1]
+		p.rdRsps = p.rdRsps[:n-1]
+		*r = mem.DataReadyRsp{MsgMeta: akita.MsgMeta{ID: r.ID, SendTime: when, Src: p.top, Dst: src,
+			TrafficBytes: r.TrafficBytes}, RespondTo: id}
+		return r
+	}
+	return mem.DataReadyRspBuilder{}.WithSendTime(when).WithSrc(p.top).WithDst(src).WithRspTo(id).Build()
+}
+
+// Recycle takes back a response of this port that its requester has
+// handled and no longer refers to; the port reuses it, ID included, for a
+// later response. Other messages are ignored. Requesters need not call it.
+func (p *AXIPort) Recycle(m akita.Msg) {
+	if m.Meta().Src != p.top {
+		return
+	}
+	switch r := m.(type) {
+	case *mem.DataReadyRsp:
+		p.rdRsps = append(p.rdRsps, r)
+	case *mem.WriteDoneRsp:
+		p.wrRsps = append(p.wrRsps, r)
 	}
 }
 

@@ -19,28 +19,38 @@ func TestFastPathMatchesReference(t *testing.T) {
 		cross     bool
 		closed    bool
 		total     int64
+		// slow runs the ports at 450 MHz with 16 bursts in flight.
+		slow bool
 	}
 	runs := []run{
-		{PatternSeq, OpRead, 512, 32, 256, false, false, 8 << 20},
-		{PatternSeq, OpRead, 4096, 32, 512, false, false, 8 << 20},
-		{PatternSeq, OpWrite, 1024, 8, 512, false, false, 2 << 20},
-		{PatternSeq, OpMixed, 256, 32, 256, true, false, 4 << 20},
-		{PatternSeq, OpRead, 32, 4, 256, false, false, 1 << 20},
-		{PatternRandom, OpRead, 64, 1, 256, false, false, 1 << 20},
-		{PatternRandom, OpMixed, 128, 8, 512, false, false, 2 << 20},
-		{PatternRandom, OpWrite, 64, 32, 256, true, false, 2 << 20},
-		{PatternStrided, OpRead, 256, 16, 256, false, false, 2 << 20},
-		{PatternStrided, OpMixed, 96, 8, 512, true, true, 1 << 20},
-		{PatternSeq, OpMixed, 2048, 32, 512, false, true, 4 << 20},
+		{PatternSeq, OpRead, 512, 32, 256, false, false, 8 << 20, false},
+		{PatternSeq, OpRead, 4096, 32, 512, false, false, 8 << 20, false},
+		{PatternSeq, OpWrite, 1024, 8, 512, false, false, 2 << 20, false},
+		{PatternSeq, OpMixed, 256, 32, 256, true, false, 4 << 20, false},
+		{PatternSeq, OpRead, 32, 4, 256, false, false, 1 << 20, false},
+		{PatternRandom, OpRead, 64, 1, 256, false, false, 1 << 20, false},
+		{PatternRandom, OpMixed, 128, 8, 512, false, false, 2 << 20, false},
+		{PatternRandom, OpWrite, 64, 32, 256, true, false, 2 << 20, false},
+		{PatternStrided, OpRead, 256, 16, 256, false, false, 2 << 20, false},
+		{PatternStrided, OpMixed, 96, 8, 512, true, true, 1 << 20, false},
+		{PatternSeq, OpMixed, 2048, 32, 512, false, true, 4 << 20, false},
+		{PatternSeq, OpRead, 64, 1, 512, false, false, 1 << 20, false},
+		{PatternSeq, OpMixed, 512, 2, 256, false, false, 1 << 20, true},
+		{PatternRandom, OpMixed, 4096, 2, 512, false, false, 4 << 20, false},
+		{PatternRandom, OpRead, 256, 32, 512, false, true, 2 << 20, true},
+		{PatternStrided, OpWrite, 4096, 4, 256, true, false, 2 << 20, false},
 	}
 	for _, r := range runs {
-		name := fmt.Sprintf("%s-%s-%dB-%dpc-%dbit-cross=%v-closed=%v", r.pattern, r.op, r.size, r.pcs, r.portBits, r.cross, r.closed)
+		name := fmt.Sprintf("%s-%s-%dB-%dpc-%dbit-cross=%v-closed=%v-slow=%v", r.pattern, r.op, r.size, r.pcs, r.portBits, r.cross, r.closed, r.slow)
 		t.Run(name, func(t *testing.T) {
 			cfg := DefaultBenchConfig()
 			cfg.Pattern, cfg.Op, cfg.SizeBytes, cfg.PCs = r.pattern, r.op, r.size, r.pcs
 			cfg.Params.PortBits, cfg.CrossSwitch, cfg.TotalBytes = r.portBits, r.cross, r.total
 			if r.closed {
 				cfg.Params.PagePolicy = ClosedPage
+			}
+			if r.slow {
+				cfg.Params.KernelFreqHz, cfg.Params.Outstanding = 450e6, 16
 			}
 			ref := cfg
 			ref.Params.Reference = true

@@ -42,14 +42,14 @@ func (c *Controller) catchUpRefresh(now int64) {
 				bk := &c.banks[i]
 				if bk.openRow >= 0 {
 					bk.openRow = -1
-					bk.hitOK = false
+					c.dropHit(i)
 					bk.actReady = max(bk.actReady, t+c.t.RP)
 					bk.closedByConflict = false
 					c.stats.Precharges++
 				}
 			}
 			c.nextRowCmd = t + 1
-			c.basesOK = false
+			c.actBasesOK = false
 			c.record(t, CmdPREA, -1, -1)
 			continue
 		}
@@ -58,7 +58,7 @@ func (c *Controller) catchUpRefresh(now int64) {
 			c.banks[i].actReady = max(c.banks[i].actReady, end)
 		}
 		c.nextRowCmd = t + 1
-		c.basesOK = false
+		c.actBasesOK = false
 		c.stats.Refreshes++
 		c.stats.RefreshCycles += uint64(c.t.RFC)
 		c.refWins = append(c.refWins, window{c.refStart, end})

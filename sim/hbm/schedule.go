@@ -6,60 +6,79 @@ import (
 	"math/bits"
 )
 
-func (c *Controller) tryColumn(now int64) {
+// tryColumn issues the oldest row hit whose column command is legal at
+// now, if any; it returns whether it issued and the earliest column cycle
+// over the banks' row hits (noWake: none).
+func (c *Controller) tryColumn(now int64) (bool, int64) {
 	var best *segment
 	var bestSeq uint64
-	for m := c.active; m != 0; m &= m - 1 {
+	earliest := int64(noWake)
+	colBanks, _ := c.syncHits()
+	for m := colBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
 		s := c.firstHit(b)
 		if s == nil {
 			continue
 		}
 		bk := &c.banks[b]
+		t, _ := c.colEarliest(b, bk.hitWrite)
+		earliest = min(earliest, t)
 		if best != nil && bk.hitSeq > bestSeq {
 			continue
 		}
-		if t, _ := c.colEarliest(b, bk.hitWrite); t <= now {
+		if t <= now {
 			best, bestSeq = s, bk.hitSeq
 		}
 	}
-	if best != nil {
-		c.issueColumn(best, now)
+	if best == nil {
+		return false, earliest
 	}
+	c.issueColumn(best, now)
+	return true, earliest
 }
 
-func (c *Controller) tryRow(now int64) {
+// tryRow issues the oldest row command legal at now, if any; it returns
+// whether it issued and the earliest row command cycle over the banks
+// (noWake: none).
+func (c *Controller) tryRow(now int64) (bool, int64) {
 	bestBank, bestKind, bestAge := -1, CmdACT, uint64(math.MaxUint64)
-	for m := c.active; m != 0; m &= m - 1 {
+	earliest := int64(noWake)
+	_, rowBanks := c.syncHits()
+	for m := rowBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
 		kind, at, age, ok := c.rowCandidate(b)
-		if ok && at <= now && age < bestAge {
+		if !ok {
+			continue
+		}
+		earliest = min(earliest, at)
+		if at <= now && age < bestAge {
 			bestBank, bestKind, bestAge = b, kind, age
 		}
 	}
 	if bestBank < 0 {
-		return
+		return false, earliest
 	}
 	bk := &c.banks[bestBank]
 	if bestKind == CmdACT {
 		c.activate(bestBank, bk.q[0].row, now)
-		return
+	} else {
+		c.precharge(bestBank, now)
 	}
-	c.precharge(bestBank, now)
+	return true, earliest
 }
 
 func (c *Controller) activate(b int, row int32, now int64) {
 	bk := &c.banks[b]
 	g := b / c.banksPerBG
 	bk.openRow = row
-	bk.hitOK = false
+	c.dropHit(b)
 	bk.colReady = now + c.t.RCD
 	bk.preReady = max(bk.preReady, now+c.t.RAS)
 	bk.fresh = true
 	bk.conflict = bk.closedByConflict
 	bk.closedByConflict = false
 	c.nextRowCmd = now + 1
-	c.basesOK = false
+	c.actBasesOK = false
 	c.lastActBG[g] = now
 	c.actHist[c.actIdx] = now
 	c.actIdx = (c.actIdx + 1) % len(c.actHist)
@@ -70,11 +89,11 @@ func (c *Controller) activate(b int, row int32, now int64) {
 func (c *Controller) precharge(b int, now int64) {
 	bk := &c.banks[b]
 	bk.openRow = -1
-	bk.hitOK = false
+	c.dropHit(b)
 	bk.actReady = max(bk.actReady, now+c.t.RP)
 	bk.closedByConflict = true
 	c.nextRowCmd = now + 1
-	c.basesOK = false
+	c.actBasesOK = false
 	c.stats.Precharges++
 	c.record(now, CmdPRE, b, -1)
 }
@@ -104,7 +123,7 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	c.anyData = true
 	c.lastWasWrite = s.write
 	c.stats.BusyCycles += uint64(int64(s.n) * c.burstCyc)
-	c.basesOK = false
+	c.colBasesOK = false
 	c.dataFree = dataEnd
 	c.lastColCmd = last
 	c.lastColBG[s.bg] = last
@@ -138,7 +157,10 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 			copy(bk.q[i:], bk.q[i+1:])
 			bk.q[len(bk.q)-1] = nil
 			bk.q = bk.q[:len(bk.q)-1]
-			bk.hitOK = false
+			c.dropHit(b)
+			if i == 0 && len(bk.q) > 0 {
+				bk.headSeq = bk.q[0].seq
+			}
 			break
 		}
 	}
@@ -148,7 +170,7 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	if c.policy == ClosedPage && c.firstHit(b) == nil {
 		// Auto-precharge: the row closes as soon as it may.
 		bk.openRow = -1
-		bk.hitOK = false
+		c.dropHit(b)
 		bk.actReady = max(bk.actReady, bk.preReady+c.t.RP)
 		bk.closedByConflict = false
 		c.stats.Precharges++
@@ -233,7 +255,7 @@ func (c *Controller) complete(b *burst) {
 // planWake schedules the next wake-up at the earliest cycle after now at
 // which a command may become legal. With nothing queued the controller
 // sleeps; refreshes of the idle time are caught up when work arrives.
-func (c *Controller) planWake(now int64) {
+func (c *Controller) planWake(now int64, w wakePlan) {
 	next := noWake
 	switch {
 	case c.refPending:
@@ -243,14 +265,32 @@ func (c *Controller) planWake(now int64) {
 			next = c.refDue
 		}
 		c.computeBases()
-		for m := c.active; m != 0; m &= m - 1 {
+		colBanks, rowBanks := c.syncHits()
+		if w.colOK {
+			next, colBanks = min(next, w.col), 0
+		}
+		if w.rowOK {
+			next, rowBanks = min(next, w.row), 0
+		}
+		// Every row candidate is at or after nextRowCmd (actBase includes
+		// it); skip the row loop when that cannot change the outcome.
+		if rowBanks != 0 && c.settled(now, next, c.nextRowCmd) {
+			rowBanks = 0
+		}
+		for m := rowBanks; m != 0; m &= m - 1 {
+			b := bits.TrailingZeros64(m)
+			if _, at, _, ok := c.rowCandidate(b); ok {
+				next = min(next, at)
+			}
+		}
+		if colBanks != 0 && c.settled(now, next, c.colFloor()) {
+			colBanks = 0
+		}
+		for m := colBanks; m != 0; m &= m - 1 {
 			b := bits.TrailingZeros64(m)
 			if c.firstHit(b) != nil {
 				t, _ := c.colEarliest(b, c.banks[b].hitWrite)
 				next = min(next, t)
-			}
-			if _, at, _, ok := c.rowCandidate(b); ok {
-				next = min(next, at)
 			}
 		}
 	}
@@ -263,4 +303,24 @@ func (c *Controller) planWake(now int64) {
 	}
 	c.wakeAt = next
 	c.calendar.wake(c, next)
+}
+
+// settled reports, on the fast path, whether candidates no earlier than
+// floor can change planWake's outcome given the earliest cycle next found
+// so far: not when next <= floor (they cannot lower it), nor when next is
+// at most now+1 (the wake-up is now+1 anyway), nor when floor is at or
+// after the pending wake-up (a wake-up that late is not planned).
+func (c *Controller) settled(now, next, floor int64) bool {
+	return !c.ref && (floor >= min(next, c.wakeAt) || next <= now+1)
+}
+
+// colFloor is the earliest column cycle any bank could have: every
+// column candidate is at or after its bank group's colBase (computeBases
+// must be current).
+func (c *Controller) colFloor() int64 {
+	f := int64(noWake)
+	for g := range c.colBase {
+		f = min(f, c.colBase[g][0].t, c.colBase[g][1].t)
+	}
+	return f
 }

@@ -51,8 +51,12 @@ type Switch struct {
 	links []lateral
 	ports []akita.Port // AXI ports' bottom ports by index
 	ctrls []akita.Port // controllers' top ports by PC
-	queue link.TimeQueue[delivery]
-	waker *link.Waker
+	// queue holds the bursts on their way by HBM cycle; the reference
+	// path (refQueue) keeps them by time in a heap instead.
+	queue    link.CycleQueue[delivery]
+	refQueue link.TimeQueue[delivery]
+	ref      bool
+	waker    *link.Waker
 
 	stats SwitchStats
 }
@@ -80,6 +84,9 @@ type SwitchConfig struct {
 	// ReqLatencyCycles and RspLatencyCycles are the base latencies in HBM
 	// cycles (see Params).
 	ReqLatencyCycles, RspLatencyCycles int
+	// Reference keeps the bursts on their way in a TimeQueue (the
+	// reference path, Params.Reference) instead of a CycleQueue.
+	Reference bool
 }
 
 // NewSwitch builds the switch.
@@ -98,6 +105,7 @@ func NewSwitch(name string, engine akita.Engine, cfg SwitchConfig) *Switch {
 		deadCycles: int64(math.Ceil(cfg.HBMFreqHz/cfg.SwitchFreqHz - 1e-9)),
 		ports:      make([]akita.Port, cfg.Ports),
 		ctrls:      make([]akita.Port, cfg.Ports),
+		ref:        cfg.Reference,
 	}
 	lateralBytesPerSec := cfg.LateralBWFraction * float64(cfg.PortBytes) * cfg.SwitchFreqHz
 	s.occPerByte = cfg.HBMFreqHz / lateralBytesPerSec
@@ -177,7 +185,11 @@ func (s *Switch) Send(msg akita.Msg) *akita.SendError {
 	if b.done {
 		lane = len(s.ports) + b.pc
 	}
-	s.queue.PushLane(lane, at, delivery{msg: b, dst: dst})
+	if s.ref {
+		s.refQueue.PushLane(lane, at, delivery{msg: b, dst: dst})
+	} else {
+		s.queue.Push(t, delivery{msg: b, dst: dst})
+	}
 	s.waker.Ensure(at)
 	return nil
 }
@@ -230,7 +242,7 @@ type delivery struct {
 }
 
 // Pending is the number of bursts on their way.
-func (s *Switch) Pending() int { return s.queue.Len() }
+func (s *Switch) Pending() int { return s.queue.Len() + s.refQueue.Len() }
 
 // Handle delivers the bursts due now.
 func (s *Switch) Handle(e akita.Event) error {
@@ -238,19 +250,42 @@ func (s *Switch) Handle(e akita.Event) error {
 		return nil
 	}
 	now := e.Time()
+	if s.ref {
+		s.handleRef(now)
+		return nil
+	}
 	for {
-		t, ok := s.queue.Next()
-		if !ok || t > now {
+		c, ok := s.queue.Next()
+		if !ok || s.hclk.Time(uint64(c)) > now {
 			break
 		}
 		_, d := s.queue.Pop()
-		d.msg.RecvTime = now
-		if d.dst.Recv(d.msg) != nil {
-			s.stats.DeliveryFailures++
-		}
+		s.deliver(d, now)
 	}
-	if t, ok := s.queue.Next(); ok {
-		s.waker.Ensure(t)
+	if c, ok := s.queue.Next(); ok {
+		s.waker.Ensure(s.hclk.Time(uint64(c)))
 	}
 	return nil
+}
+
+// handleRef is Handle on the reference path.
+func (s *Switch) handleRef(now akita.VTimeInSec) {
+	for {
+		t, ok := s.refQueue.Next()
+		if !ok || t > now {
+			break
+		}
+		_, d := s.refQueue.Pop()
+		s.deliver(d, now)
+	}
+	if t, ok := s.refQueue.Next(); ok {
+		s.waker.Ensure(t)
+	}
+}
+
+func (s *Switch) deliver(d delivery, now akita.VTimeInSec) {
+	d.msg.RecvTime = now
+	if d.dst.Recv(d.msg) != nil {
+		s.stats.DeliveryFailures++
+	}
 }

@@ -95,13 +95,14 @@ func (b Builder) Build(name string) (*System, error) {
 		LateralLatencyCycles: h.LateralLatencyCycles,
 		ReqLatencyCycles:     p.SwitchReqLatencyCycles,
 		RspLatencyCycles:     p.SwitchRspLatencyCycles,
+		Reference:            p.Reference,
 	})
 	ctrlPorts := make([]akita.Port, h.PseudoChannels)
-	calendar := NewCalendar(b.engine, h.ClockHz)
+	calendar := newCalendar(b.engine, h.ClockHz, p.Reference)
 	for i := 0; i < h.PseudoChannels; i++ {
 		c := NewController(akita.BuildNameWithIndex(name, "PC", i), b.engine, ControllerConfig{
 			HBM: h, Map: amap, PagePolicy: p.PagePolicy, Refresh: p.Refresh, QueueDepth: p.QueueDepth, Index: i,
-			Calendar: calendar,
+			Calendar: calendar, Reference: p.Reference,
 		})
 		s.ctrls = append(s.ctrls, c)
 		ctrlPorts[i] = c.TopPort()

@@ -143,8 +143,11 @@ type Traffic struct {
 	cfg    TrafficConfig
 	port   akita.Port
 	dst    akita.Port
-	rng    *rand.Rand
-	zero   []byte
+	// recycler is the AXI port the requests go to, if it is one: it
+	// takes back the responses once handled.
+	recycler rspRecycler
+	rng      *rand.Rand
+	zero     []byte
 
 	sent, answered int
 	inFlight       int
@@ -186,6 +189,7 @@ func NewTraffic(name string, engine akita.Engine, cfg TrafficConfig) (*Traffic, 
 		cfg:           cfg,
 		rng:           rand.New(rand.NewPCG(cfg.Seed, cfg.Base)),
 		pending:       make(map[string]akita.Msg, cfg.Window),
+		recycler:      noRecycle{},
 	}
 	if cfg.Op != OpRead {
 		g.zero = make([]byte, cfg.SizeBytes)
@@ -202,7 +206,24 @@ func NewTraffic(name string, engine akita.Engine, cfg TrafficConfig) (*Traffic, 
 func (g *Traffic) Port() akita.Port { return g.port }
 
 // SetTarget sets the port the requests go to (the AXI port's Top).
-func (g *Traffic) SetTarget(dst akita.Port) { g.dst = dst }
+func (g *Traffic) SetTarget(dst akita.Port) {
+	g.dst = dst
+	g.recycler = noRecycle{}
+	if r, ok := dst.Component().(rspRecycler); ok {
+		g.recycler = r
+	}
+}
+
+// rspRecycler takes back handled responses (AXIPort.Recycle).
+type rspRecycler interface {
+	Recycle(akita.Msg)
+}
+
+// noRecycle is the rspRecycler of a target that does not reuse responses.
+type noRecycle struct{}
+
+// Recycle does nothing.
+func (noRecycle) Recycle(akita.Msg) {}
 
 // Start schedules the first requests at time t.
 func (g *Traffic) Start(t akita.VTimeInSec) { g.waker.Ensure(t) }
@@ -236,6 +257,7 @@ func (g *Traffic) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 			continue
 		}
 		delete(g.pending, rsp.GetRspTo())
+		g.recycler.Recycle(m)
 		switch r := req.(type) {
 		case *mem.ReadReq:
 			g.delivered += r.AccessByteSize
@@ -297,8 +319,10 @@ func (g *Traffic) request(now akita.VTimeInSec, addr uint64, write bool) akita.M
 		if n := len(g.freeWrites); n > 0 {
 			r := g.freeWrites[n-1]
 			g.freeWrites = g.freeWrites[:n-1]
-			*r = mem.WriteReq{Address: addr, Data: g.zero[:size]}
-			r.ID, r.Src, r.Dst, r.SendTime = akita.GetIDGenerator().Generate(), g.port, g.dst, now
+			// A recycled request keeps its ID: no other message in flight
+			// has it.
+			*r = mem.WriteReq{MsgMeta: akita.MsgMeta{ID: r.ID}, Address: addr, Data: g.zero[:size]}
+			r.Src, r.Dst, r.SendTime = g.port, g.dst, now
 			r.TrafficBytes = int(size) + g.reqOverhead
 			return r
 		}
@@ -308,8 +332,8 @@ func (g *Traffic) request(now akita.VTimeInSec, addr uint64, write bool) akita.M
 	if n := len(g.freeReads); n > 0 {
 		r := g.freeReads[n-1]
 		g.freeReads = g.freeReads[:n-1]
-		*r = mem.ReadReq{Address: addr, AccessByteSize: size}
-		r.ID, r.Src, r.Dst, r.SendTime = akita.GetIDGenerator().Generate(), g.port, g.dst, now
+		*r = mem.ReadReq{MsgMeta: akita.MsgMeta{ID: r.ID}, Address: addr, AccessByteSize: size}
+		r.Src, r.Dst, r.SendTime = g.port, g.dst, now
 		r.TrafficBytes = g.reqOverhead
 		return r
 	}

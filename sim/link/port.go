@@ -64,7 +64,11 @@ func (p *Port) Recv(msg akita.Msg) *akita.SendError {
 	if p.n == len(p.buf) {
 		p.grow()
 	}
-	p.buf[(p.head+p.n)%len(p.buf)] = msg
+	i := p.head + p.n
+	if i >= len(p.buf) {
+		i -= len(p.buf)
+	}
+	p.buf[i] = msg
 	p.n++
 	if p.NumHooks() > 0 {
 		p.InvokeHook(akita.HookCtx{Domain: p, Pos: akita.HookPosPortMsgRecvd, Item: msg})
@@ -90,7 +94,9 @@ func (p *Port) Retrieve(now akita.VTimeInSec) akita.Msg {
 	}
 	msg := p.buf[p.head]
 	p.buf[p.head] = nil
-	p.head = (p.head + 1) % len(p.buf)
+	if p.head++; p.head == len(p.buf) {
+		p.head = 0
+	}
 	p.n--
 	if p.NumHooks() > 0 {
 		p.InvokeHook(akita.HookCtx{Domain: p, Pos: akita.HookPosPortMsgRetrieve, Item: msg})
