@@ -300,6 +300,6 @@ func CompareTable(rows []CompareRow) *Table {
 			powerW, mJ, fpsPerW)
 	}
 	t.Notes = []string{"efficiency: the design's lower bound / simulated; seed_bound_ms: the same kernels under the notebook's ceilings",
-		"power_w, mj_per_frame, fps_per_w: the energy model's estimate (docs/energy.md), a lower bound of the board's power"}
+		"power_w, mj_per_frame, fps_per_w: the energy model's estimate of the board's average power (docs/energy.md)"}
 	return t
 }
