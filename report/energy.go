@@ -20,7 +20,7 @@ func DesignResources(d hw.Design, p hw.Platform) hw.ResourceEstimate {
 // energy per unit with its activity and the energy per stage.
 func EnergyTables(e energy.Estimate, breakdown bool) []*Table {
 	sum := &Table{Name: "power", Title: "Power and energy (docs/energy.md: the model, its sources, what it leaves out)",
-		Columns: Cols("power_w:%.2f", "energy_mj_per_frame:%.3f", "frames_per_joule:%.1f", "frame_interval_ms:%.3f", "limit_w:%.0f", "check")}
+		Columns: Cols("power_w:%.2f", "energy_mj_per_frame:%.3f", "frames_per_joule:%.3f", "frame_interval_ms:%.3f", "limit_w:%.0f", "check")}
 	check := "ok"
 	if err := e.CheckPowerLimit(); err != nil {
 		check = "over the limit"
