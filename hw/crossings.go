@@ -11,10 +11,10 @@ import (
 // that drive them: AutoBridge's XCU280 device model (Licheng-Guo/
 // AutoBridge, DeviceU280: LAGUNA_PER_CR = 480, in the clock-region rows on
 // either side of each SLR boundary, 8 clock regions across) gives 3,840
-// Laguna sites along a boundary, and each site drives six SLLs through its
-// six TX registers: 23,040 SLLs per boundary, shared by both directions.
-// A routed design on the Alveo U250, whose dies are as wide, reports the
-// same 23,040 at its SLR1/SLR2 boundary (Vivado's report of SLL use).
+// Laguna sites along a boundary, and each site has six TX flip-flops, one
+// per SLL it drives (Xilinx/RapidWright, SLRCrosserGenerator:
+// LAGUNA_FLOPS_PER_SITE = 6): 23,040 SLLs per boundary, shared by both
+// directions.
 const (
 	lagunaSitesPerClockRegion = 480
 	clockRegionColumns        = 8
