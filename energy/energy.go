@@ -28,15 +28,16 @@ const (
 	UnitHBMActivate Unit = "HBM activates"
 	UnitHBMRefresh  Unit = "HBM refreshes"
 	UnitHBMStandby  Unit = "HBM standby"
+	UnitBoardStatic Unit = "board static"
 )
 
 // Units lists the units in report order.
 func Units() []Unit {
-	return []Unit{UnitMACs, UnitVector, UnitBuffers, UnitStores, UnitHBMRead, UnitHBMWrite, UnitHBMActivate, UnitHBMRefresh, UnitHBMStandby}
+	return []Unit{UnitMACs, UnitVector, UnitBuffers, UnitStores, UnitHBMRead, UnitHBMWrite, UnitHBMActivate, UnitHBMRefresh, UnitHBMStandby, UnitBoardStatic}
 }
 
 // StageBackground is the stage name of the energy no kernel owns (the HBM
-// standby over the frame).
+// standby and the board's static power over the frame).
 const StageBackground = "background"
 
 // UnitEnergy is one unit's activity and energy in one frame.
@@ -143,8 +144,9 @@ func unitEnergies(a Activity, macJ float64) []UnitEnergy {
 
 // Of estimates the energy and power of the forward pass res: the kernels'
 // activity times the hw coefficients, by unit and by stage, plus the
-// standby power of every pseudo-channel of the board over the frame
-// interval (stage StageBackground).
+// standby power of every pseudo-channel of the board and the board's
+// static power (hw.Platform.BoardStaticW) over the frame interval (stage
+// StageBackground).
 func Of(res *accel.Result) (Estimate, error) {
 	if res == nil || res.FreqHz <= 0 || max(res.FrameIntervalCycles, res.TotalCycles) <= 0 {
 		return Estimate{}, fmt.Errorf("energy: the result has no frame time")
@@ -179,8 +181,10 @@ func Of(res *accel.Result) (Estimate, error) {
 	if res.Memory == accel.MemoryHBM {
 		standbyW = float64(p.HBM.PseudoChannels) * hw.HBMStandbyWPerPC
 	}
-	e.Units = append(e.Units, UnitEnergy{UnitHBMStandby, e.FrameIntervalSec, "s", standbyW * e.FrameIntervalSec})
-	e.Stages = append(e.Stages, StageEnergy{StageBackground, standbyW * e.FrameIntervalSec})
+	staticW := p.BoardStaticW()
+	e.Units = append(e.Units, UnitEnergy{UnitHBMStandby, e.FrameIntervalSec, "s", standbyW * e.FrameIntervalSec},
+		UnitEnergy{UnitBoardStatic, e.FrameIntervalSec, "s", staticW * e.FrameIntervalSec})
+	e.Stages = append(e.Stages, StageEnergy{StageBackground, (standbyW + staticW) * e.FrameIntervalSec})
 	for _, u := range e.Units {
 		e.EnergyJ += u.EnergyJ
 	}

@@ -2,6 +2,7 @@ package energy_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/roofsim/roofsim/energy"
@@ -90,8 +91,13 @@ func TestConservationAndLowerBound(t *testing.T) {
 			if want := e.EnergyJ / (float64(res.FrameIntervalCycles) / res.FreqHz); rel(e.PowerW, want) > 1e-12 {
 				t.Errorf("power %g W, energy over the frame interval is %g W", e.PowerW, want)
 			}
-			if (tc.mem == accel.MemoryHBM) != (e.Units[len(e.Units)-1].EnergyJ > 0) {
-				t.Errorf("memory %s: HBM standby energy %g J", tc.mem, e.Units[len(e.Units)-1].EnergyJ)
+			standby := e.Units[slices.Index(energy.Units(), energy.UnitHBMStandby)]
+			if (tc.mem == accel.MemoryHBM) != (standby.EnergyJ > 0) {
+				t.Errorf("memory %s: HBM standby energy %g J", tc.mem, standby.EnergyJ)
+			}
+			static := e.Units[slices.Index(energy.Units(), energy.UnitBoardStatic)]
+			if want := res.Platform.BoardStaticW() * e.FrameIntervalSec; static.Unit != energy.UnitBoardStatic || rel(static.EnergyJ, want) > 1e-12 {
+				t.Errorf("board static %+v, want %g J", static, want)
 			}
 		})
 	}

@@ -130,6 +130,9 @@ type ResourceEstimate struct {
 	Design string
 	Units  []UnitResources
 	SLRs   []SLRUsage
+	// Crossings is the signals estimated to cross each SLR boundary
+	// (EstimateCrossings).
+	Crossings []BoundaryCrossing
 }
 
 // SLRResources is what one SLR of p has: the device's totals spread evenly
@@ -152,7 +155,7 @@ func (p Platform) SLRResources() Resources {
 // weight store) bits, the width of its path to the arrays. The vector units, the DMA, the AXI masters and control
 // are not counted: no per-unit figure for them was found (docs/energy.md).
 func (d Design) EstimateResources(p Platform, actStoreWidthBits, weightStoreWidthBits int64) ResourceEstimate {
-	e := ResourceEstimate{Design: d.Name}
+	e := ResourceEstimate{Design: d.Name, Crossings: d.EstimateCrossings(p, actStoreWidthBits, weightStoreWidthBits)}
 	slrs := max(p.SLRs, 1)
 	for i := range d.Arrays {
 		slr := i % slrs
@@ -273,8 +276,9 @@ const (
 
 // TimingRisks lists, per SLR, the resources above their closure level
 // (ClosureLUTShare ...) and a DSP/RAMB/URAM average above
-// ClosureHardAvgShare, as sentences; nil when none is. A resource over
-// its SLR's capacity is Fit's error, not a risk.
+// ClosureHardAvgShare, then the SLR boundaries crossed by more signals
+// than they have SLLs (CrossingRisks), as sentences; nil when none is. A
+// resource over its SLR's capacity is Fit's error, not a risk.
 func (e ResourceEstimate) TimingRisks() []string {
 	var out []string
 	levels := []float64{ClosureDSPShare, ClosureBRAMShare, ClosureURAMShare, ClosureLUTShare, ClosureFFShare}
@@ -299,5 +303,5 @@ func (e ResourceEstimate) TimingRisks() []string {
 				s.SLR, 100*avg, 100*ClosureHardAvgShare))
 		}
 	}
-	return out
+	return append(out, CrossingRisks(e.Crossings)...)
 }

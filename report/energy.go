@@ -20,13 +20,13 @@ func DesignResources(d hw.Design, p hw.Platform) hw.ResourceEstimate {
 // energy per unit with its activity and the energy per stage.
 func EnergyTables(e energy.Estimate, breakdown bool) []*Table {
 	sum := &Table{Name: "power", Title: "Power and energy (docs/energy.md: the model, its sources, what it leaves out)",
-		Columns: Cols("power_w:%.2f", "energy_mj_per_frame:%.3f", "frames_per_joule:%.1f", "frame_interval_ms:%.3f", "limit_w:%.0f", "check")}
+		Columns: Cols("power_w:%.2f", "energy_mj_per_frame:%.3f", "frames_per_joule:%.3f", "frame_interval_ms:%.3f", "limit_w:%.0f", "check")}
 	check := "ok"
 	if err := e.CheckPowerLimit(); err != nil {
 		check = "over the limit"
 	}
 	sum.Add(e.PowerW, e.EnergyJ*1e3, e.FramesPerJoule(), e.FrameIntervalSec*1e3, e.PowerLimitW, check)
-	sum.Notes = []string{"the counted activity's energy plus HBM standby, without static power, clocks, routing and the board: a lower bound"}
+	sum.Notes = []string{"the counted activity's energy, HBM standby and the board's static power (a measured idle HBM card); without the fabric's clock and logic dynamic power"}
 	if !breakdown {
 		sum.Notes = append(sum.Notes, "per unit and per stage: --kernels all, or energy_units and energy_stages in --format json")
 		return []*Table{sum}
@@ -66,6 +66,14 @@ func ResourceTables(est hw.ResourceEstimate) []*Table {
 	}
 	slr.Notes = append(slr.Notes, "not counted: vector units, DMA, AXI masters, control (no cited per-unit figure; docs/energy.md)")
 
+	cross := &Table{Name: "slr_crossings", Title: "Signals crossing SLR boundaries (estimate)",
+		Columns: Cols("boundary", "axi_signals", "store_signals", "signals", "slls", "share:%.1f%%")}
+	for _, c := range est.Crossings {
+		cross.Add(fmt.Sprintf("SLR%d/SLR%d", c.Lower, c.Lower+1), int64(c.AXISignals), int64(c.StoreSignals), int64(c.Signals()),
+			int64(hw.SLLsPerBoundary), 100*float64(c.Signals())/float64(hw.SLLsPerBoundary))
+	}
+	cross.Notes = []string{"AXI: the HBM ports of the arrays above SLR0 (the HBM's); store: the store slices' read and write paths to arrays on the other side; SLLs from the Laguna sites (docs/energy.md)"}
+
 	units := &Table{Name: "resources_per_unit", Title: "Resources per unit of " + est.Design,
 		Columns: Cols("unit", "slr", "shape", "dsp", "bram18", "uram", "lut", "ff")}
 	for _, u := range est.Units {
@@ -75,5 +83,5 @@ func ResourceTables(est hw.ResourceEstimate) []*Table {
 		}
 		units.Add(u.Unit, int64(u.SLR), shape, u.DSPs, u.BRAM18s, u.URAMs, u.LUTs, u.FFs)
 	}
-	return []*Table{slr, units}
+	return []*Table{slr, cross, units}
 }

@@ -279,7 +279,7 @@ func CompareTable(rows []CompareRow) *Table {
 	t := &Table{Name: "compare", Title: "Designs compared",
 		Columns: Cols("design", "precision", "scenario", "arrays", "dataflow", "ports", "latency_ms:%.3f", "fps:%.2f", "tops:%.3f", "peak_tops:%.2f",
 			"gbps:%.1f", "bw_gbps:%.1f", "dsps", "dsp_share:%.1f%%", "onchip_mib:%.2f", "onchip_share:%.1f%%",
-			"bound_ms:%.3f", "efficiency:%.3f", "seed_bound_ms:%.3f", "validation", "power_w:%.2f", "mj_per_frame:%.1f", "fps_per_w:%.2f")}
+			"bound_ms:%.3f", "efficiency:%.3f", "seed_bound_ms:%.3f", "validation", "power_w:%.2f", "mj_per_frame:%.1f", "fps_per_w:%.3f")}
 	for _, r := range rows {
 		c := r.Comparison
 		d, p := c.Result.Design, c.Result.Platform
@@ -300,6 +300,6 @@ func CompareTable(rows []CompareRow) *Table {
 			powerW, mJ, fpsPerW)
 	}
 	t.Notes = []string{"efficiency: the design's lower bound / simulated; seed_bound_ms: the same kernels under the notebook's ceilings",
-		"power_w, mj_per_frame, fps_per_w: the energy model's estimate (docs/energy.md), a lower bound of the board's power"}
+		"power_w, mj_per_frame, fps_per_w: the energy model's estimate of the board's average power (docs/energy.md)"}
 	return t
 }

@@ -96,8 +96,14 @@ func SweepTables(title string, rows []sweep.Row) []*Table {
 	quant := &Table{Name: "quantization", Title: "Quantization: the fastest baseline (no ideas) of each precision",
 		Columns: Cols("workload", "precision", "weight_mb:%.1f", "latency_ms:%.3f", "fps:%.2f", "achieved_tops:%.3f",
 			"peak_tops:%.2f", "gbps:%.1f", "bound", "memory_bound_share:%.1f%%", "efficiency:%.3f", "key")}
+	energyFront := &Table{Name: "pareto_energy", Title: "Pareto front: latency against energy per frame (ok rows, per workload)",
+		Columns: Cols("workload", "index", "key", "precision", "ideas", "latency_ms:%.3f", "fps:%.2f", "power_w:%.2f",
+			"energy_mj_per_frame:%.3f", "frames_per_joule:%.3f", "dsps")}
 	for _, wl := range sweep.Workloads(good) {
 		in := sweep.Filter(good, func(r sweep.Record) bool { return r.Workload == wl })
+		for _, r := range sweep.EnergyParetoFront(in) {
+			energyFront.Add(wl, int64(r.Index), r.Key, r.Precision, r.Ideas, r.LatencyMs, r.FPS, r.PowerW, r.EnergyMJ, r.FramesPerJ, r.DSPs)
+		}
 		for _, r := range sweep.ParetoFront(in) {
 			front.Add(wl, int64(r.Index), r.Key, r.Precision, r.Row.Get("array"), r.Row.Get("arrays"), r.Row.Get("dataflow"),
 				r.Row.Get("port_bits"), r.Row.Get("hbm_pcs"), r.Ideas, r.LatencyMs, r.FPS, r.DSPs, mib(r.OnChipBytes), r.TOPS, r.Bound, r.Efficiency)
@@ -113,7 +119,12 @@ func SweepTables(title string, rows []sweep.Row) []*Table {
 	}
 	front.Notes = []string{"a row is on the front when no other ok row of its workload is as fast with as few DSPs and as little on-chip memory, and better in one of them"}
 	quant.Notes = []string{"weight_mb: the scenario's stored weights in the precision (10^6 bytes); bound: memory when memory-bound kernels take at least half the time"}
-	tables = append(tables, front, best)
+	energyFront.Notes = []string{"a row is on this front when no other ok row of its workload is as fast with as little energy per frame, and better in one; power from the energy model (docs/energy.md)"}
+	tables = append(tables, front)
+	if len(energyFront.Rows) > 0 {
+		tables = append(tables, energyFront)
+	}
+	tables = append(tables, best)
 
 	pairs := sweep.IdeaPairs(recs)
 	ideaTab := &Table{Name: "ideas", Title: "Ideas: speed-up over the same design without them",

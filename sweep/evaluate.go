@@ -2,8 +2,10 @@ package sweep
 
 import (
 	"fmt"
-	"github.com/roofsim/roofsim/ideas"
 	"strings"
+
+	"github.com/roofsim/roofsim/energy"
+	"github.com/roofsim/roofsim/ideas"
 
 	"github.com/roofsim/roofsim/roofline"
 	"github.com/roofsim/roofsim/sim/accel"
@@ -46,6 +48,9 @@ func Evaluate(p Point, ev Evaluator) Row {
 	}
 	cmp := validation.Compare(res)
 	fillResults(r, cmp, c.Scenario.Frames)
+	if err := fillEnergy(r, res, c.Scenario.Frames); err != nil {
+		return errorRow(r, err)
+	}
 
 	var failures []string
 	if len(res.Kernels) != len(ks) {
@@ -88,6 +93,19 @@ func simulate(ev Evaluator, c ideas.Config, ks []workload.Kernel) (res *accel.Re
 		}
 	}()
 	return ev.Simulate(c, ks)
+}
+
+// fillEnergy writes the energy model's power, energy per frame and frames
+// per joule of the pass res (frames frames) into r.
+func fillEnergy(r Row, res *accel.Result, frames int) error {
+	e, err := energy.Of(res)
+	if err != nil {
+		return err
+	}
+	r.set(colPowerW, e.PowerW)
+	r.set(colEnergyMJ, e.EnergyJ*1e3/float64(max(frames, 1)))
+	r.set(colFramesPerJ, float64(max(frames, 1))/e.EnergyJ)
+	return nil
 }
 
 func errorRow(r Row, err error) Row {

@@ -32,9 +32,11 @@ type Record struct {
 	LatencyMs, FPS, TOPS, PeakTOPS, GBps, BWGBps, HBMMB, WeightMB float64
 	MemoryShare, ComputeFloorMs, MemoryFloorMs, BoundMs           float64
 	Efficiency, StallHBMShare                                     float64
-	StageMs                                                       [5]float64 // vision, connector, text, head, expert
-	DSPs, OnChipBytes                                             int64
-	Bound                                                         string
+	// PowerW, EnergyMJ (per frame) and FramesPerJ are the energy model's.
+	PowerW, EnergyMJ, FramesPerJ float64
+	StageMs                      [5]float64 // vision, connector, text, head, expert
+	DSPs, OnChipBytes            int64
+	Bound                        string
 }
 
 // stageNames are the stage columns of StageMs, in order.
@@ -87,6 +89,7 @@ func Records(rows []Row) []Record {
 			MemoryShare: num(r, "memory_bound_share"), ComputeFloorMs: num(r, "compute_floor_ms"), MemoryFloorMs: num(r, "memory_floor_ms"),
 			BoundMs: num(r, "bound_ms"), Efficiency: num(r, "efficiency"), StallHBMShare: num(r, "stall_hbm_share"),
 			DSPs: int64(num(r, colDSPs)), OnChipBytes: int64(num(r, colOnChip)), Bound: get(r, "bound"),
+			PowerW: num(r, colPowerW), EnergyMJ: num(r, colEnergyMJ), FramesPerJ: num(r, colFramesPerJ),
 		}
 		for i, s := range stageNames() {
 			rec.StageMs[i] = num(r, s+"_ms")
@@ -135,6 +138,33 @@ func ParetoFront(recs []Record) []Record {
 		kept := true
 		for j, b := range recs {
 			if dominates(b, a) || (j < i && b.LatencyMs == a.LatencyMs && b.DSPs == a.DSPs && b.OnChipBytes == a.OnChipBytes) {
+				kept = false
+				break
+			}
+		}
+		if kept {
+			front = append(front, a)
+		}
+	}
+	slices.SortStableFunc(front, func(a, b Record) int {
+		return cmp.Or(cmp.Compare(a.LatencyMs, b.LatencyMs), a.Index-b.Index)
+	})
+	return front
+}
+
+// EnergyParetoFront returns the rows of recs (one workload) with an
+// energy that no other such row beats in both latency and energy per
+// frame (at least as good in both, better in one), the lowest index kept
+// of equal rows, sorted by latency then index.
+func EnergyParetoFront(recs []Record) []Record {
+	in := Filter(recs, func(r Record) bool { return r.EnergyMJ > 0 })
+	var front []Record
+	for i, a := range in {
+		kept := true
+		for j, b := range in {
+			le := b.LatencyMs <= a.LatencyMs && b.EnergyMJ <= a.EnergyMJ
+			lt := b.LatencyMs < a.LatencyMs || b.EnergyMJ < a.EnergyMJ
+			if (le && lt) || (j < i && b.LatencyMs == a.LatencyMs && b.EnergyMJ == a.EnergyMJ) {
 				kept = false
 				break
 			}

@@ -152,3 +152,26 @@ func TestReportTablesConsistent(t *testing.T) {
 		t.Error("no idea pairs")
 	}
 }
+
+// TestEnergyParetoFront: the rows no other row beats in both latency and
+// energy per frame, rows without an energy left out, ties to the lower
+// index, sorted by latency.
+func TestEnergyParetoFront(t *testing.T) {
+	rec := func(i int, lat, mj float64) Record { return Record{Index: i, LatencyMs: lat, EnergyMJ: mj} }
+	recs := []Record{
+		rec(0, 100, 2000),
+		rec(1, 200, 1500),
+		rec(2, 150, 2500), // dominated by 0
+		rec(3, 100, 2000), // ties 0
+		rec(4, 50, 0),     // no energy: left out
+		rec(5, 300, 1000),
+		rec(6, 90, 3000),
+	}
+	var got []int
+	for _, r := range EnergyParetoFront(recs) {
+		got = append(got, r.Index)
+	}
+	if want := []int{6, 0, 1, 5}; len(got) != len(want) || got[0] != 6 || got[1] != 0 || got[2] != 1 || got[3] != 5 {
+		t.Errorf("front %v, want %v", got, want)
+	}
+}

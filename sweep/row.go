@@ -99,13 +99,17 @@ const (
 	colOnChip         = "onchip_bytes"
 	colLatency        = "latency_ms"
 	colReason         = "reason"
+	colPowerW         = "power_w"
+	colEnergyMJ       = "energy_mj_per_frame"
+	colFramesPerJ     = "frames_per_joule"
 	firstResultColumn = colDSPs
 )
 
 // Columns returns the columns of a sweep's rows, in order: the point's
 // index and key, its status, its parameters (before its ideas are applied,
 // so a row with ideas has the same parameters as its baseline), then the
-// results, and the reason last.
+// results, the reason, and the energy model's power columns (added after
+// the reason so that the earlier columns keep their places).
 func Columns() []Column {
 	t := func(name, doc string) Column { return Column{Name: name, Doc: doc, kind: kindText} }
 	i := func(name, doc string) Column { return Column{Name: name, Doc: doc, kind: kindInt} }
@@ -174,6 +178,9 @@ func Columns() []Column {
 		t("validation", "pass or fail: every kernel against its roofline bound, traffic and MACs"),
 		i("failed_kernels", "kernels that failed a check"),
 		t(colReason, "why a row is not ok: the failed checks, the fit, or the error"),
+		fp(colPowerW, 3, "the energy model's average board power over the frame interval, W (docs/energy.md)"),
+		fp(colEnergyMJ, 3, "energy per frame: the pass's energy / frames, mJ"),
+		fp(colFramesPerJ, 4, "frames per joule (frames per second per watt)"),
 	}
 }
 

@@ -291,7 +291,7 @@ func TestResumeRefusesOtherFiles(t *testing.T) {
 		{"other format", whole, pts, FormatJSONL, "is csv, the run writes jsonl (pass --format csv)"},
 		{"more rows", whole, pts[:3], FormatCSV, "has 24 rows, the run has 3 points"},
 		{"not a sweep", []byte("a,b\n1,2\n"), pts, FormatCSV, "line 1 is not the header of this roofsim's sweep rows"},
-		{"bad row", append(bytes.Clone(whole[:len(Header())+1]), []byte("1,2,3\n")...), pts, FormatCSV, "line 2: not a row of 53 CSV fields"},
+		{"bad row", append(bytes.Clone(whole[:len(Header())+1]), []byte("1,2,3\n")...), pts, FormatCSV, "line 2: not a row of 56 CSV fields"},
 		{"bad status", bytes.Replace(whole, []byte(",ok,"), []byte(",good,"), 1), pts, FormatCSV, `status "good" is not known`},
 	} {
 		_, err := OpenOutput(write(tc.data), tc.pts, tc.f, true)

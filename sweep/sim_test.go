@@ -72,7 +72,7 @@ func TestSimulationSmall(t *testing.T) {
 	for _, tb := range report.SweepTables("small", file.Rows) {
 		sb.WriteString(tb.Name + " ")
 	}
-	if got := sb.String(); got != "summary not_ok pareto best_per_precision ideas idea_pairs quantization " {
+	if got := sb.String(); got != "summary not_ok pareto pareto_energy best_per_precision ideas idea_pairs quantization " {
 		t.Errorf("report tables %q", got)
 	}
 }
