@@ -59,6 +59,9 @@ func Run(c Case) (Result, error) {
 	}
 	r.Simulated = sum
 	if k.Lockstep {
+		if k.CountedPorts > 0 {
+			ports = k.CountedPorts
+		}
 		r.Simulated = float64(ports) * slowest
 	}
 	r.Ratio = r.Simulated / c.Measured
@@ -68,10 +71,13 @@ func Run(c Case) (Result, error) {
 
 // bench is the benchmark of one port of group g: the board's HBM with the
 // kernel's port width and clock, one port from PC 0 (spanning g.SpanPCs
-// PCs), g's requests and window.
+// PCs), g's requests and window. Every case runs with the HBM's own
+// 256-bit AXI port behind the kernel port (hbm.Params.HBMPortLimit), as
+// on the real boards.
 func (g PortGroup) bench(p hw.Platform, k *Kernel) (hbm.BenchConfig, error) {
 	cfg := hbm.DefaultBenchConfig()
 	cfg.HBM, cfg.Params = p.HBM, hbm.DefaultParams(p.HBM)
+	cfg.Params.HBMPortLimit = true
 	cfg.Params.PortBits, cfg.Params.KernelFreqHz = k.PortBits, k.KernelMHz*1e6
 	cfg.Params.Outstanding = g.Outstanding
 	var err error
