@@ -8,7 +8,7 @@ import (
 
 // TestSuite: the embedded suite loads, every case is valid, names are
 // unique, and it holds at least 12 measured, simulated cases from at
-// least 3 independent sources, each with a citation that quotes a figure
+// least 4 independent sources, each with a citation that quotes a figure
 // or names a table.
 func TestSuite(t *testing.T) {
 	cs, err := Suite()
@@ -25,8 +25,8 @@ func TestSuite(t *testing.T) {
 			t.Errorf("%s: the citation names no table, file or figure: %q", c.Name, c.Citation)
 		}
 	}
-	if measured < 12 || len(sources) < 3 {
-		t.Errorf("%d measured cases from %d sources; want at least 12 from 3", measured, len(sources))
+	if measured < 12 || len(sources) < 4 {
+		t.Errorf("%d measured cases from %d sources; want at least 12 from 4", measured, len(sources))
 	}
 }
 
@@ -74,6 +74,9 @@ func TestSummarize(t *testing.T) {
 	})
 	if s.Cases != 2 || s.Sources != 2 || s.Pending != 1 || s.Estimates != 1 {
 		t.Errorf("counts %+v", s)
+	}
+	if math.Abs(s.SourceMAPEPct-35) > 1e-9 || s.Over25 != 1 {
+		t.Errorf("source-mean MAPE %.2f, over 25%%: %d; want 35 (20 and 50) and 1", s.SourceMAPEPct, s.Over25)
 	}
 	if math.Abs(s.MAPEPct-35) > 1e-9 || math.Abs(s.GeoMeanRatio-math.Sqrt(1.2*0.5)) > 1e-9 || s.Worst != "b" || s.WorstPct != 50 {
 		t.Errorf("figures %+v; want MAPE 35, geo-mean %.4f, worst b 50", s, math.Sqrt(0.6))

@@ -101,6 +101,11 @@ type Summary struct {
 	Sources int
 	// MAPEPct is the mean absolute percentage error, in percent.
 	MAPEPct float64
+	// SourceMAPEPct is the mean over the sources of each source's MAPE, in
+	// percent: every source weighs the same however many cases it has.
+	SourceMAPEPct float64
+	// Over25 counts the cases off by more than 25%.
+	Over25 int
 	// GeoMeanRatio is the geometric mean of simulated / measured.
 	GeoMeanRatio float64
 	// Worst is the counted case with the largest error ("" without cases)
@@ -115,6 +120,7 @@ func Summarize(rs []Result) Summary {
 	var s Summary
 	var logSum float64
 	sources := map[string]bool{}
+	srcSum, srcN := map[string]float64{}, map[string]int{}
 	for _, r := range rs {
 		switch {
 		case r.Pending():
@@ -124,6 +130,11 @@ func Summarize(rs []Result) Summary {
 		default:
 			s.Cases++
 			sources[r.Case.Source] = true
+			srcSum[r.Case.Source] += r.ErrorPct
+			srcN[r.Case.Source]++
+			if r.ErrorPct > 25 {
+				s.Over25++
+			}
 			s.MAPEPct += r.ErrorPct
 			logSum += math.Log(r.Ratio)
 			if r.ErrorPct > s.WorstPct || s.Worst == "" {
@@ -135,6 +146,10 @@ func Summarize(rs []Result) Summary {
 	if s.Cases > 0 {
 		s.MAPEPct /= float64(s.Cases)
 		s.GeoMeanRatio = math.Exp(logSum / float64(s.Cases))
+		for src, sum := range srcSum {
+			s.SourceMAPEPct += sum / float64(srcN[src])
+		}
+		s.SourceMAPEPct /= float64(len(srcSum))
 	}
 	return s
 }
