@@ -70,6 +70,11 @@ type Kernel struct {
 	// each port moves the same bytes and the slowest sets the pace; false
 	// lets each port run at its own rate.
 	Lockstep bool `json:"lockstep"`
+	// CountedPorts is how many ports' bytes the published figure counts
+	// when Lockstep is set (0: every port's). A host that divides one
+	// buffer's bytes by the run time while the loop also moves the other
+	// buffers counts 1.
+	CountedPorts int `json:"counted_ports,omitempty"`
 	// Ports are the kernel's port groups.
 	Ports []PortGroup `json:"ports"`
 }
@@ -173,6 +178,13 @@ func (c Case) Validate() error {
 	}
 	if !(k.KernelMHz > 0 && k.KernelMHz <= 450) {
 		return fmt.Errorf("case %s: kernel_mhz must be in (0, 450], got %g", c.Name, k.KernelMHz)
+	}
+	ports := 0
+	for _, g := range k.Ports {
+		ports += g.Count
+	}
+	if k.CountedPorts < 0 || k.CountedPorts > ports || (k.CountedPorts > 0 && !k.Lockstep) {
+		return fmt.Errorf("case %s: kernel counted_ports must be 0 (all) or 1..%d on a lockstep kernel, got %d", c.Name, ports, k.CountedPorts)
 	}
 	for i, g := range k.Ports {
 		if _, err := hbm.ParseOp(g.Op); err != nil || g.Op == string(hbm.OpMixed) {

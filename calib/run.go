@@ -59,6 +59,9 @@ func Run(c Case) (Result, error) {
 	}
 	r.Simulated = sum
 	if k.Lockstep {
+		if k.CountedPorts > 0 {
+			ports = k.CountedPorts
+		}
 		r.Simulated = float64(ports) * slowest
 	}
 	r.Ratio = r.Simulated / c.Measured
@@ -68,10 +71,13 @@ func Run(c Case) (Result, error) {
 
 // bench is the benchmark of one port of group g: the board's HBM with the
 // kernel's port width and clock, one port from PC 0 (spanning g.SpanPCs
-// PCs), g's requests and window.
+// PCs), g's requests and window. Every case runs with the HBM's own
+// 256-bit AXI port behind the kernel port (hbm.Params.HBMPortLimit), as
+// on the real boards.
 func (g PortGroup) bench(p hw.Platform, k *Kernel) (hbm.BenchConfig, error) {
 	cfg := hbm.DefaultBenchConfig()
 	cfg.HBM, cfg.Params = p.HBM, hbm.DefaultParams(p.HBM)
+	cfg.Params.HBMPortLimit = true
 	cfg.Params.PortBits, cfg.Params.KernelFreqHz = k.PortBits, k.KernelMHz*1e6
 	cfg.Params.Outstanding = g.Outstanding
 	var err error
@@ -95,6 +101,11 @@ type Summary struct {
 	Sources int
 	// MAPEPct is the mean absolute percentage error, in percent.
 	MAPEPct float64
+	// SourceMAPEPct is the mean over the sources of each source's MAPE, in
+	// percent: every source weighs the same however many cases it has.
+	SourceMAPEPct float64
+	// Over25 counts the cases off by more than 25%.
+	Over25 int
 	// GeoMeanRatio is the geometric mean of simulated / measured.
 	GeoMeanRatio float64
 	// Worst is the counted case with the largest error ("" without cases)
@@ -109,6 +120,7 @@ func Summarize(rs []Result) Summary {
 	var s Summary
 	var logSum float64
 	sources := map[string]bool{}
+	srcSum, srcN := map[string]float64{}, map[string]int{}
 	for _, r := range rs {
 		switch {
 		case r.Pending():
@@ -118,6 +130,11 @@ func Summarize(rs []Result) Summary {
 		default:
 			s.Cases++
 			sources[r.Case.Source] = true
+			srcSum[r.Case.Source] += r.ErrorPct
+			srcN[r.Case.Source]++
+			if r.ErrorPct > 25 {
+				s.Over25++
+			}
 			s.MAPEPct += r.ErrorPct
 			logSum += math.Log(r.Ratio)
 			if r.ErrorPct > s.WorstPct || s.Worst == "" {
@@ -129,6 +146,10 @@ func Summarize(rs []Result) Summary {
 	if s.Cases > 0 {
 		s.MAPEPct /= float64(s.Cases)
 		s.GeoMeanRatio = math.Exp(logSum / float64(s.Cases))
+		for src, sum := range srcSum {
+			s.SourceMAPEPct += sum / float64(srcN[src])
+		}
+		s.SourceMAPEPct /= float64(len(srcSum))
 	}
 	return s
 }

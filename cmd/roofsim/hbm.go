@@ -26,6 +26,7 @@ type hbmFlags struct {
 	span          int
 	ii            int
 	singleID      bool
+	hbmPortLimit  bool
 	bytes         string
 	stride        string
 	seed          uint64
@@ -141,6 +142,7 @@ against size.`,
 	fl.BoolVar(&f.cross, "cross-switch", false, "send port i's traffic to the PC one switch group over (i XOR 4), through a lateral link")
 	fl.IntVar(&f.span, "span", 1, "each port reads one address range spanning this many PCs (its aligned group), all but its own through the switch; must divide the PCs")
 	fl.IntVar(&f.ii, "ii", 1, "a port sends at most one request every this many kernel cycles (an HLS loop's initiation interval)")
+	fl.BoolVar(&f.hbmPortLimit, "hbm-port-limit", false, "also bound each port by the HBM's own 256-bit AXI port behind it at the switch clock (14.4 GB/s per direction; PG276), as roofsim validate does")
 	fl.BoolVar(&f.singleID, "single-id", false, "each port is one AXI master with a single ID (an HLS m_axi port without RAMA): a request to another PC waits for the port's requests in flight (AXI's single-slave-per-ID rule)")
 	fl.StringVar(&f.bytes, "bytes", "64MiB", "bytes moved in all (split evenly over the PCs; B, KiB, MiB, GiB)")
 	fl.StringVar(&f.stride, "stride", "4KiB", "distance between consecutive requests of --pattern strided")
@@ -202,6 +204,7 @@ func (f *hbmFlags) config(pcsGiven bool) (hbm.BenchConfig, error) {
 		return cfg, fmt.Errorf("--ii must be >= 1 kernel cycle, got %d", f.ii)
 	}
 	cfg.SpanPCs, cfg.IssueIntervalCycles, cfg.SingleID = f.span, f.ii, f.singleID
+	cfg.Params.HBMPortLimit = f.hbmPortLimit
 	if cfg.TotalBytes, err = parseSize("--bytes", f.bytes, maxHBMFlag); err != nil {
 		return cfg, err
 	}

@@ -14,7 +14,7 @@ func TestValidateCmd(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"validate", "--case", "tutorial-seq-1pc-64", "--format", "csv"}, 0, "tutorial-seq-1pc-64,u280,vitis-tutorials,measured,GB/s,13.1"},
+		{[]string{"validate", "--case", "tutorial-seq-1pc-64", "--format", "csv"}, 0, "tutorial-seq-1pc-64,u50,vitis-tutorials,measured,GB/s,13.1"},
 		{[]string{"validate", "--case", "tutorial-random-1pc-64", "--max-mape", "10"}, 1, "above --max-mape 10%"},
 		{[]string{"validate", "--case", "nope"}, 2, "is not in the suite"},
 		{[]string{"validate", "--max-mape", "-1"}, 2, "--max-mape must be >= 0"},

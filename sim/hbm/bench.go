@@ -122,7 +122,8 @@ type BenchResult struct {
 	// channel carried a beat; LateralUtil the busiest lateral link's.
 	PortUtil, LateralUtil float64
 	// Bound names what limits the run: "port" (the ports' width x clock),
-	// "switch" (a lateral link), "hbm" (the DRAM timing: the PCs always had
+	// "hbm-port" (the HBM's own AXI port behind each, with
+	// Params.HBMPortLimit), "switch" (a lateral link), "hbm" (the DRAM timing: the PCs always had
 	// work, the Loss fields say where the time went) or "latency" (too few
 	// requests in flight to keep the PCs busy).
 	Bound string
@@ -383,6 +384,8 @@ func collect(cfg BenchConfig, sys *System, gens []*Traffic) *BenchResult {
 		r.Bound = "switch"
 	case r.LossIdle <= boundIdleShare:
 		r.Bound = "hbm"
+	case cfg.Params.HBMPortLimit && r.GBps*1e9/float64(len(gens)) >= boundBusyShare*float64(cfg.HBM.AXIPortBits/8)*cfg.Params.SwitchFreqHz:
+		r.Bound = "hbm-port"
 	default:
 		r.Bound = "latency"
 	}

@@ -98,6 +98,15 @@ type Params struct {
 	// DRAM bus (or the write's completion) back to the HBM AXI port (PHY
 	// read path, read reorder, switch), in HBM cycles (27 = 30 ns).
 	SwitchRspLatencyCycles int `json:"switch_rsp_latency_cycles"`
+	// HBMPortLimit also bounds each kernel port by the HBM's own AXI port
+	// behind it: 256 bits (PG276: 16 independent 256-bit AXI3 ports per
+	// stack) at SwitchFreqHz, 14.4 GB/s at 450 MHz in each direction. A
+	// 512-bit kernel port at 300 MHz (19.2 GB/s) reaches the HBM through
+	// one such port (in Vitis, through the HBM memory subsystem's width
+	// and clock converter, UG1393), so a port spreading its traffic over
+	// several PCs cannot pass more. Off by default: the existing results
+	// are the model's without it; roofsim validate turns it on.
+	HBMPortLimit bool `json:"hbm_port_limit,omitempty"`
 	// Reference runs the model on its reference paths: akita's
 	// SerialEngine instead of link.Engine and none of the shortcuts that
 	// give the same cycles and statistics faster (docs/speed.md). Tests

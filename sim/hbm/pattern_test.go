@@ -91,3 +91,48 @@ func TestSpanAndIssueInterval(t *testing.T) {
 		}
 	})
 }
+
+// TestHBMPortLimit checks Params.HBMPortLimit: a 512-bit kernel port at
+// 300 MHz (19.2 GB/s) reading over 4 PCs passes at most the HBM's own
+// 256-bit port at 450 MHz (14.4 GB/s) in each direction, and a port that
+// stays on its own PC, or a 256-bit port, is as fast as without it.
+func TestHBMPortLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		bits      int
+		span      int
+		op        Op
+		wantBound bool // the limit must bind
+	}{
+		{"512-bit reads over 4 PCs", 512, 4, OpRead, true},
+		{"512-bit writes over 4 PCs", 512, 4, OpWrite, true},
+		{"512-bit reads on one PC", 512, 1, OpRead, false},
+		{"256-bit reads over 4 PCs", 256, 4, OpRead, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := DefaultBenchConfig()
+			c.TotalBytes = 2 << 20
+			c.PCs, c.SpanPCs, c.Op, c.Pattern, c.SizeBytes = 1, tc.span, tc.op, PatternRandom, 1024
+			c.Params.PortBits = tc.bits
+			free, err := RunBenchmark(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Params.HBMPortLimit = true
+			limited, err := RunBenchmark(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hport := 32 * c.Params.SwitchFreqHz / 1e9
+			if limited.GBps > hport*1.001 || limited.Bytes != free.Bytes {
+				t.Errorf("limited %.2f GB/s (%d B), free %.2f GB/s (%d B); want at most the HBM port's %.1f GB/s", limited.GBps, limited.Bytes, free.GBps, free.Bytes, hport)
+			}
+			if tc.wantBound && !(free.GBps > hport && limited.GBps < free.GBps*0.95) {
+				t.Errorf("free %.2f GB/s, limited %.2f GB/s; want the limit to bind", free.GBps, limited.GBps)
+			}
+			if !tc.wantBound && limited.GBps < free.GBps*0.99 {
+				t.Errorf("free %.2f GB/s, limited %.2f GB/s; want the limit not to slow this port", free.GBps, limited.GBps)
+			}
+		})
+	}
+}

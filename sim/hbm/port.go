@@ -86,6 +86,13 @@ type AXIPort struct {
 	arFree, awFree         int64
 	rFree, wFree           int64
 
+	// hportHBMCyclesPerByte is the HBM cycles a byte takes through the
+	// HBM's own AXI port behind the kernel port (0: not modelled); hrFree
+	// and hwFree are the HBM cycles its read and write data channels are
+	// next free.
+	hportHBMCyclesPerByte float64
+	hrFree, hwFree        int64
+
 	open   int  // requests not yet answered
 	seen   bool // a request has arrived
 	outbox []akita.Msg
@@ -119,6 +126,11 @@ type AXIPortConfig struct {
 	// ReqLatencyCycles and RspLatencyCycles are the kernel-side pipeline
 	// latencies in kernel cycles.
 	ReqLatencyCycles, RspLatencyCycles int
+	// HBMPortBytesPerSec, when above 0, is the data rate of the HBM's own
+	// AXI port behind the kernel port, in bytes per second in each
+	// direction (Params.HBMPortLimit); 0 leaves only the kernel port's
+	// width x clock.
+	HBMPortBytesPerSec float64
 }
 
 // NewAXIPort builds the port named name.
@@ -136,6 +148,9 @@ func NewAXIPort(name string, cfg AXIPortConfig) *AXIPort {
 		rspLat:        int64(cfg.RspLatencyCycles),
 	}
 	p.maxBurst = p.beatBytes * uint64(cfg.MaxBurstBeats)
+	if cfg.HBMPortBytesPerSec > 0 {
+		p.hportHBMCyclesPerByte = cfg.HBMFreqHz / cfg.HBMPortBytesPerSec
+	}
 	p.top = link.NewPort(p, math.MaxInt32, name+".Top")
 	p.bottom = link.NewPort(p, math.MaxInt32, name+".Bottom")
 	p.AddPort("Top", p.top)
@@ -285,8 +300,26 @@ func (p *AXIPort) issueWrite(b *burst, at int64) {
 	p.wFree = we
 	p.stats.WBusyCycles += uint64(b.beats)
 	p.stats.WriteBursts++
-	b.spanCycles = int64(p.hclk.Cycle(p.kclk.Time(uint64(we))) - p.hclk.Cycle(p.kclk.Time(uint64(ws))))
+	hs, he := int64(p.hclk.Cycle(p.kclk.Time(uint64(ws)))), int64(p.hclk.Cycle(p.kclk.Time(uint64(we))))
+	if p.hportHBMCyclesPerByte > 0 {
+		// The data then passes the HBM's own port at its rate.
+		hs, he = p.hportPass(&p.hwFree, hs, he, b.bytes)
+		we = max(we, int64(p.kclk.Cycle(p.hclk.Time(uint64(he)))))
+	}
+	b.spanCycles = he - hs
 	p.send(b, we+p.reqLat)
+}
+
+// hportPass moves a burst of n bytes, whose data is ready from HBM cycle
+// from and complete at HBM cycle to, through one data channel of the
+// HBM's own AXI port (next free at *free): it returns the cycles its
+// first and last data pass there.
+func (p *AXIPort) hportPass(free *int64, from, to int64, n int) (int64, int64) {
+	need := int64(math.Ceil(float64(n)*p.hportHBMCyclesPerByte - 1e-9))
+	start := max(from, *free)
+	end := max(start+need, to)
+	*free = end
+	return end - need, end
 }
 
 func (p *AXIPort) send(b *burst, k int64) {
@@ -307,7 +340,13 @@ func (p *AXIPort) burstDone(b *burst, now akita.VTimeInSec, k int64) {
 	fin := k
 	if !b.write {
 		arrive := int64(p.hclk.Cycle(now))
-		first := int64(p.kclk.Cycle(p.hclk.Time(uint64(max(arrive-b.spanCycles, 0)))))
+		firstH := max(arrive-b.spanCycles, 0)
+		if p.hportHBMCyclesPerByte > 0 {
+			// The data passes the HBM's own port before the kernel's.
+			firstH, arrive = p.hportPass(&p.hrFree, firstH, arrive, b.bytes)
+			k = max(k, int64(p.kclk.Cycle(p.hclk.Time(uint64(arrive)))))
+		}
+		first := int64(p.kclk.Cycle(p.hclk.Time(uint64(firstH))))
 		start := max(p.rFree, first)
 		fin = max(start+int64(b.beats), k+1)
 		p.rFree = fin

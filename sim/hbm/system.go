@@ -108,11 +108,16 @@ func (b Builder) Build(name string) (*System, error) {
 		ctrlPorts[i] = c.TopPort()
 		s.sw.attachController(i, c.TopPort())
 	}
+	var hportBytesPerSec float64
+	if p.HBMPortLimit {
+		hportBytesPerSec = float64(h.AXIPortBits/8) * p.SwitchFreqHz
+	}
 	for i := 0; i < h.PseudoChannels; i++ {
 		port := NewAXIPort(akita.BuildNameWithIndex(name, "Port", i), AXIPortConfig{
 			Index: i, Map: amap, KernelFreqHz: p.KernelFreqHz, HBMFreqHz: h.ClockHz, PortBits: p.PortBits,
 			HBMBurstBytes: h.BurstBytes, MaxBurstBeats: h.AXIMaxBurstBeats, Outstanding: p.Outstanding,
 			ReqLatencyCycles: p.PortReqLatencyCycles, RspLatencyCycles: p.PortRspLatencyCycles,
+			HBMPortBytesPerSec: hportBytesPerSec,
 		})
 		port.ctrls = ctrlPorts
 		s.ports = append(s.ports, port)
