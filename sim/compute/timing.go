@@ -30,6 +30,8 @@ type ArrayTiming struct {
 	// InputBits and WeightBits are the sizes of an input (left operand) and a
 	// weight (right operand) element in bits.
 	InputBits, WeightBits int64
+	// Style is the array's style: fold (the default), streaming or dot.
+	Style hw.ArrayStyle
 }
 
 // NewArrayTiming returns the fold timing of one array of design d whose
@@ -92,6 +94,28 @@ func (t ArrayTiming) GapCycles() int64 {
 		return max(t.FillCycles, t.DrainCycles)
 	}
 	return t.FillCycles + t.DrainCycles
+}
+
+// MatmulCycles is the closed-form cycle count of an m x k x n matmul of
+// batch products on arrays identical arrays, untiled, from idle: its folds
+// (see the package documentation; for the dot style, one row of C outputs
+// over ceil(k / R) cycles) spread over the arrays, the busiest taking
+// ceil(folds / arrays), run back to back: FoldsCycles(n, n S).
+func (t ArrayTiming) MatmulCycles(m, k, n, batch, arrays int64) int64 {
+	if m <= 0 || k <= 0 || n <= 0 || batch <= 0 || arrays <= 0 {
+		return 0
+	}
+	var folds, temporal int64
+	switch {
+	case t.Style == hw.StyleDotTree:
+		folds, temporal = m*ceilDiv(n, t.Cols)*batch, ceilDiv(k, t.Rows)
+	case t.Dataflow == hw.OutputStationary:
+		folds, temporal = ceilDiv(m, t.Rows)*ceilDiv(n, t.Cols)*batch, k
+	default:
+		folds, temporal = ceilDiv(k, t.Rows)*ceilDiv(n, t.Cols)*batch, m
+	}
+	na := ceilDiv(folds, arrays)
+	return t.FoldsCycles(na, na*t.StreamCycles(temporal))
 }
 
 // FoldsCycles is the closed-form cycle count of n folds run back to back
