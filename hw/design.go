@@ -47,6 +47,10 @@ type Design struct {
 	Arrays int `json:"arrays"`
 	// Dataflow is the arrays' dataflow.
 	Dataflow Dataflow `json:"dataflow"`
+	// ArrayStyle is how the arrays run their folds: fold (SCALE-Sim's
+	// model, the default when empty) or streaming; dot is for the units
+	// of spatial designs.
+	ArrayStyle ArrayStyle `json:"array_style,omitempty"`
 	// WeightBufferBytes is the weight buffer of one array in bytes, both
 	// halves of its double buffer included.
 	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
@@ -172,6 +176,13 @@ func (d Design) Validate() error {
 	}
 	if _, err := ParseDataflow(string(d.Dataflow)); err != nil {
 		return fail("%v", err)
+	}
+	style, err := ParseArrayStyle(string(d.ArrayStyle))
+	if err != nil {
+		return fail("%v", err)
+	}
+	if style == StyleDotTree {
+		return fail("array_style dot (dot-product trees) is for the units of spatial designs; an overlay design accepts fold|streaming")
 	}
 	return nil
 }

@@ -105,6 +105,14 @@ func designFields() []designField {
 			d.Dataflow = df
 			return nil
 		}},
+		{name: "array_style", kind: kindText, file: true, set: func(d *Design, s string, _ float64) error {
+			st, err := ParseArrayStyle(s)
+			if err != nil {
+				return &FieldError{"array_style", fmt.Sprintf("%q is not known (accepted: fold|streaming)", s)}
+			}
+			d.ArrayStyle = st
+			return nil
+		}},
 		num("weight_buffer_bytes", kindSize, func(d *Design, v float64) { d.WeightBufferBytes = int64(v) }),
 		num("input_buffer_bytes", kindSize, func(d *Design, v float64) { d.InputBufferBytes = int64(v) }),
 		num("output_buffer_bytes", kindSize, func(d *Design, v float64) { d.OutputBufferBytes = int64(v) }),

@@ -46,6 +46,7 @@ func newRunCmd() *cobra.Command {
 		out outputFlags
 		sf  simFlags
 		x   runExtras
+		sp  spatialFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -72,12 +73,19 @@ call's parts (prefix, flow-matching steps) and the control rates it sustains;
   roofsim run --scenario seed --memory ideal --format json -o seed.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if hw.IsSpatialDesignFile(sf.board.design) {
+				return runSpatial(cmd, &out, &sf, &sp)
+			}
+			if err := sp.checkOverlay(cmd); err != nil {
+				return err
+			}
 			return runPass(cmd, &out, &sf, &x)
 		},
 	}
 	addOutputFlags(cmd, &out)
 	addSimFlags(cmd, &sf)
 	addRunExtras(cmd, &x)
+	addSpatialFlags(cmd, &sp)
 	return cmd
 }
 

@@ -104,7 +104,7 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 			}
 			outBits := s.outBits
 			if !os || kt < s.k {
-				outBits = 8 * AccumulatorBytes
+				outBits = s.accBits()
 			}
 			mt := min(s.m, cfg.inHalf*8/(kt*s.inBits), cfg.oHalf*8/(nt*(outBits+s.sideBits)))
 			if os && mt < s.m {
@@ -177,11 +177,15 @@ func newEpilogue(k, e workload.Kernel, cfg planConfig, t ArrayTiming) (epilogueP
 	return ep, nil
 }
 
+// accBits is the width of a partial sum: AccumulatorBytes, or the
+// activation width when it is wider (FP64 accumulates in 64 bits).
+func (s matmulShape) accBits() int64 { return max(8*AccumulatorBytes, s.outBits) }
+
 // checkMinimalTile reports the first buffer that cannot hold the smallest
 // tile the array needs.
 func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error {
 	mt, kt := int64(1), min(s.k, r)
-	outBits := int64(8 * AccumulatorBytes)
+	outBits := s.accBits()
 	if os {
 		mt, kt = min(s.m, r), 1
 	}

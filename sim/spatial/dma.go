@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/roofsim/roofsim/sim/link"
-	akita "github.com/sarchlab/akita/v3/sim"
 	"github.com/sarchlab/akita/v3/mem/mem"
+	akita "github.com/sarchlab/akita/v3/sim"
 )
 
 // requestBytes is the largest HBM request: 4 KiB, the most an AXI burst
@@ -54,7 +54,7 @@ type DMA struct {
 	place       []placement
 	queues      [][]piece
 	inflight    map[string]inflight
-	busy        []int          // requests in flight per port
+	busy        []int // requests in flight per port
 	xfers       []transfer
 	// BytesRead and BytesWritten count what went to HBM, per PC.
 	BytesRead, BytesWritten []int64

@@ -53,10 +53,10 @@ type Unit struct {
 
 	head      int
 	computing bool
-	acks      int   // pushes of the last item not yet taken
-	issued    int   // items whose HBM reads were issued
+	acks      int // pushes of the last item not yet taken
+	issued    int // items whose HBM reads were issued
 	fetched   []bool
-	writes    int   // writes in flight
+	writes    int // writes in flight
 	local     map[tileID]int
 	popping   map[int]bool
 	idleFrom  uint64 // when the unit last stopped computing
