@@ -112,6 +112,14 @@ type SpatialDesign struct {
 	// StreamDepthTiles is every stream's depth in tiles (default 2),
 	// unless Streams says otherwise.
 	StreamDepthTiles int `json:"stream_depth_tiles,omitempty"`
+	// SingleBuffered makes every unit load a tile's weights and model
+	// inputs only when the tile is next (load, then compute) instead of
+	// one tile ahead into the other half of a double buffer (the default).
+	SingleBuffered bool `json:"single_buffered,omitempty"`
+	// LaunchCycles is a fixed overhead in kernel cycles before each op's
+	// first tile on its unit: the host starting the kernel (an XRT kernel
+	// start); 0 has none.
+	LaunchCycles int64 `json:"launch_cycles,omitempty"`
 	// Units are the compute units.
 	Units []SpatialUnit `json:"units"`
 	// Streams override the depth of some streams.
@@ -236,6 +244,9 @@ func (d SpatialDesign) Validate() error {
 	}
 	if d.Tiles < 1 || d.Tiles > SpatialMaxTiles {
 		return fail("tiles must be in 1..%d, got %d", SpatialMaxTiles, d.Tiles)
+	}
+	if d.LaunchCycles < 0 {
+		return fail("launch_cycles must be >= 0, got %d", d.LaunchCycles)
 	}
 	if d.StreamDepthTiles < 1 {
 		return fail("stream_depth_tiles must be >= 1, got %d", d.StreamDepthTiles)

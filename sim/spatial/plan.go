@@ -28,6 +28,9 @@ type item struct {
 	// cycles are the unit's compute cycles for the tile (closed form of
 	// package compute's array timing, or ceil(ops / lanes)).
 	cycles int64
+	// launch is the kernel launch overhead paid before it (its op's first
+	// tile), in cycles.
+	launch int64
 	macs   int64
 	// ops are a vector tile's element operations.
 	ops int64
@@ -248,6 +251,9 @@ func (p *Plan) addItem(ui, pass, op, t int) error {
 	up := &p.units[ui]
 	u := up.spec
 	it := item{pass: pass, op: op, tile: t}
+	if t == 0 {
+		it.launch = p.design.LaunchCycles
+	}
 	rows := share(k.M, t, tiles)
 	prec := u.Precision
 	if k.Kind.IsMatmul() {

@@ -18,10 +18,6 @@ type Options struct {
 	// another (at least 1): pass p+1's tiles follow pass p's through every
 	// unit, so the units overlap passes as a pipeline does.
 	Passes int
-	// SingleBuffered makes every unit load an item's weights and model
-	// inputs only when the item is next (load, then compute) instead of
-	// one item ahead (double buffering, the default).
-	SingleBuffered bool
 }
 
 // Run simulates graph g on spatial design d on platform p: the units run
@@ -50,7 +46,7 @@ func Run(d hw.SpatialDesign, p hw.Platform, g *workload.Graph, o Options) (Resul
 	dma := newDMA(engine, p.HBM.PseudoChannels, p.HBM.AXIIDs)
 	wires.PlugIn(dma.ctrl, 0)
 	lookahead := 1
-	if o.SingleBuffered {
+	if d.SingleBuffered {
 		lookahead = 0
 	}
 	units := make([]*Unit, len(plan.units))

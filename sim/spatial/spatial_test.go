@@ -232,3 +232,72 @@ func TestBadDesigns(t *testing.T) {
 		})
 	}
 }
+
+// TestUnitBusyClosedForm recomputes every unit's busy cycles from the
+// dimensions alone: per op tile of m_i = floor((i+1)M/T) - floor(iM/T)
+// rows, an os array of R x C takes n = ceil(ceil(m_i/R) ceil(N/C) batch /
+// arrays) folds of F + D + (n-1) max(F, D) + n K cycles (F = R + C - 2,
+// D = R), a vector unit ceil(ops_i / lanes), and each op's first tile
+// pays the launch overhead.
+func TestUnitBusyClosedForm(t *testing.T) {
+	const launch = 2000
+	d := exampleDesign(t)
+	d.LaunchCycles = launch
+	g := bertGraph(t, 128, 1)
+	r := run(t, d, g, Options{Passes: 1})
+	cd := func(x, y int64) int64 { return (x + y - 1) / y }
+	part := func(total int64, i int) int64 { return total*int64(i+1)/int64(d.Tiles) - total*int64(i)/int64(d.Tiles) }
+	want := make([]int64, len(d.Units))
+	for _, k := range g.Ops {
+		ui := -1
+		for i, u := range d.Units {
+			for _, pat := range u.Ops {
+				if ui < 0 && matches(pat, k, g) {
+					ui = i
+				}
+			}
+		}
+		u := d.Units[ui]
+		want[ui] += launch
+		for i := range d.Tiles {
+			if u.Kind == hw.UnitVector {
+				want[ui] += cd(part(k.Ops, i), int64(u.VectorLanes))
+				continue
+			}
+			rr, cc := int64(u.ArrayRows), int64(u.ArrayCols)
+			f, dr := rr+cc-2, rr
+			n := cd(cd(part(k.M, i), rr)*cd(k.N, cc)*k.Batch, int64(u.Arrays))
+			want[ui] += f + dr + (n-1)*max(f, dr) + n*k.K
+		}
+	}
+	for i, u := range r.Units {
+		if u.BusyCycles != want[i] {
+			t.Errorf("unit %s: busy %d cycles, closed form %d", u.Name, u.BusyCycles, want[i])
+		}
+		if u.LaunchCycles != launch*int64(u.Items/d.Tiles) {
+			t.Errorf("unit %s: %d launch cycles for %d tiles", u.Name, u.LaunchCycles, u.Items)
+		}
+	}
+}
+
+// TestSingleBuffered checks that loading a tile's weights only at its
+// turn (load, then compute) makes the units wait for HBM longer and the
+// pass no faster than with double buffering.
+func TestSingleBuffered(t *testing.T) {
+	g := bertGraph(t, 128, 1)
+	double := exampleDesign(t)
+	single := exampleDesign(t)
+	single.SingleBuffered = true
+	rd := run(t, double, g, Options{Passes: 2})
+	rs := run(t, single, g, Options{Passes: 2})
+	checkInvariants(t, rs)
+	var hd, hs int64
+	for i := range rd.Units {
+		hd += rd.Units[i].StallHBMCycles
+		hs += rs.Units[i].StallHBMCycles
+	}
+	if hs <= hd || rs.MakespanCycles < rd.MakespanCycles {
+		t.Errorf("single-buffered: %d HBM stall cycles and %d cycles; double-buffered %d and %d", hs, rs.MakespanCycles, hd, rd.MakespanCycles)
+	}
+	t.Logf("HBM stalls single %d double %d, makespan single %d double %d", hs, hd, rs.MakespanCycles, rd.MakespanCycles)
+}

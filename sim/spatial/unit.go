@@ -17,9 +17,11 @@ type UnitStats struct {
 	PEs, Lanes int64
 	// Items is the op tiles it ran; MACs their multiply-accumulates and
 	// Ops their element operations (vector units).
-	Items      int
-	MACs, Ops  int64
-	BusyCycles int64
+	Items     int
+	MACs, Ops int64
+	// BusyCycles are the cycles it computed or launched a kernel;
+	// LaunchCycles the part that were launch overhead.
+	BusyCycles, LaunchCycles int64
 	// FirstStart and LastEnd are the cycles its first tile started and
 	// its last ended.
 	FirstStart, LastEnd int64
@@ -170,8 +172,9 @@ func (u *Unit) start(it *item) {
 		}
 	}
 	u.computing = true
-	u.stats.BusyCycles += it.cycles
-	end := now + uint64(it.cycles)
+	u.stats.BusyCycles += it.launch + it.cycles
+	u.stats.LaunchCycles += it.launch
+	end := now + uint64(it.launch+it.cycles)
 	u.engine.Schedule(cycleEvent{time: u.clock.TimeNotBefore(end, u.engine.CurrentTime()), handler: u})
 }
 

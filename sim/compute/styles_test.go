@@ -1,0 +1,102 @@
+package compute_test
+
+import (
+	"fmt"
+	"math/bits"
+	"testing"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/compute"
+)
+
+// TestStreamingClosedForm checks the streaming array on the simulator:
+// with an ideal memory and buffers large enough, a kernel takes
+// F + D + folds x T cycles (no gap between folds), recomputed here from
+// the dimensions alone.
+func TestStreamingClosedForm(t *testing.T) {
+	p := hw.U280()
+	for _, df := range []hw.Dataflow{hw.OutputStationary, hw.WeightStationary} {
+		d := bigBuffers(t, "int8")
+		d.Dataflow, d.ArrayStyle = df, hw.StyleStreaming
+		r, c := int64(d.ArrayRows), int64(d.ArrayCols)
+		f, dr := r+c-2, r
+		if df == hw.WeightStationary {
+			f, dr = r, r+c-2
+		}
+		for _, s := range testShapes {
+			name := fmt.Sprintf("%s/%s", df, s)
+			st, err := compute.RunKernel(d, p, s.kernel(), unlimited(d, p, true))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			_, folds, temporal := formula(d, s, true)
+			want := f + dr + folds*temporal
+			if st.ComputeCycles != want {
+				t.Errorf("%s: compute %d cycles, want F + D + folds T = %d + %d + %d x %d = %d", name, st.ComputeCycles, f, dr, folds, temporal, want)
+			}
+			if fold, _, _ := formula(d, s, true); folds > 1 && st.ComputeCycles >= fold {
+				t.Errorf("%s: streaming %d cycles is not below the fold model's %d", name, st.ComputeCycles, fold)
+			}
+		}
+	}
+}
+
+// TestDotTreeClosedForm checks dot-product trees (a GEMV engine) against
+// the count recomputed here: C trees of R multipliers take R elements of
+// K of one output per cycle, so an m x k x n matmul on one engine is
+// m ceil(n/C) outputs rows of ceil(k/R) cycles each, plus the tree's
+// latency 1 + ceil(log2 R) and one cycle into the accumulator; on a GEMV
+// it is about R times faster than an output-stationary array.
+func TestDotTreeClosedForm(t *testing.T) {
+	cd := func(x, y int64) int64 { return (x + y - 1) / y }
+	for _, shape := range []struct{ r, c, m, k, n, batch, arrays int64 }{
+		{64, 64, 1, 768, 3072, 1, 1},
+		{16, 32, 1, 960, 2560, 1, 2},
+		{64, 8, 4, 100, 70, 3, 1},
+		{1, 1, 3, 5, 7, 1, 1},
+	} {
+		d := hw.Design{ArrayRows: int(shape.r), ArrayCols: int(shape.c), Dataflow: hw.OutputStationary, ArrayStyle: hw.StyleDotTree}
+		tm, err := compute.NewArrayTiming(d, 8, 8, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		levels := int64(bits.Len64(uint64(shape.r - 1)))
+		outs := cd(shape.m*cd(shape.n, shape.c)*shape.batch, shape.arrays)
+		want := outs*cd(shape.k, shape.r) + 1 + levels + 1
+		if got := tm.MatmulCycles(shape.m, shape.k, shape.n, shape.batch, shape.arrays); got != want {
+			t.Errorf("%+v: %d cycles, want %d", shape, got, want)
+		}
+		d.ArrayStyle = hw.StyleFold
+		fold, err := compute.NewArrayTiming(d, 8, 8, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if shape.m == 1 && shape.r >= 16 && fold.MatmulCycles(1, shape.k, shape.n, 1, shape.arrays) < (shape.r/2)*want {
+			t.Errorf("%+v: a GEMV on trees (%d) should be about R=%d times faster than folds (%d)", shape, want, shape.r, fold.MatmulCycles(1, shape.k, shape.n, 1, shape.arrays))
+		}
+	}
+	if err := (hw.Design{Name: "x", Precision: hw.Precisions()[0], ArrayRows: 1, ArrayCols: 1, Arrays: 1, Dataflow: hw.OutputStationary,
+		ArrayStyle: hw.StyleDotTree, VectorLanes: 1, HBMPorts: 1, PortBits: 256}).Validate(); err == nil {
+		t.Error("an overlay design with array_style dot validated")
+	}
+}
+
+// TestFP64BufferBandwidth checks the stream of a 64-bit precision when a
+// buffer feeds B bytes per cycle: S = max(T, ceil(T R 64 / 8B)) for the
+// inputs, and C for the weights of output-stationary folds.
+func TestFP64BufferBandwidth(t *testing.T) {
+	fp64, err := hw.PrecisionByName("fp64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const r, c, b, temporal = 8, 4, 16, 100
+	d := hw.Design{ArrayRows: r, ArrayCols: c, Dataflow: hw.OutputStationary, BufferReadBytesPerCycle: b}
+	tm, err := compute.NewArrayTiming(d, fp64.ActBits, fp64.WeightBits, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := int64(max(temporal, (temporal*r*64+8*b-1)/(8*b), (temporal*c*64+8*b-1)/(8*b)))
+	if got := tm.StreamCycles(temporal); got != want {
+		t.Errorf("fp64 stream %d cycles, want %d", got, want)
+	}
+}
