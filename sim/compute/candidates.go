@@ -108,6 +108,13 @@ func (s matmulShape) estimate(t ArrayTiming, cfg planConfig, mt, kt, nt int64, o
 	for i := range a {
 		compute = max(compute, t.FoldsCycles(foldsN[i], foldsS[i]))
 	}
+	if t.GapCycles() == 0 {
+		// A streaming array has no gap between folds, so its closed form
+		// does not grow with the steps; charge each step boundary a fill
+		// and a drain, the bubble a late tile costs it, so that the tiler
+		// prefers few large steps over many small ones.
+		compute += (groups*nm*nk - 1) * (t.FillCycles + t.DrainCycles)
+	}
 
 	// Traffic.
 	aBytes := float64(bytesOf(s.m*s.k, s.inBits))
