@@ -18,7 +18,7 @@ func TestSpatialRun(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	for _, want := range []string{"bottleneck stage", "pipeline fill", "throughput", "| attention * |", "blocked_pushes"} {
+	for _, want := range []string{"bottleneck stage", "pipeline fill", "throughput", "| av * |", "blocked_pushes"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -49,7 +49,7 @@ func TestSpatialBadInput(t *testing.T) {
 		{"op mapped to no unit", []string{"run", "--design", spatialExample}, "is mapped to no unit"},
 		{"missing SLR", append([]string{"run", "--design", file("slr.json", `"slr": 2, "hbm_ports": [16]`, `"slr": 7, "hbm_ports": [16]`)}, layer...), "is on SLR 7"},
 		{"depth 0", append([]string{"run", "--design", file("depth.json", `"depth_tiles": 8}`, `"depth_tiles": 0}`)}, layer...), "depth_tiles or depth_bytes must be > 0"},
-		{"unknown unit", append([]string{"run", "--design", file("unit.json", `{"from": "norm2", "to": "norm1"`, `{"from": "norm3", "to": "norm1"`)}, layer...), `unit "norm3" is not known`},
+		{"unknown unit", append([]string{"run", "--design", file("unit.json", `{"from": "res2", "to": "res1"`, `{"from": "res3", "to": "res1"`)}, layer...), `unit "res3" is not known`},
 		{"no ops match", []string{"run", "--design", spatialExample, "--ops", "nothing.*"}, "matches no op"},
 		{"passes on overlay", []string{"run", "--passes", "2"}, "spatial designs only"},
 	}

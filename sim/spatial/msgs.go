@@ -27,20 +27,24 @@ type pushAck struct {
 func (m *pushAck) Meta() *akita.MsgMeta { return &m.MsgMeta }
 
 // popReq asks a stream for its head tile; the stream answers with tileMsg
-// once it has one.
+// once it has one. An eager pop takes the head only when it is a tile of
+// a whole operand the consumer stores as it comes (K, V).
 type popReq struct {
 	akita.MsgMeta
+	eager bool
 }
 
 // Meta returns the message's meta data.
 func (m *popReq) Meta() *akita.MsgMeta { return &m.MsgMeta }
 
-// tileMsg carries a tile from a stream to its consumer.
+// tileMsg carries a tile from a stream to its consumer; eager says it
+// answers an eager pop.
 type tileMsg struct {
 	akita.MsgMeta
 	stream int
 	tile   tileID
 	bytes  int64
+	eager  bool
 }
 
 // Meta returns the message's meta data.

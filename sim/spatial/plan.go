@@ -63,6 +63,14 @@ type unitPlan struct {
 	source map[tileID]int
 	// pushes are the streams the tiles of a tensor produced here go to.
 	pushes map[int32][]int
+	// eager marks the tiles of whole operands from other units (an
+	// attention op's K and V): the unit takes them off their stream as
+	// they come, into its operand store of eagerCap bytes, two layers'
+	// worth (double-buffered).
+	eager    map[tileID]bool
+	eagerCap int64
+	// wholeBytes sums the eager tiles per pass and layer group.
+	wholeBytes map[[2]int]int64
 }
 
 // Plan is a spatial design's work on a graph: every op's tiles on its
@@ -169,7 +177,8 @@ func NewPlan(d hw.SpatialDesign, g *workload.Graph, passes int) (*Plan, error) {
 	p := &Plan{design: d, graph: g, passes: passes, opUnit: opUnit, units: make([]unitPlan, len(d.Units))}
 	gs := groups(g)
 	for ui := range d.Units {
-		p.units[ui] = unitPlan{spec: d.Units[ui], uses: map[tileID]int{}, source: map[tileID]int{}, pushes: map[int32][]int{}}
+		p.units[ui] = unitPlan{spec: d.Units[ui], uses: map[tileID]int{}, source: map[tileID]int{}, pushes: map[int32][]int{},
+			eager: map[tileID]bool{}, wholeBytes: map[[2]int]int64{}}
 	}
 	for ui := range d.Units {
 		var ops []int
@@ -187,6 +196,11 @@ func NewPlan(d hw.SpatialDesign, g *workload.Graph, passes int) (*Plan, error) {
 		})
 		if err := p.addItems(ui, ops, gs); err != nil {
 			return nil, err
+		}
+	}
+	for ui := range p.units {
+		for _, b := range p.units[ui].wholeBytes {
+			p.units[ui].eagerCap = max(p.units[ui].eagerCap, 2*b)
 		}
 	}
 	if err := p.sizeStreams(); err != nil {
@@ -210,7 +224,7 @@ func (p *Plan) addItems(ui int, ops []int, gs []int) error {
 			if u.Order == hw.OrderTileMajor {
 				for t := range tiles {
 					for _, op := range group {
-						if err := p.addItem(ui, pass, op, t); err != nil {
+						if err := p.addItem(ui, pass, op, t, gs[op]); err != nil {
 							return err
 						}
 					}
@@ -218,7 +232,7 @@ func (p *Plan) addItems(ui int, ops []int, gs []int) error {
 			} else {
 				for _, op := range group {
 					for t := range tiles {
-						if err := p.addItem(ui, pass, op, t); err != nil {
+						if err := p.addItem(ui, pass, op, t, gs[op]); err != nil {
 							return err
 						}
 					}
@@ -245,7 +259,7 @@ func (p *Plan) tileBytes(t workload.Tensor, i int) int64 {
 }
 
 // addItem appends tile t of op to unit ui.
-func (p *Plan) addItem(ui, pass, op, t int) error {
+func (p *Plan) addItem(ui, pass, op, t, group int) error {
 	g, tiles := p.graph, p.design.Tiles
 	k := g.Ops[op]
 	up := &p.units[ui]
@@ -306,6 +320,10 @@ func (p *Plan) addItem(ui, pass, op, t int) error {
 				up.uses[id]++
 				if from := p.opUnit[pt.Producer]; from != ui {
 					up.source[id] = p.stream(from, ui, int32(pj))
+					if whole && !up.eager[id] {
+						up.eager[id] = true
+						up.wholeBytes[[2]int{pass, group}] += p.tileBytes(pt, j)
+					}
 				}
 			}
 		}

@@ -76,6 +76,11 @@ func Run(d hw.SpatialDesign, p hw.Platform, g *workload.Graph, o Options) (Resul
 		wires.PlugIn(s.port, 0)
 		units[sp.from].streams[si] = s.port
 		units[sp.to].streams[si] = s.port
+		s.eagerTiles = plan.units[sp.to].eager
+		if to := units[sp.to]; streamHasEager(plan.units[sp.to], si) {
+			to.eagerIn = append(to.eagerIn, si)
+			to.maxTile[si] = sp.maxTile
+		}
 		streams[si] = s
 	}
 	for _, u := range units {
@@ -122,4 +127,15 @@ func check(units []*Unit, streams []*Stream, dma *DMA, sys *hbm.System) error {
 		return fmt.Errorf("spatial: %w", err)
 	}
 	return nil
+}
+
+// streamHasEager reports whether stream si brings unit u whole-operand
+// tiles.
+func streamHasEager(u unitPlan, si int) bool {
+	for id := range u.eager {
+		if u.source[id] == si {
+			return true
+		}
+	}
+	return false
 }

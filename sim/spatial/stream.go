@@ -40,8 +40,12 @@ type Stream struct {
 	used     int64
 	held     *pushReq
 	popWait  bool
-	stats    StreamStats
-	err      error
+	// eagerWait is an eager pop waiting for a head in eagerTiles, the
+	// consumer's whole-operand tiles.
+	eagerWait  bool
+	eagerTiles map[tileID]bool
+	stats      StreamStats
+	err        error
 }
 
 func newStream(name string, engine akita.Engine, index int, capacity int64) *Stream {
@@ -72,7 +76,11 @@ func (s *Stream) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 				s.stats.BlockedPushes++
 			}
 		case *popReq:
-			s.popWait = true
+			if m.eager {
+				s.eagerWait = true
+			} else {
+				s.popWait = true
+			}
 		default:
 			s.fail(fmt.Errorf("stream %s: unexpected message %T", s.Name(), msg))
 			return
@@ -93,13 +101,18 @@ func (s *Stream) progress() {
 			s.fail(send(s.engine, s.port, s.producer, &pushAck{stream: s.index}))
 			moved = true
 		}
-		if s.popWait && len(s.fifo) > 0 {
+		eager := !s.popWait && s.eagerWait && len(s.fifo) > 0 && s.eagerTiles[s.fifo[0].tile]
+		if (s.popWait || eager) && len(s.fifo) > 0 {
 			head := s.fifo[0]
 			s.fifo = s.fifo[1:]
 			s.used -= head.bytes
 			s.stats.Tiles++
 			s.stats.Bytes += head.bytes
-			s.popWait = false
+			if eager {
+				s.eagerWait, head.eager = false, true
+			} else {
+				s.popWait = false
+			}
 			s.fail(send(s.engine, s.port, s.consumer, &head))
 			moved = true
 		}

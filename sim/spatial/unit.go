@@ -61,12 +61,20 @@ type Unit struct {
 	writes    int // writes in flight
 	local     map[tileID]int
 	popping   map[int]bool
-	idleFrom  uint64 // when the unit last stopped computing
-	ackAt     uint64 // when the last push was taken
-	inputAt   uint64 // when the last needed tile arrived
-	fetchAt   []uint64
-	stats     UnitStats
-	err       error
+	// The operand store of whole operands (eager tiles): the streams that
+	// bring them with an eager pop outstanding, the bytes held and each
+	// tile's size, and each stream's largest tile.
+	eagerPops  map[int]bool
+	eagerHeld  int64
+	eagerBytes map[tileID]int64
+	eagerIn    []int
+	maxTile    map[int]int64
+	idleFrom   uint64 // when the unit last stopped computing
+	ackAt      uint64 // when the last push was taken
+	inputAt    uint64 // when the last needed tile arrived
+	fetchAt    []uint64
+	stats      UnitStats
+	err        error
 }
 
 func newUnit(engine akita.Engine, c clock.Domain, index int, plan *unitPlan, streams int, lookahead int) *Unit {
@@ -74,7 +82,7 @@ func newUnit(engine akita.Engine, c clock.Domain, index int, plan *unitPlan, str
 	u := &Unit{ComponentBase: akita.NewComponentBase(name), engine: engine, clock: c, index: index, plan: plan,
 		streams: make([]akita.Port, streams), lookahead: lookahead,
 		fetched: make([]bool, len(plan.items)), fetchAt: make([]uint64, len(plan.items)),
-		local: map[tileID]int{}, popping: map[int]bool{}}
+		local: map[tileID]int{}, popping: map[int]bool{}, eagerPops: map[int]bool{}, eagerBytes: map[tileID]int64{}, maxTile: map[int]int64{}}
 	u.port = link.NewPort(u, portCapacity, name+".Port")
 	u.AddPort("Port", u.port)
 	u.stats.FirstStart = -1
@@ -90,12 +98,20 @@ func (u *Unit) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 	for msg := port.Retrieve(now); msg != nil; msg = port.Retrieve(now) {
 		switch m := msg.(type) {
 		case *tileMsg:
-			u.popping[m.stream] = false
+			if m.eager {
+				u.eagerPops[m.stream] = false
+			} else {
+				u.popping[m.stream] = false
+			}
 			if u.plan.uses[m.tile] == 0 {
 				u.fail(fmt.Errorf("unit %s: got tile %v it does not need", u.plan.spec.Name, m.tile))
 				return
 			}
 			u.local[m.tile] = u.plan.uses[m.tile]
+			if u.plan.eager[m.tile] {
+				u.eagerHeld += m.bytes
+				u.eagerBytes[m.tile] = m.bytes
+			}
 			u.inputAt = c
 		case *pushAck:
 			u.acks--
@@ -133,6 +149,12 @@ func (u *Unit) progress() {
 			u.fetched[u.issued] = true
 		}
 		u.issued++
+	}
+	for _, si := range u.eagerIn {
+		if !u.eagerPops[si] && u.eagerHeld+u.maxTile[si] <= u.plan.eagerCap {
+			u.eagerPops[si] = true
+			u.fail(send(u.engine, u.port, u.streams[si], &popReq{eager: true}))
+		}
 	}
 	if u.computing || u.acks > 0 || u.head == len(items) {
 		return
@@ -190,6 +212,8 @@ func (u *Unit) finishItem() {
 		u.local[id]--
 		if u.local[id] <= 0 {
 			delete(u.local, id)
+			u.eagerHeld -= u.eagerBytes[id]
+			delete(u.eagerBytes, id)
 		}
 	}
 	if n := u.plan.uses[it.out]; n > 0 {
