@@ -16,6 +16,11 @@ import (
 // BurstBytes on the U280).
 const burstBytes = 32
 
+// maxNeeds bounds the tile dependencies a plan records (every item's
+// tiles, an attention tile needing all of its right operand's): about
+// 16 bytes each, so a plan stays within a few hundred MiB.
+const maxNeeds = 1 << 24
+
 // tileID names tile Tile of tensor Tensor of pass Pass.
 type tileID struct {
 	pass, tensor, tile int32
@@ -169,6 +174,10 @@ func NewPlan(d hw.SpatialDesign, g *workload.Graph, passes int) (*Plan, error) {
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
+	}
+	if n := countNeeds(g, d.Tiles, passes); n > maxNeeds {
+		return nil, fmt.Errorf("spatial design %q: %d ops x %d tiles x %d passes make %.3g tile dependencies, more than the %d accepted (use fewer tiles, passes or ops)",
+			d.Name, len(g.Ops), d.Tiles, passes, n, maxNeeds)
 	}
 	opUnit, pattern, err := mapOps(d, g)
 	if err != nil {
@@ -337,6 +346,29 @@ func (p *Plan) addItem(ui, pass, op, t, group int) error {
 	}
 	up.items = append(up.items, it)
 	return nil
+}
+
+// countNeeds bounds the tile dependencies of graph g cut into tiles tiles
+// over passes passes: per op tile, one per input (and item), all tiles of
+// an attention op's right operand or of a view.
+func countNeeds(g *workload.Graph, tiles, passes int) float64 {
+	var n float64
+	for _, k := range g.Ops {
+		per := 1.0
+		for ii, name := range k.Inputs {
+			t, _ := g.Tensor(name)
+			switch {
+			case t.Concat != nil:
+				per += float64(len(t.Concat) * tiles)
+			case k.Kind == workload.KindAttention && ii == 1:
+				per += float64(tiles)
+			default:
+				per++
+			}
+		}
+		n += per * float64(tiles) * float64(passes)
+	}
+	return n
 }
 
 // stream returns the stream from unit from to unit to (made on first use)

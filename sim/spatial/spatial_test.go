@@ -306,3 +306,14 @@ func TestSingleBuffered(t *testing.T) {
 	}
 	t.Logf("HBM stalls single %d double %d, makespan single %d double %d", hs, hd, rs.MakespanCycles, rd.MakespanCycles)
 }
+
+// TestTooManyTiles checks that a plan whose dependencies would not fit in
+// memory is refused before it is built.
+func TestTooManyTiles(t *testing.T) {
+	d := exampleDesign(t)
+	d.Tiles = hw.SpatialMaxTiles
+	_, err := NewPlan(d, bertGraph(t, 4096, 1), 1)
+	if err == nil || !strings.Contains(err.Error(), "tile dependencies") {
+		t.Errorf("error %v, want one about too many tile dependencies", err)
+	}
+}
