@@ -51,6 +51,11 @@ type Design struct {
 	// model, the default when empty) or streaming; dot is for the units
 	// of spatial designs.
 	ArrayStyle ArrayStyle `json:"array_style,omitempty"`
+	// Buffering is how the buffers of an array hold tiles: double (the
+	// default when empty: a tile loads into one half while the array works
+	// from the other) or single (the whole buffer holds one tile, loaded
+	// after the previous one is used: load, then compute).
+	Buffering Buffering `json:"buffering,omitempty"`
 	// WeightBufferBytes is the weight buffer of one array in bytes, both
 	// halves of its double buffer included.
 	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
@@ -83,6 +88,39 @@ type Design struct {
 	HBMPCs int `json:"hbm_pcs,omitempty"`
 	// FreqHz is the design's kernel clock in Hz; 0 means the platform's.
 	FreqHz float64 `json:"freq_hz,omitempty"`
+}
+
+// Buffering is how an array's buffers hold tiles.
+type Buffering string
+
+// The bufferings.
+const (
+	// DoubleBuffered loads the next tile into one half of each buffer while
+	// the array works from the other (the default).
+	DoubleBuffered Buffering = "double"
+	// SingleBuffered holds one tile in the whole buffer: the next tile
+	// loads once the array is done with the current one.
+	SingleBuffered Buffering = "single"
+)
+
+// ParseBuffering accepts double or single ("" is double).
+func ParseBuffering(s string) (Buffering, error) {
+	switch strings.ToLower(s) {
+	case "", "double":
+		return DoubleBuffered, nil
+	case "single":
+		return SingleBuffered, nil
+	}
+	return "", fmt.Errorf("buffering %q is not known (accepted: double|single)", s)
+}
+
+// BufferHalves is the number of tiles each buffer holds at once: 2 when
+// double-buffered, 1 when single-buffered.
+func (d Design) BufferHalves() int64 {
+	if d.Buffering == SingleBuffered {
+		return 1
+	}
+	return 2
 }
 
 // PEs is the number of processing elements (MAC units) of all arrays.
@@ -183,6 +221,9 @@ func (d Design) Validate() error {
 	}
 	if style == StyleDotTree {
 		return fail("array_style dot (dot-product trees) is for the units of spatial designs; an overlay design accepts fold|streaming")
+	}
+	if _, err := ParseBuffering(string(d.Buffering)); err != nil {
+		return fail("%v", err)
 	}
 	return nil
 }

@@ -113,6 +113,14 @@ func designFields() []designField {
 			d.ArrayStyle = st
 			return nil
 		}},
+		{name: "buffering", kind: kindText, file: true, set: func(d *Design, s string, _ float64) error {
+			b, err := ParseBuffering(s)
+			if err != nil {
+				return &FieldError{"buffering", fmt.Sprintf("%q is not known (accepted: double|single)", s)}
+			}
+			d.Buffering = b
+			return nil
+		}},
 		num("weight_buffer_bytes", kindSize, func(d *Design, v float64) { d.WeightBufferBytes = int64(v) }),
 		num("input_buffer_bytes", kindSize, func(d *Design, v float64) { d.InputBufferBytes = int64(v) }),
 		num("output_buffer_bytes", kindSize, func(d *Design, v float64) { d.OutputBufferBytes = int64(v) }),

@@ -112,10 +112,11 @@ type SpatialDesign struct {
 	// StreamDepthTiles is every stream's depth in tiles (default 2),
 	// unless Streams says otherwise.
 	StreamDepthTiles int `json:"stream_depth_tiles,omitempty"`
-	// SingleBuffered makes every unit load a tile's weights and model
-	// inputs only when the tile is next (load, then compute) instead of
-	// one tile ahead into the other half of a double buffer (the default).
-	SingleBuffered bool `json:"single_buffered,omitempty"`
+	// Buffering is double (the default when empty: every unit loads a
+	// tile's weights and model inputs one tile ahead, into the other half
+	// of a double buffer) or single (at the tile's turn: load, then
+	// compute).
+	Buffering Buffering `json:"buffering,omitempty"`
 	// LaunchCycles is a fixed overhead in kernel cycles before each op's
 	// first tile on its unit: the host starting the kernel (an XRT kernel
 	// start); 0 has none.
@@ -244,6 +245,9 @@ func (d SpatialDesign) Validate() error {
 	}
 	if d.Tiles < 1 || d.Tiles > SpatialMaxTiles {
 		return fail("tiles must be in 1..%d, got %d", SpatialMaxTiles, d.Tiles)
+	}
+	if _, err := ParseBuffering(string(d.Buffering)); err != nil {
+		return fail("%v", err)
 	}
 	if d.LaunchCycles < 0 {
 		return fail("launch_cycles must be >= 0, got %d", d.LaunchCycles)

@@ -62,6 +62,9 @@ type Controller struct {
 	arrayPorts []akita.Port
 	vecPorts   []akita.Port
 
+	// single says the design is single-buffered: one tile per buffer.
+	single bool
+
 	store      akita.Port // the activation store (nil: none)
 	wstore     akita.Port // the weight store (nil: none)
 	dmaName    string
@@ -174,6 +177,9 @@ func (c *Controller) startNow(now uint64, next *Plan, nb Binding) {
 	}
 	for ai := range min(len(kept), len(c.arrays)) {
 		c.arrays[ai].buf.slots[Weights] = kept[ai]
+	}
+	for ai := range c.arrays {
+		c.arrays[ai].buf.single = c.single
 	}
 	for _, op := range loadOperands {
 		c.loads[op] = newLoadCursor(p, op)

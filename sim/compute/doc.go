@@ -71,6 +71,12 @@
 //	    feed R inputs and R C weights per cycle, so with a read bandwidth B
 //	    S = max(ceil(K/R), ceil(S R a / 8B), ceil(S R C w / 8B)).
 //
+// hw.Design.Buffering single makes each buffer one tile (the whole
+// buffer, the tiler sizing tiles for it) instead of two halves: a tile
+// loads once the array is done with the one before it, so with data that
+// would otherwise be there in time each step boundary costs F + D instead
+// of max(F, D) (a fold's fill waits for the previous drain and the load).
+//
 // ArrayTiming.MatmulCycles is the closed form of an untiled matmul on a
 // number of arrays: its folds spread evenly (the busiest array takes
 // ceil(folds / arrays)), FoldsCycles(n, n S).

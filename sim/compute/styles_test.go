@@ -100,3 +100,58 @@ func TestFP64BufferBandwidth(t *testing.T) {
 		t.Errorf("fp64 stream %d cycles, want %d", got, want)
 	}
 }
+
+// TestSingleBufferedClosedForm compares a single-buffered design with a
+// double-buffered one whose halves are the same size (so the tiler picks
+// the same tiles) on a memory of no latency and no bandwidth limit. The
+// double buffer loads step j+1's tiles while step j computes, so the next
+// fill starts when step j's stream ends; the single buffer loads them
+// when step j is done (its drain ended), so every step boundary of the
+// critical array costs min(F, D) more: F + D instead of max(F, D), and
+// the kernel takes (steps - 1) min(F, D) more cycles, all waiting for
+// data.
+func TestSingleBufferedClosedForm(t *testing.T) {
+	p := hw.U280()
+	base, err := hw.DesignByName("int8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base.WeightBufferBytes, base.InputBufferBytes, base.OutputBufferBytes = hw.MiB, 2*hw.MiB, hw.MiB
+	single := base
+	single.Buffering = hw.SingleBuffered
+	single.WeightBufferBytes, single.InputBufferBytes, single.OutputBufferBytes = hw.MiB/2, hw.MiB, hw.MiB/2
+	r, c := int64(base.ArrayRows), int64(base.ArrayCols)
+	minFD := min(r+c-2, r)
+	multi := 0
+	for _, s := range testShapes {
+		sd, err := compute.RunKernel(base, p, s.kernel(), unlimited(base, p, true))
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		ss, err := compute.RunKernel(single, p, s.kernel(), unlimited(single, p, true))
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		if sd.Plan.String() != ss.Plan.String() {
+			t.Fatalf("%s: plans differ: %v and %v", s, sd.Plan, ss.Plan)
+		}
+		var works int64
+		for _, e := range ss.Engines {
+			if e.FinishCycle == ss.Cycles-ss.WritebackCycles {
+				works = max(works, e.Works)
+			}
+		}
+		if works > 1 {
+			multi++
+		}
+		want := sd.Cycles + (works-1)*minFD
+		if ss.Cycles != want || ss.ComputeCycles != sd.ComputeCycles || ss.StallHBMCycles != (works-1)*minFD {
+			t.Errorf("%s: single-buffered %d cycles (compute %d, HBM stall %d), double %d; want %d + (%d - 1) x %d = %d",
+				s, ss.Cycles, ss.ComputeCycles, ss.StallHBMCycles, sd.Cycles, sd.Cycles, works, minFD, want)
+		}
+	}
+	if multi < len(testShapes)/2 {
+		t.Errorf("only %d of %d shapes have more than one step: the test does not exercise the step boundary", multi, len(testShapes))
+	}
+	t.Logf("%d of %d shapes with several steps", multi, len(testShapes))
+}

@@ -46,7 +46,7 @@ func Run(d hw.SpatialDesign, p hw.Platform, g *workload.Graph, o Options) (Resul
 	dma := newDMA(engine, p.HBM.PseudoChannels, p.HBM.AXIIDs)
 	wires.PlugIn(dma.ctrl, 0)
 	lookahead := 1
-	if d.SingleBuffered {
+	if d.Buffering == hw.SingleBuffered {
 		lookahead = 0
 	}
 	units := make([]*Unit, len(plan.units))

@@ -292,7 +292,7 @@ func TestSingleBuffered(t *testing.T) {
 	g := bertGraph(t, 128, 1)
 	double := exampleDesign(t)
 	single := exampleDesign(t)
-	single.SingleBuffered = true
+	single.Buffering = hw.SingleBuffered
 	rd := run(t, double, g, Options{Passes: 2})
 	rs := run(t, single, g, Options{Passes: 2})
 	checkInvariants(t, rs)
