@@ -56,6 +56,9 @@ type Design struct {
 	// from the other) or single (the whole buffer holds one tile, loaded
 	// after the previous one is used: load, then compute).
 	Buffering Buffering `json:"buffering,omitempty"`
+	// LaunchCycles is a fixed overhead in kernel cycles before each kernel
+	// starts: the host launching it (an XRT kernel start); 0 has none.
+	LaunchCycles int64 `json:"launch_cycles,omitempty"`
 	// WeightBufferBytes is the weight buffer of one array in bytes, both
 	// halves of its double buffer included.
 	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
@@ -207,7 +210,7 @@ func (d Design) Validate() error {
 		{"activation_buffer_bytes", float64(d.ActivationBufferBytes)}, {"weight_store_bytes", float64(d.WeightStoreBytes)},
 		{"buffer_read_bytes_per_cycle", float64(d.BufferReadBytesPerCycle)}, {"vector_lanes", float64(d.VectorLanes)},
 		{"hbm_ports", float64(d.HBMPorts)}, {"port_bits", float64(d.PortBits)}, {"hbm_pcs", float64(d.HBMPCs)},
-		{"freq_hz", d.FreqHz},
+		{"freq_hz", d.FreqHz}, {"launch_cycles", float64(d.LaunchCycles)},
 	})
 	if err != nil {
 		return fail("%v", err)

@@ -138,6 +138,7 @@ func designFields() []designField {
 		}},
 		num("hbm_pcs", kindInt, func(d *Design, v float64) { d.HBMPCs = int(v) }),
 		num("freq_hz", kindFloat, func(d *Design, v float64) { d.FreqHz = v }),
+		num("launch_cycles", kindInt, func(d *Design, v float64) { d.LaunchCycles = int64(v) }),
 	}
 }
 

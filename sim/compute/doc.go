@@ -77,6 +77,11 @@
 // would otherwise be there in time each step boundary costs F + D instead
 // of max(F, D) (a fold's fill waits for the previous drain and the load).
 //
+// hw.Design.LaunchCycles L is a fixed overhead before each kernel (the
+// host starting it): the controller issues nothing in the kernel's first L
+// cycles, KernelStats.LaunchCycles reports them, and they are part of
+// Cycles and StallCycles.
+//
 // ArrayTiming.MatmulCycles is the closed form of an untiled matmul on a
 // number of arrays: its folds spread evenly (the busiest array takes
 // ceil(folds / arrays)), FoldsCycles(n, n S).

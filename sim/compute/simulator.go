@@ -266,6 +266,7 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 	}
 	s.ctrl.burstBytes = opts.DMA.BurstBytes
 	s.ctrl.single = d.BufferHalves() == 1
+	s.ctrl.launch = uint64(d.LaunchCycles)
 	s.ctrl.region = s.cfg.regionBytes
 	return s, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/compute"
+	"github.com/roofsim/roofsim/workload"
 )
 
 // TestStreamingClosedForm checks the streaming array on the simulator:
@@ -154,4 +155,49 @@ func TestSingleBufferedClosedForm(t *testing.T) {
 		t.Errorf("only %d of %d shapes have more than one step: the test does not exercise the step boundary", multi, len(testShapes))
 	}
 	t.Logf("%d of %d shapes with several steps", multi, len(testShapes))
+}
+
+// TestLaunchOverhead checks the kernel launch overhead: with a memory of
+// no latency and no bandwidth limit a kernel takes exactly L more cycles,
+// all of them LaunchCycles, and its time still splits into compute and
+// stalls; a list of kernels run back to back takes L more per kernel.
+func TestLaunchOverhead(t *testing.T) {
+	const launch = 1234
+	p := hw.U280()
+	base := bigBuffers(t, "int8")
+	withL := base
+	withL.LaunchCycles = launch
+	var ks []workload.Kernel
+	for _, s := range testShapes[:6] {
+		ks = append(ks, s.kernel())
+		s0, err := compute.RunKernel(base, p, s.kernel(), unlimited(base, p, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s1, err := compute.RunKernel(withL, p, s.kernel(), unlimited(withL, p, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s1.Cycles != s0.Cycles+launch || s1.LaunchCycles != launch || s0.LaunchCycles != 0 || s1.ComputeCycles != s0.ComputeCycles ||
+			s1.ComputeCycles+s1.StallCycles() != s1.Cycles || s1.StallHBMCycles != s0.StallHBMCycles {
+			t.Errorf("%s: %d cycles (launch %d, compute %d, stalls %d), without launch %d", s, s1.Cycles, s1.LaunchCycles, s1.ComputeCycles, s1.StallCycles(), s0.Cycles)
+		}
+	}
+	runAll := func(d hw.Design) []compute.KernelStats {
+		sim, err := compute.NewSimulator(d, p, unlimited(d, p, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sts, err := sim.RunAll(ks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sts
+	}
+	a, b := runAll(base), runAll(withL)
+	for i := range a {
+		if b[i].Cycles != a[i].Cycles+launch || b[i].EndCycle != a[i].EndCycle+uint64(launch*(i+1)) {
+			t.Errorf("kernel %d: %d cycles ending at %d; without launch %d ending at %d", i, b[i].Cycles, b[i].EndCycle, a[i].Cycles, a[i].EndCycle)
+		}
+	}
 }
