@@ -11,7 +11,8 @@ import (
 // the ideal memory, whose fixed latency makes a kernel's time independent
 // of when it starts: the pass's invariants hold (every kernel's time
 // splits into compute, stalls and launch), every kernel that runs takes
-// exactly the launch more, and the pass the launch times the kernels.
+// exactly the launch more, and the pass the launch times the kernels
+// that run more.
 func TestLaunchOverhead(t *testing.T) {
 	t.Parallel()
 	const launch = 3000
