@@ -13,18 +13,20 @@ func SpatialTables(workload string, r spatial.Result) []*Table {
 	ms := func(cycles float64) float64 { return cycles / r.FreqHz * 1e3 }
 	b := r.Units[r.Bottleneck]
 	sum := &Table{Name: "summary", Title: fmt.Sprintf("Spatial design %s on %s: %s, %d pass(es), %d tiles per op", r.Design, r.Platform, workload, r.Passes, r.Tiles),
-		Columns: Cols("metric", "value")}
-	sum.Add("makespan (ms)", fmt.Sprintf("%.3f", ms(float64(r.MakespanCycles))))
-	sum.Add("pipeline fill, first pass (ms)", fmt.Sprintf("%.3f", ms(float64(r.FillCycles))))
-	sum.Add("bottleneck stage", fmt.Sprintf("%s (busy %.1f%% of the makespan)", b.Name, 100*r.Utilization(r.Bottleneck)))
-	sum.Add("bottleneck interval per pass (ms)", fmt.Sprintf("%.3f", ms(r.IntervalCycles)))
-	sum.Add("throughput (passes/s)", fmt.Sprintf("%.1f", r.ThroughputPerSec()))
+		Columns: Cols("metric", "value:%.4g")}
+	sum.Add("makespan (ms)", ms(float64(r.MakespanCycles)))
+	sum.Add("pipeline fill, first pass (ms)", ms(float64(r.FillCycles)))
+	sum.Add("bottleneck stage", b.Name)
+	sum.Add("bottleneck busy (% of the makespan)", 100*r.Utilization(r.Bottleneck))
+	sum.Add("bottleneck interval per pass (ms)", ms(r.IntervalCycles))
+	sum.Add("throughput (passes/s)", r.ThroughputPerSec())
 	if mi := r.MeasuredIntervalCycles(); mi > 0 {
-		sum.Add("measured interval per pass (ms)", fmt.Sprintf("%.3f", ms(mi)))
+		sum.Add("measured interval per pass (ms)", ms(mi))
 	}
-	sum.Add("units busy / makespan (concurrency)", fmt.Sprintf("%.2f", float64(r.BusyCycles())/float64(r.MakespanCycles)))
-	sum.Add("MACs", fmt.Sprint(r.GraphMACs))
-	sum.Add("HBM read / written (MB)", fmt.Sprintf("%.2f / %.2f", float64(r.HBMBytesRead)/1e6, float64(r.HBMBytesWritten)/1e6))
+	sum.Add("units busy / makespan (concurrency)", float64(r.BusyCycles())/float64(r.MakespanCycles))
+	sum.Add("MACs", float64(r.GraphMACs))
+	sum.Add("HBM read (MB)", float64(r.HBMBytesRead)/1e6)
+	sum.Add("HBM written (MB)", float64(r.HBMBytesWritten)/1e6)
 
 	units := &Table{Name: "units", Title: "Units",
 		Columns: Cols("unit", "kind", "slr", "tiles", "busy_ms:%.3f", "util_pct:%.1f", "pe_util_pct:%.1f",
