@@ -27,6 +27,7 @@ func SpatialTables(workload string, r spatial.Result) []*Table {
 	sum.Add("MACs", float64(r.GraphMACs))
 	sum.Add("HBM read (MB)", float64(r.HBMBytesRead)/1e6)
 	sum.Add("HBM written (MB)", float64(r.HBMBytesWritten)/1e6)
+	sum.Add("on-chip buffers and streams (MiB)", float64(r.OnChipBytes)/(1<<20))
 
 	units := &Table{Name: "units", Title: "Units",
 		Columns: Cols("unit", "kind", "slr", "tiles", "busy_ms:%.3f", "util_pct:%.1f", "pe_util_pct:%.1f",

@@ -385,6 +385,20 @@ func (p *Plan) stream(from, to int, tensor int32) int {
 	return si
 }
 
+// OnChipBytes is the on-chip memory the plan's buffers take: the units'
+// weight buffers, their whole-operand stores and the streams' FIFOs (the
+// copies of tiles a unit keeps for its later ops are not counted).
+func (p *Plan) OnChipBytes() int64 {
+	var n int64
+	for _, u := range p.units {
+		n += u.spec.WeightBufferBytes + u.eagerCap
+	}
+	for _, s := range p.streams {
+		n += s.capacity
+	}
+	return n
+}
+
 // sizeStreams sets each stream's capacity from the design's depths and
 // the largest tile it carries.
 func (p *Plan) sizeStreams() error {

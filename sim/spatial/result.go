@@ -40,6 +40,9 @@ type Result struct {
 	// ports served.
 	PlannedBytesRead, PlannedBytesWritten int64
 	HBMBytesRead, HBMBytesWritten         int64
+	// OnChipBytes is the BRAM+URAM the units' weight buffers, operand
+	// stores and the streams take (Plan.OnChipBytes).
+	OnChipBytes int64
 }
 
 // Seconds is the makespan in seconds.

@@ -31,6 +31,10 @@ func Run(d hw.SpatialDesign, p hw.Platform, g *workload.Graph, o Options) (Resul
 	if err != nil {
 		return Result{}, err
 	}
+	if need, avail := plan.OnChipBytes(), p.OnChipBytes(); need > avail {
+		return Result{}, fmt.Errorf("spatial design %q does not fit %s: its weight buffers, operand stores and streams need %d bytes of BRAM+URAM, the board has %d",
+			d.Name, p.Name, need, avail)
+	}
 	freq := d.ClockHz(p)
 	c := clock.New(freq)
 	engine := link.NewEngine()
@@ -92,7 +96,9 @@ func Run(d hw.SpatialDesign, p hw.Platform, g *workload.Graph, o Options) (Resul
 	if err := check(units, streams, dma, sys); err != nil {
 		return Result{}, err
 	}
-	return newResult(d, p, plan, c, units, streams, dma, sys), nil
+	r := newResult(d, p, plan, c, units, streams, dma, sys)
+	r.OnChipBytes = plan.OnChipBytes()
+	return r, nil
 }
 
 // check reports a component's error, then a deadlock: units that did not

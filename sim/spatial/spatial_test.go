@@ -173,7 +173,7 @@ func TestThroughputIsBottleneck(t *testing.T) {
 func TestBackPressure(t *testing.T) {
 	g := bertGraph(t, 512, 1)
 	deep := exampleDesign(t)
-	deep.StreamDepthTiles = 64
+	deep.StreamDepthTiles = 8
 	tiny := exampleDesign(t)
 	tiny.StreamDepthTiles = 1
 	rd := run(t, deep, g, Options{Passes: 3})
@@ -220,6 +220,7 @@ func TestBadDesigns(t *testing.T) {
 		}, "less than its largest tile"},
 		{"matmul on vector", func(d *hw.SpatialDesign) { d.Units[3].Ops = []string{"*.softmax", "*.fc1"} }, "a matmul needs an array unit"},
 		// qkv runs QK^T before it has computed q.
+		{"on-chip memory", func(d *hw.SpatialDesign) { d.Units[8].WeightBufferBytes = 64 << 20 }, "bytes of BRAM+URAM"},
 		{"deadlock", func(d *hw.SpatialDesign) { d.Units[1].Ops = []string{"*.qk", "*.k", "*.v", "*.q"} }, "deadlock"},
 	}
 	for _, c := range cases {
