@@ -48,8 +48,8 @@ type Design struct {
 	// Dataflow is the arrays' dataflow.
 	Dataflow Dataflow `json:"dataflow"`
 	// ArrayStyle is how the arrays run their folds: fold (SCALE-Sim's
-	// model, the default when empty) or streaming; dot is for the units
-	// of spatial designs.
+	// model, the default when empty), streaming, or dot (each array is
+	// ArrayCols dot-product trees of ArrayRows multipliers; dataflow os).
 	ArrayStyle ArrayStyle `json:"array_style,omitempty"`
 	// Buffering is how the buffers of an array hold tiles: double (the
 	// default when empty: a tile loads into one half while the array works
@@ -222,8 +222,8 @@ func (d Design) Validate() error {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if style == StyleDotTree {
-		return fail("array_style dot (dot-product trees) is for the units of spatial designs; an overlay design accepts fold|streaming")
+	if style == StyleDotTree && d.Dataflow != OutputStationary {
+		return fail("array_style dot (dot-product trees) keeps its outputs: it needs dataflow os")
 	}
 	if _, err := ParseBuffering(string(d.Buffering)); err != nil {
 		return fail("%v", err)

@@ -108,7 +108,7 @@ func designFields() []designField {
 		{name: "array_style", kind: kindText, file: true, set: func(d *Design, s string, _ float64) error {
 			st, err := ParseArrayStyle(s)
 			if err != nil {
-				return &FieldError{"array_style", fmt.Sprintf("%q is not known (accepted: fold|streaming)", s)}
+				return &FieldError{"array_style", fmt.Sprintf("%q is not known (accepted: fold|streaming|dot)", s)}
 			}
 			d.ArrayStyle = st
 			return nil

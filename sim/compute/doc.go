@@ -62,14 +62,17 @@
 //	    starts its stream when it arrives; its outputs leave F + D after its
 //	    stream ends. The tiler charges a streaming array F + D per step
 //	    boundary when it weighs tilings, so that it prefers few large steps.
-//	dot (spatial units only): C dot-product trees of R multipliers (a GEMV
+//	dot (output-stationary only): C dot-product trees of R multipliers (a GEMV
 //	    engine): each cycle each tree takes R elements of K of one output,
 //	    so a fold is one row of C outputs, S = ceil(K / R), and an
 //	    m x k x n matmul has m ceil(n / C) folds per product; F = 1 +
 //	    ceil(log2 R) (the multiplier stage and the adder levels), D = 1 (the
 //	    accumulator), gap 0: n folds take F + D + n ceil(K / R). The buffers
 //	    feed R inputs and R C weights per cycle, so with a read bandwidth B
-//	    S = max(ceil(K/R), ceil(S R a / 8B), ceil(S R C w / 8B)).
+//	    S = max(ceil(K/R), ceil(S R a / 8B), ceil(S R C w / 8B)). The tiler
+//	    tiles as for output-stationary; a step of m x k x n has
+//	    m ceil(n / C) folds of T = ceil(k / R), and a fused epilogue takes
+//	    each fold's C outputs as they leave.
 //
 // hw.Design.Buffering single makes each buffer one tile (the whole
 // buffer, the tiler sizing tiles for it) instead of two halves: a tile

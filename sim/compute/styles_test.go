@@ -76,9 +76,9 @@ func TestDotTreeClosedForm(t *testing.T) {
 			t.Errorf("%+v: a GEMV on trees (%d) should be about R=%d times faster than folds (%d)", shape, want, shape.r, fold.MatmulCycles(1, shape.k, shape.n, 1, shape.arrays))
 		}
 	}
-	if err := (hw.Design{Name: "x", Precision: hw.Precisions()[0], ArrayRows: 1, ArrayCols: 1, Arrays: 1, Dataflow: hw.OutputStationary,
+	if err := (hw.Design{Name: "x", Precision: hw.Precisions()[0], ArrayRows: 1, ArrayCols: 1, Arrays: 1, Dataflow: hw.WeightStationary,
 		ArrayStyle: hw.StyleDotTree, VectorLanes: 1, HBMPorts: 1, PortBits: 256}).Validate(); err == nil {
-		t.Error("an overlay design with array_style dot validated")
+		t.Error("a weight-stationary design with array_style dot validated")
 	}
 }
 
@@ -198,6 +198,40 @@ func TestLaunchOverhead(t *testing.T) {
 	for i := range a {
 		if b[i].Cycles != a[i].Cycles+launch || b[i].EndCycle != a[i].EndCycle+uint64(launch*(i+1)) {
 			t.Errorf("kernel %d: %d cycles ending at %d; without launch %d ending at %d", i, b[i].Cycles, b[i].EndCycle, a[i].Cycles, a[i].EndCycle)
+		}
+	}
+}
+
+// TestDotTreeSimulated runs dot-product trees on the simulator: with a
+// memory of no latency and no bandwidth limit a kernel takes the closed
+// form F + D + folds ceil(K/R) of its busiest array (folds = M ceil(N/C)
+// per product, spread over the arrays by column blocks), and a GEMV is far
+// faster than on folds.
+func TestDotTreeSimulated(t *testing.T) {
+	p := hw.U280()
+	d := bigBuffers(t, "int8")
+	d.ArrayStyle = hw.StyleDotTree
+	fold := bigBuffers(t, "int8")
+	r, c, a := int64(d.ArrayRows), int64(d.ArrayCols), int64(d.Arrays)
+	cd := func(x, y int64) int64 { return (x + y - 1) / y }
+	f := 1 + int64(bits.Len64(uint64(r-1)))
+	for _, s := range testShapes {
+		st, err := compute.RunKernel(d, p, s.kernel(), unlimited(d, p, true))
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+		folds := s.m * cd(s.batch()*cd(s.n, c), a)
+		if want := f + 1 + folds*cd(s.k, r); st.ComputeCycles != want || st.MACs != s.m*s.k*s.n*s.batch() {
+			t.Errorf("%s: compute %d cycles, want F + D + folds ceil(K/R) = %d + 1 + %d x %d = %d; %d MACs", s, st.ComputeCycles, f, folds, cd(s.k, r), want, st.MACs)
+		}
+		if s.m == 1 && s.k >= r {
+			sf, err := compute.RunKernel(fold, p, s.kernel(), unlimited(fold, p, true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sf.Cycles < 10*st.Cycles {
+				t.Errorf("%s: GEMV on trees %d cycles, on folds %d: want at least 10x faster", s, st.Cycles, sf.Cycles)
+			}
 		}
 	}
 }

@@ -93,7 +93,9 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 	}
 	var best candidate
 	found := false
-	for _, kt := range kCandidates(s.k, r, os) {
+	// Dot-product trees take K R elements at a time, as a weight-stationary
+	// fold holds R rows of it: K chunks are multiples of R.
+	for _, kt := range kCandidates(s.k, r, os && t.Style != hw.StyleDotTree) {
 		for _, nt := range nCandidates(s.n, c) {
 			if s.wholeRows && nt < s.n {
 				continue
@@ -171,6 +173,10 @@ func newEpilogue(k, e workload.Kernel, cfg planConfig, t ArrayTiming) (epilogueP
 	ep := epilogueParams{opsPerElem: ops, lanes: cfg.lanes, rows: t.Rows, cols: t.Cols,
 		outputStationary: t.Dataflow == hw.OutputStationary,
 		wholeRows:        e.Kind == workload.KindSoftmax || e.Kind == workload.KindNorm}
+	if t.Style == hw.StyleDotTree {
+		// A dot-tree fold is one row of C outputs.
+		ep.rows = 1
+	}
 	if e.InputElems == 2*out {
 		ep.sideBits = int64(cfg.design.Precision.ActBits)
 	}
