@@ -10,6 +10,7 @@ import (
 	"github.com/roofsim/roofsim/sim/spatial"
 	"github.com/roofsim/roofsim/workload"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // spatialFlags are run's flags for spatial designs.
@@ -62,8 +63,28 @@ func selectOps(g *workload.Graph, glob string) (*workload.Graph, error) {
 	return sub, nil
 }
 
+// spatialRunFlag reports whether run's flag name applies to a spatial
+// design.
+func spatialRunFlag(name string) bool {
+	switch name {
+	case "design", "platform", "scenario", "cameras", "frames", "lm-head", "steps", "chunk", "format", "output",
+		"ops", "passes", "debug", "help":
+		return true
+	}
+	return false
+}
+
 // runSpatial is `roofsim run` with a spatial design.
 func runSpatial(cmd *cobra.Command, out *outputFlags, sf *simFlags, s *spatialFlags) error {
+	var other []string
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if !spatialRunFlag(fl.Name) {
+			other = append(other, "--"+fl.Name)
+		}
+	})
+	if len(other) > 0 {
+		return fmt.Errorf("%s does not apply to a spatial design (accepted with one: --scenario and its flags, --platform, --ops, --passes, --format, -o)", other[0])
+	}
 	f, err := out.parse()
 	if err != nil {
 		return err

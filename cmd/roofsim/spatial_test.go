@@ -52,6 +52,7 @@ func TestSpatialBadInput(t *testing.T) {
 		{"unknown unit", append([]string{"run", "--design", file("unit.json", `{"from": "res2", "to": "res1"`, `{"from": "res3", "to": "res1"`)}, layer...), `unit "res3" is not known`},
 		{"no ops match", []string{"run", "--design", spatialExample, "--ops", "nothing.*"}, "matches no op"},
 		{"passes on overlay", []string{"run", "--passes", "2"}, "spatial designs only"},
+		{"overlay flag on spatial", append([]string{"run", "--design", spatialExample, "--memory", "ideal"}, layer...), "--memory does not apply to a spatial design"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
