@@ -47,6 +47,18 @@ type Design struct {
 	Arrays int `json:"arrays"`
 	// Dataflow is the arrays' dataflow.
 	Dataflow Dataflow `json:"dataflow"`
+	// ArrayStyle is how the arrays run their folds: fold (SCALE-Sim's
+	// model, the default when empty), streaming, or dot (each array is
+	// ArrayCols dot-product trees of ArrayRows multipliers; dataflow os).
+	ArrayStyle ArrayStyle `json:"array_style,omitempty"`
+	// Buffering is how the buffers of an array hold tiles: double (the
+	// default when empty: a tile loads into one half while the array works
+	// from the other) or single (the whole buffer holds one tile, loaded
+	// after the previous one is used: load, then compute).
+	Buffering Buffering `json:"buffering,omitempty"`
+	// LaunchCycles is a fixed overhead in kernel cycles before each kernel
+	// starts: the host launching it (an XRT kernel start); 0 has none.
+	LaunchCycles int64 `json:"launch_cycles,omitempty"`
 	// WeightBufferBytes is the weight buffer of one array in bytes, both
 	// halves of its double buffer included.
 	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
@@ -83,6 +95,39 @@ type Design struct {
 	// PlatformNames); commands use it when no --board is given. "" (the
 	// presets) leaves the board to the command (the U280 by default).
 	Board string `json:"board,omitempty"`
+}
+
+// Buffering is how an array's buffers hold tiles.
+type Buffering string
+
+// The bufferings.
+const (
+	// DoubleBuffered loads the next tile into one half of each buffer while
+	// the array works from the other (the default).
+	DoubleBuffered Buffering = "double"
+	// SingleBuffered holds one tile in the whole buffer: the next tile
+	// loads once the array is done with the current one.
+	SingleBuffered Buffering = "single"
+)
+
+// ParseBuffering accepts double or single ("" is double).
+func ParseBuffering(s string) (Buffering, error) {
+	switch strings.ToLower(s) {
+	case "", "double":
+		return DoubleBuffered, nil
+	case "single":
+		return SingleBuffered, nil
+	}
+	return "", fmt.Errorf("buffering %q is not known (accepted: double|single)", s)
+}
+
+// BufferHalves is the number of tiles each buffer holds at once: 2 when
+// double-buffered, 1 when single-buffered.
+func (d Design) BufferHalves() int64 {
+	if d.Buffering == SingleBuffered {
+		return 1
+	}
+	return 2
 }
 
 // PEs is the number of processing elements (MAC units) of all arrays.
@@ -169,12 +214,22 @@ func (d Design) Validate() error {
 		{"activation_buffer_bytes", float64(d.ActivationBufferBytes)}, {"weight_store_bytes", float64(d.WeightStoreBytes)},
 		{"buffer_read_bytes_per_cycle", float64(d.BufferReadBytesPerCycle)}, {"vector_lanes", float64(d.VectorLanes)},
 		{"hbm_ports", float64(d.HBMPorts)}, {"port_bits", float64(d.PortBits)}, {"hbm_pcs", float64(d.HBMPCs)},
-		{"freq_hz", d.FreqHz},
+		{"freq_hz", d.FreqHz}, {"launch_cycles", float64(d.LaunchCycles)},
 	})
 	if err != nil {
 		return fail("%v", err)
 	}
 	if _, err := ParseDataflow(string(d.Dataflow)); err != nil {
+		return fail("%v", err)
+	}
+	style, err := ParseArrayStyle(string(d.ArrayStyle))
+	if err != nil {
+		return fail("%v", err)
+	}
+	if style == StyleDotTree && d.Dataflow != OutputStationary {
+		return fail("array_style dot (dot-product trees) keeps its outputs: it needs dataflow os")
+	}
+	if _, err := ParseBuffering(string(d.Buffering)); err != nil {
 		return fail("%v", err)
 	}
 	return nil

@@ -190,7 +190,7 @@ func TestParseDesign(t *testing.T) {
 		{"empty", ``, "empty input"},
 		{"unknown field", `{"name":"x","rows":3}`, `unknown field "rows"`},
 		{"wrong type", `{"name":"x","array_rows":"many"}`, `field "array_rows" must be a JSON int`},
-		{"unknown precision", `{"name":"x","precision":"fp64"}`, `precision "fp64"`},
+		{"unknown precision", `{"name":"x","precision":"fp128"}`, `precision "fp128"`},
 		{"missing precision", `{"name":"x","array_rows":1,"array_cols":1}`, "precision is required"},
 		{"zero buffer", `{"name":"x","precision":"int8","array_rows":1,"array_cols":1,"weight_buffer_bytes":0}`, "weight_buffer_bytes must be in 1..1099511627776, got 0"},
 		{"trailing data", good + `{}`, "data after the object"},

@@ -279,6 +279,9 @@ func LoadDesign(arg string) (Design, error) {
 	if err != nil {
 		return Design{}, fmt.Errorf("design file: %w", err)
 	}
+	if IsSpatialDesign(b) {
+		return Design{}, fmt.Errorf("%s is a spatial design (it lists units): only roofsim run simulates spatial designs (docs/spatial.md)", arg)
+	}
 	d, err := ParseDesign(b)
 	if err != nil {
 		return Design{}, fmt.Errorf("%s: %w", arg, err)

@@ -113,6 +113,22 @@ func designFields() []designField {
 			d.Dataflow = df
 			return nil
 		}},
+		{name: "array_style", kind: kindText, file: true, set: func(d *Design, s string, _ float64) error {
+			st, err := ParseArrayStyle(s)
+			if err != nil {
+				return &FieldError{"array_style", fmt.Sprintf("%q is not known (accepted: fold|streaming|dot)", s)}
+			}
+			d.ArrayStyle = st
+			return nil
+		}},
+		{name: "buffering", kind: kindText, file: true, set: func(d *Design, s string, _ float64) error {
+			b, err := ParseBuffering(s)
+			if err != nil {
+				return &FieldError{"buffering", fmt.Sprintf("%q is not known (accepted: double|single)", s)}
+			}
+			d.Buffering = b
+			return nil
+		}},
 		num("weight_buffer_bytes", kindSize, func(d *Design, v float64) { d.WeightBufferBytes = int64(v) }),
 		num("input_buffer_bytes", kindSize, func(d *Design, v float64) { d.InputBufferBytes = int64(v) }),
 		num("output_buffer_bytes", kindSize, func(d *Design, v float64) { d.OutputBufferBytes = int64(v) }),
@@ -130,6 +146,7 @@ func designFields() []designField {
 		}},
 		num("hbm_pcs", kindInt, func(d *Design, v float64) { d.HBMPCs = int(v) }),
 		num("freq_hz", kindFloat, func(d *Design, v float64) { d.FreqHz = v }),
+		num("launch_cycles", kindInt, func(d *Design, v float64) { d.LaunchCycles = int64(v) }),
 	}
 }
 

@@ -33,7 +33,7 @@ func TestApplyOverrides(t *testing.T) {
 		{"negative size", int8, []Override{{"activation_buffer_bytes", "-1MiB"}}, nil, `activation_buffer_bytes "-1MiB" must be in 0..1099511627776 bytes`},
 		{"bad size", int8, []Override{{"weight_buffer_bytes", "lots"}}, nil, `weight_buffer_bytes "lots" is not a size`},
 		{"unknown field", int8, []Override{{"rows", "3"}}, nil, `design field "rows" is not known (accepted: ` + DesignFieldNames()},
-		{"unknown precision", int8, []Override{{"precision", "fp64"}}, nil, `precision "fp64" is not known`},
+		{"unknown precision", int8, []Override{{"precision", "fp128"}}, nil, `precision "fp128" is not known`},
 	}
 	for _, c := range cases {
 		got, err := ApplyOverrides(c.base, c.ovs...)

@@ -36,6 +36,18 @@ const (
 	// W4A8DSPsPerMAC: INT4 weights times INT8 activations pack like INT8
 	// (two products sharing the activation operand, AMD WP486).
 	W4A8DSPsPerMAC = 0.5
+	// FP16DSPsPerMAC: an IEEE half-precision multiply-add is hmul (1
+	// DSP48E2: the 11x11-bit significand product fits one 27x18
+	// multiplier) plus hadd (1 DSP48E2 for the aligned significand add)
+	// in the full-DSP-usage configurations of AMD PG060 (Floating-Point
+	// Operator v7.1, UltraScale+ resource tables; DSP48E2 per AMD UG579).
+	FP16DSPsPerMAC = 2
+	// FP64DSPsPerMAC: a double-precision multiply-add is dmul (11
+	// DSP48E2: the 53x53-bit significand product tiled over 27x18
+	// multipliers) plus dadd (3 DSP48E2), full DSP usage in AMD PG060's
+	// UltraScale+ resource tables (Vitis HLS binds dmul and dadd to these
+	// cores; AMD UG1399).
+	FP64DSPsPerMAC = 14
 )
 
 // Precisions returns the built-in precisions in the seed notebook's order,
@@ -50,23 +62,33 @@ func Precisions() []Precision {
 	}
 }
 
+// HLSPrecisions returns the precisions of HLS and BLAS-style designs
+// beside the built-in ones: IEEE FP16 and FP64. They have no preset
+// design; a design file names them.
+func HLSPrecisions() []Precision {
+	return []Precision{
+		{Name: "fp16", WeightBits: 16, ActBits: 16, DSPsPerMAC: FP16DSPsPerMAC},
+		{Name: "fp64", WeightBits: 64, ActBits: 64, DSPsPerMAC: FP64DSPsPerMAC},
+	}
+}
+
 // SeedPrecisions returns the four precisions of the seed notebook:
 // FP32, BF16, INT8 and INT4.
 func SeedPrecisions() []Precision { return Precisions()[:4] }
 
 // PrecisionNames lists the accepted precision names, separated by '|'.
 func PrecisionNames() string {
-	names := make([]string, 0, 5)
-	for _, p := range Precisions() {
+	names := make([]string, 0, 7)
+	for _, p := range append(Precisions(), HLSPrecisions()...) {
 		names = append(names, p.Name)
 	}
 	return strings.Join(names, "|")
 }
 
-// PrecisionByName returns the built-in precision with the given name
-// (case-insensitive).
+// PrecisionByName returns the built-in or HLS precision with the given
+// name (case-insensitive).
 func PrecisionByName(name string) (Precision, error) {
-	for _, p := range Precisions() {
+	for _, p := range append(Precisions(), HLSPrecisions()...) {
 		if strings.EqualFold(p.Name, name) {
 			return p, nil
 		}

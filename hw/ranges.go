@@ -124,6 +124,7 @@ func Ranges() []Range {
 		{"port_bits", 256, 512, "bits", false, "the U280's ports are 256 bits, or 512 with a width converter"},
 		{"hbm_pcs", 1, MaxPorts, "", true, "0 spreads over as many PCs as ports"},
 		{"freq_hz", MinClockHz, MaxKernelClockHz, "Hz", true, clk + "; 0 takes the platform's"},
+		{"launch_cycles", 0, 1 << 24, "cycles", false, "an XRT kernel start takes microseconds, thousands of cycles; 0 has none"},
 
 		// The HBM model's parameters (sim/hbm Params).
 		{"switch_freq_hz", MinClockHz, MaxHBMClockHz, "Hz", false, "the switch runs at the AXI clock, 450 MHz on the U280"},

@@ -71,7 +71,7 @@ func TestParseSpaceErrors(t *testing.T) {
 		{"int fraction", `{"axes": {"arrays": [1.5]}}`, "space: axes.arrays[0] must be an integer, got 1.5"},
 		{"int range", `{"axes": {"arrays": [1, 0]}}`, "space: axes.arrays[1] must be in 1..1024, got 0"},
 		{"port bits", `{"axes": {"port_bits": [256, 384]}}`, "space: axes.port_bits[1] must be 256 or 512, got 384"},
-		{"precision", `{"axes": {"precision": ["int8", "fp8"]}}`, `space: axes.precision[1] "fp8" is not known (accepted: fp32|bf16|int8|int4|w4a8)`},
+		{"precision", `{"axes": {"precision": ["int8", "fp8"]}}`, `space: axes.precision[1] "fp8" is not known (accepted: fp32|bf16|int8|int4|w4a8|fp16|fp64)`},
 		{"dataflow", `{"axes": {"dataflow": ["rs"]}}`, `space: axes.dataflow[0] "rs" is not known (accepted: os|ws)`},
 		{"array", `{"axes": {"array": ["64"]}}`, `space: axes.array[0] "64" is not RxC (e.g. 64x64)`},
 		{"array zero", `{"axes": {"array": ["0x64"]}}`, `space: axes.array[0] "0x64": rows and columns must be in 1..65536`},

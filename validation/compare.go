@@ -28,6 +28,7 @@ const (
 	LossBufferStalls Loss = "buffer stalls"
 	LossVectorUnit   Loss = "vector unit"
 	LossImbalance    Loss = "channel imbalance"
+	LossLaunch       Loss = "kernel launch"
 )
 
 // KernelCheck is one simulated kernel next to its roofline.
@@ -264,11 +265,12 @@ func losses(kr accel.KernelResult, boundCycles int64, placed roofline.Roofline) 
 	add(LossOnChipStalls, kr.StallOnChipCycles)
 	add(LossBufferStalls, kr.StallBufferCycles)
 	add(LossVectorUnit, kr.StallVectorCycles)
+	add(LossLaunch, kr.LaunchCycles)
 	if placed.Bound == roofline.BoundMemory {
 		add(LossImbalance, int64(float64(boundCycles)*(imbalance(kr)-1)))
 	}
 	order := map[Loss]int{LossFillDrain: 0, LossTileEdges: 1, LossIdleArrays: 2, LossHBMStalls: 3, LossRefresh: 4,
-		LossOnChipStalls: 5, LossBufferStalls: 6, LossVectorUnit: 7, LossImbalance: 8}
+		LossOnChipStalls: 5, LossBufferStalls: 6, LossVectorUnit: 7, LossImbalance: 8, LossLaunch: 9}
 	sort.SliceStable(ls, func(i, j int) bool {
 		if ls[i].Cycles != ls[j].Cycles {
 			return ls[i].Cycles > ls[j].Cycles

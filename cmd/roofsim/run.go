@@ -47,6 +47,7 @@ func newRunCmd() *cobra.Command {
 		out outputFlags
 		sf  simFlags
 		x   runExtras
+		sp  spatialFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -76,12 +77,19 @@ first token, time per output token, tokens per second and each step's bound.`,
   roofsim run --scenario examples/tinyllama-1.1b.json --seq 512 --generate 128`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if hw.IsSpatialDesignFile(sf.board.design) {
+				return runSpatial(cmd, &out, &sf, &sp)
+			}
+			if err := sp.checkOverlay(cmd); err != nil {
+				return err
+			}
 			return runPass(cmd, &out, &sf, &x)
 		},
 	}
 	addOutputFlags(cmd, &out)
 	addSimFlags(cmd, &sf)
 	addRunExtras(cmd, &x)
+	addSpatialFlags(cmd, &sp)
 	return cmd
 }
 

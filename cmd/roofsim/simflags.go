@@ -51,6 +51,9 @@ func (s *simFlags) load(cmd *cobra.Command, flag, arg string) (hw.Platform, hw.D
 		if err != nil {
 			return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision: %w", err)
 		}
+		if _, err := hw.DesignByName(p.Name); err != nil {
+			return hw.Platform{}, hw.Design{}, fmt.Errorf("--precision %s has no built-in design (presets: %s); give a --design file with \"precision\": %q", p.Name, hw.DesignNames(), p.Name)
+		}
 		arg = p.Name
 	}
 	d, err := hw.LoadDesign(arg)

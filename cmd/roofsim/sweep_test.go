@@ -185,7 +185,7 @@ func TestSweepCLIErrors(t *testing.T) {
 		{[]string{"sweep", "--precision", "int8", "-j", "0"}, "roofsim: -j must be >= 1, got 0"},
 		{[]string{"sweep", "--precision", "int8", "--shard", "2/2"}, `roofsim: --shard "2/2": N must be in 1..100000 and I in 0..N-1`},
 		{[]string{"sweep", "--precision", "int8", "--resume"}, "roofsim: --resume needs -o FILE"},
-		{[]string{"sweep", "--precision", "int8,fp8"}, `roofsim: --precision[1] "fp8" is not known (accepted: fp32|bf16|int8|int4|w4a8)`},
+		{[]string{"sweep", "--precision", "int8,fp8"}, `roofsim: --precision[1] "fp8" is not known (accepted: fp32|bf16|int8|int4|w4a8|fp16|fp64)`},
 		{[]string{"sweep", "--array", "64"}, `roofsim: --array[0] "64" is not RxC (e.g. 64x64)`},
 		{[]string{"sweep", "--port-bits", "256,384"}, "roofsim: --port-bits[1] must be 256 or 512, got 384"},
 		{[]string{"sweep", "--weight-buffer", "1MiB,lots"}, `roofsim: --weight-buffer[1]: "lots" is not a size`},

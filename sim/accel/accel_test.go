@@ -203,9 +203,9 @@ func check(t *testing.T, name string, d hw.Design, ks []workload.Kernel, res *ac
 			fail("%s: runs %d..%d (%d cycles) after a kernel that ended at %d", k.Name, kr.StartCycle, kr.EndCycle, kr.Cycles, prevEnd)
 		}
 		prevEnd = kr.EndCycle
-		if sum := kr.ComputeCycles + kr.StallHBMCycles + kr.StallOnChipCycles + kr.StallBufferCycles + kr.StallVectorCycles; sum != kr.Cycles {
-			fail("%s: compute %d + stalls (hbm %d, on chip %d, buffer %d, vector %d) = %d, not its %d cycles", k.Name,
-				kr.ComputeCycles, kr.StallHBMCycles, kr.StallOnChipCycles, kr.StallBufferCycles, kr.StallVectorCycles, sum, kr.Cycles)
+		if sum := kr.ComputeCycles + kr.StallHBMCycles + kr.StallOnChipCycles + kr.StallBufferCycles + kr.StallVectorCycles + kr.LaunchCycles; sum != kr.Cycles {
+			fail("%s: compute %d + stalls (hbm %d, on chip %d, buffer %d, vector %d) + launch %d = %d, not its %d cycles", k.Name,
+				kr.ComputeCycles, kr.StallHBMCycles, kr.StallOnChipCycles, kr.StallBufferCycles, kr.StallVectorCycles, kr.LaunchCycles, sum, kr.Cycles)
 		}
 		if kr.FillDrainCycles < 0 || kr.FillDrainCycles > kr.ComputeCycles || kr.StallVectorCycles < 0 || (kr.FusedWith == "" && kr.StallVectorCycles != 0) {
 			fail("%s: %d fill/drain cycles of %d compute cycles, %d vector stalls", k.Name, kr.FillDrainCycles, kr.ComputeCycles, kr.StallVectorCycles)

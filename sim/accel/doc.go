@@ -143,9 +143,9 @@
 // HBM (with the final write-back to HBM), StallOnChipCycles for tiles from
 // the store (with a final write-back into it), StallBufferCycles for a free
 // output buffer half, StallVectorCycles for the vector unit (0 without
-// fusion). They add
-// up: Cycles = ComputeCycles + StallHBMCycles + StallOnChipCycles +
-// StallBufferCycles + StallVectorCycles. MACs, VectorOps (lane operations)
+// fusion), and LaunchCycles, the design's launch overhead (0 without one).
+// They add up: Cycles = ComputeCycles + StallHBMCycles + StallOnChipCycles
+// + StallBufferCycles + StallVectorCycles + LaunchCycles. MACs, VectorOps (lane operations)
 // and PECycles (MACs / PECycles is the mapping efficiency) count the work;
 // BytesRead and BytesWritten the HBM traffic (each request rounded up to
 // the 32 B burst), split by pseudo-channel in BytesReadPerPC and

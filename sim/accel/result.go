@@ -82,6 +82,9 @@ type KernelResult struct {
 	// still held and the epilogue work left after the array's last fold
 	// (0 otherwise: kernels do not overlap).
 	StallVectorCycles int64
+	// LaunchCycles is the design's kernel launch overhead (0 without one),
+	// the kernel's first cycles.
+	LaunchCycles int64
 	// MACs executed on the arrays and element operations on the vector units.
 	MACs, VectorOps int64
 	// PECycles is the PE-cycles of the folds' streams (MACs / PECycles is

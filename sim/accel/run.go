@@ -267,6 +267,7 @@ func kernelResult(s *schedule, i int, st compute.KernelStats) KernelResult {
 		StallOnChipCycles:  st.StallOnChipCycles,
 		StallBufferCycles:  st.StallBufferCycles,
 		StallVectorCycles:  st.StallVectorCycles,
+		LaunchCycles:       st.LaunchCycles,
 		MACs:               st.MACs,
 		VectorOps:          st.VectorOps,
 		PECycles:           st.PECycles,

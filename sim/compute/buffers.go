@@ -35,6 +35,9 @@ type slot struct {
 // write-back is done (outputs).
 type buffers struct {
 	slots [numOperands][2]slot
+	// single makes each buffer one half: the second slot of each operand
+	// is never used (a single-buffered design).
+	single bool
 	// freedEpilogueEnd is, per output half, the epilogueEnd of the tile
 	// that last left it.
 	freedEpilogueEnd [2]uint64
@@ -64,6 +67,9 @@ func (b *buffers) findNext(op Operand, key tileKey) int {
 // freeHalf returns a free half of op, or -1.
 func (b *buffers) freeHalf(op Operand) int {
 	for i := range b.slots[op] {
+		if b.single && i > 0 {
+			break
+		}
 		if b.slots[op][i].state == slotFree {
 			return i
 		}

@@ -37,8 +37,9 @@ func (c candidate) better(o candidate) bool {
 }
 
 // kCandidates are the K chunk sizes the tiler tries: K, then K cut into 2,
-// 4, 8, ... chunks down to one element (for weight-stationary, multiples of
-// R down to R, since a fold holds R rows of K).
+// 4, 8, ... chunks down to one element (for weight-stationary and
+// dot-product trees, multiples of R down to R, since a fold holds R rows
+// of K or a tree takes R elements of it a cycle).
 func kCandidates(k, r int64, os bool) []int64 {
 	var out []int64
 	for nk := int64(1); ; nk *= 2 {
@@ -86,19 +87,27 @@ func (s matmulShape) estimate(t ArrayTiming, cfg planConfig, mt, kt, nt int64, o
 	// Stream sums over the temporal chunks of one job.
 	var sumS int64
 	var chunks int64
-	if os {
+	dot := t.Style == hw.StyleDotTree
+	switch {
+	case dot:
+		chunks = nk
+		sumS = (nk-1)*t.StreamCycles(ceilDiv(kt, r)) + t.StreamCycles(ceilDiv(s.k-(nk-1)*kt, r))
+	case os:
 		chunks = nk
 		sumS = (nk-1)*t.StreamCycles(kt) + t.StreamCycles(s.k-(nk-1)*kt)
-	} else {
+	default:
 		chunks = nm
 		sumS = (nm-1)*t.StreamCycles(mt) + t.StreamCycles(s.m-(nm-1)*mt)
 	}
 	foldsN, foldsS := make([]int64, a), make([]int64, a)
 	for i, j := range js {
 		spatial := ceilDiv(j.cols, c)
-		if os {
+		switch {
+		case dot:
+			spatial *= s.m
+		case os:
 			spatial *= ceilDiv(s.m, r)
-		} else {
+		default:
 			spatial *= ceilDiv(s.k, r)
 		}
 		foldsN[int64(i)%a] += spatial * chunks
@@ -107,6 +116,13 @@ func (s matmulShape) estimate(t ArrayTiming, cfg planConfig, mt, kt, nt int64, o
 	var compute int64
 	for i := range a {
 		compute = max(compute, t.FoldsCycles(foldsN[i], foldsS[i]))
+	}
+	if t.GapCycles() == 0 {
+		// A streaming array has no gap between folds, so its closed form
+		// does not grow with the steps; charge each step boundary a fill
+		// and a drain, the bubble a late tile costs it, so that the tiler
+		// prefers few large steps over many small ones.
+		compute += (groups*nm*nk - 1) * (t.FillCycles + t.DrainCycles)
 	}
 
 	// Traffic.

@@ -62,6 +62,13 @@ type Controller struct {
 	arrayPorts []akita.Port
 	vecPorts   []akita.Port
 
+	// single says the design is single-buffered: one tile per buffer.
+	single bool
+	// launch is the design's kernel launch overhead in cycles; a kernel
+	// that starts at cycle start issues nothing before runStart = start +
+	// launch.
+	launch, runStart uint64
+
 	store      akita.Port // the activation store (nil: none)
 	wstore     akita.Port // the weight store (nil: none)
 	dmaName    string
@@ -139,8 +146,23 @@ func (c *Controller) begin(p *Plan, b Binding, next *Plan, nb Binding) {
 	c.engine.Schedule(startEvent{time: c.engine.CurrentTime(), ctrl: c})
 }
 
-// Handle starts the kernel.
+// launchEvent ends a kernel's launch overhead.
+type launchEvent struct {
+	time akita.VTimeInSec
+	ctrl *Controller
+}
+
+// Time, Handler and IsSecondary make launchEvent an akita.Event.
+func (e launchEvent) Time() akita.VTimeInSec { return e.time }
+func (e launchEvent) Handler() akita.Handler { return e.ctrl }
+func (e launchEvent) IsSecondary() bool      { return false }
+
+// Handle starts the kernel, or ends its launch overhead.
 func (c *Controller) Handle(evt akita.Event) error {
+	if _, ok := evt.(launchEvent); ok {
+		c.progress()
+		return nil
+	}
 	c.startNow(c.clock.Cycle(evt.Time()), c.beginNext, c.beginNextBind)
 	c.beginNext, c.beginNextBind = nil, Binding{}
 	return nil
@@ -152,6 +174,10 @@ func (c *Controller) startNow(now uint64, next *Plan, nb Binding) {
 	p := c.plan
 	c.running = true
 	c.start = now
+	c.runStart = now + c.launch
+	if c.launch > 0 {
+		c.engine.Schedule(launchEvent{time: c.clock.TimeNotBefore(c.runStart, c.engine.CurrentTime()), ctrl: c})
+	}
 	c.seq++
 	// Weight tiles prefetched for this kernel stay in their halves.
 	var kept [][2]slot
@@ -174,6 +200,9 @@ func (c *Controller) startNow(now uint64, next *Plan, nb Binding) {
 	}
 	for ai := range min(len(kept), len(c.arrays)) {
 		c.arrays[ai].buf.slots[Weights] = kept[ai]
+	}
+	for ai := range c.arrays {
+		c.arrays[ai].buf.single = c.single
 	}
 	for _, op := range loadOperands {
 		c.loads[op] = newLoadCursor(p, op)

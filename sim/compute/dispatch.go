@@ -54,7 +54,7 @@ func (c *Controller) storeTile(ai, index int) {
 // progress issues the loads whose halves are free and dispatches the works
 // whose tiles are in.
 func (c *Controller) progress() {
-	if !c.running {
+	if !c.running || c.now() < c.runStart {
 		return
 	}
 	for _, op := range loadOperands {
@@ -130,7 +130,7 @@ func (c *Controller) dispatch(ai int) {
 		if o.readyCycle > dataReady {
 			cause = causeSpace
 		}
-		req := &computeReq{w: w, index: ar.next, first: ar.next == 0, start: c.start, cause: cause, vectorUntil: o.vectorUntil}
+		req := &computeReq{w: w, index: ar.next, first: ar.next == 0, start: c.runStart, cause: cause, vectorUntil: o.vectorUntil}
 		if w.epilogue {
 			req.epi = &c.plan.epi
 			c.epilogues++

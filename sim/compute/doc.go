@@ -49,6 +49,49 @@
 // and, for output-stationary, also ceil(T C w / B) for the weights; a
 // weight-stationary fill becomes F = max(R, ceil(R C w / B)).
 //
+// # Array styles
+//
+// hw.Design.ArrayStyle picks how the folds above run (docs/model-compute.md):
+//
+//	fold (the default): the SCALE-Sim model above.
+//	streaming: an HLS streaming array whose pipeline never empties between
+//	    folds: the operands of fold j+1 enter right after those of fold j,
+//	    so the gap is 0 and n folds whose data is there in time take
+//	    F + D + sum S (F and D of the dataflow, paid once: the latency from
+//	    an operand's entry to its output's exit). A fold whose data is late
+//	    starts its stream when it arrives; its outputs leave F + D after its
+//	    stream ends. The tiler charges a streaming array F + D per step
+//	    boundary when it weighs tilings, so that it prefers few large steps.
+//	dot (output-stationary only): C dot-product trees of R multipliers (a GEMV
+//	    engine): each cycle each tree takes R elements of K of one output,
+//	    so a fold is one row of C outputs, S = ceil(K / R), and an
+//	    m x k x n matmul has m ceil(n / C) folds per product; F = 1 +
+//	    ceil(log2 R) (the multiplier stage and the adder levels), D = 1 (the
+//	    accumulator), gap 0: n folds take F + D + n ceil(K / R). The buffers
+//	    feed R inputs and R C weights per cycle, so with a read bandwidth B
+//	    S = max(ceil(K/R), ceil(S R a / 8B), ceil(S R C w / 8B)). The tiler
+//	    tiles as for output-stationary; a step of m x k x n has
+//	    m ceil(n / C) folds of T = ceil(k / R), and a fused epilogue takes
+//	    each fold's C outputs as they leave.
+//
+// hw.Design.Buffering single makes each buffer one tile (the whole
+// buffer, the tiler sizing tiles for it) instead of two halves: a tile
+// loads once the array is done with the one before it, so with data that
+// would otherwise be there in time each step boundary costs F + D instead
+// of max(F, D) (a fold's fill waits for the previous drain and the load).
+//
+// hw.Design.LaunchCycles L is a fixed overhead before each kernel (the
+// host starting it): the controller issues nothing in the kernel's first L
+// cycles, KernelStats.LaunchCycles reports them, and they are part of
+// Cycles and StallCycles.
+//
+// ArrayTiming.MatmulCycles is the closed form of an untiled matmul on a
+// number of arrays: its folds spread evenly (the busiest array takes
+// ceil(folds / arrays)), FoldsCycles(n, n S).
+//
+// A partial sum kept between the passes over K is AccumulatorBytes wide,
+// or the activation width when wider (FP64 accumulates in 64 bits).
+//
 // # Tiling
 //
 // The tiler cuts a matmul into tiles of TileM x TileK x TileN that fit half

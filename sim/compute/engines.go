@@ -178,14 +178,14 @@ func (a *Array) run(now akita.VTimeInSec, req *computeReq) {
 	a.stats.Folds += w.folds
 	a.stats.MACs += w.macs
 	a.stats.PECycles += w.peCycles
-	a.trace(req.seq, req.index, req.what, actual-uint64(t.FillCycles), a.pipe.drainEnd)
+	a.trace(req.seq, req.index, req.what, actual-t.startCycles(), a.pipe.drainEnd)
 	if w.epilogue {
 		// The vector unit takes each fold's outputs as they drain: fold j
 		// of the step drains at actual + j (gap + S) + S + D. A
 		// weight-stationary fold holds partial sums until the step's last
 		// fold, so its outputs are all there at the step's end.
 		e := &epilogueReq{w: w, index: req.index, start: req.start, epi: req.epi, seq: req.seq, what: req.what,
-			firstDrain: actual + uint64(s+t.DrainCycles), period: uint64(t.GapCycles() + s)}
+			firstDrain: actual + uint64(s+t.OutputCycles()), period: uint64(t.GapCycles() + s)}
 		if t.Dataflow != hw.OutputStationary {
 			e.firstDrain, e.period = a.pipe.drainEnd, 0
 		}

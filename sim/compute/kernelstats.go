@@ -34,6 +34,9 @@ type KernelStats struct {
 	// WritebackCycles is the time from the critical engine's last fold to
 	// the last output written back.
 	WritebackCycles int64
+	// LaunchCycles is the design's kernel launch overhead, the first
+	// cycles of the kernel, before it issues anything.
+	LaunchCycles int64
 	// Folds, MACs and PECycles sum over all arrays.
 	Folds, MACs, PECycles int64
 	// VectorOps sums the vector units' element operations.
@@ -70,9 +73,9 @@ type KernelStats struct {
 
 // StallCycles is the cycles beyond ComputeCycles: waiting for data (off
 // chip and on chip), for buffer space, for the vector unit (epilogues), and
-// for the last write-back.
+// for the last write-back, and the launch overhead.
 func (s KernelStats) StallCycles() int64 {
-	return s.StallHBMCycles + s.StallOnChipCycles + s.StallBufferCycles + s.StallVectorCycles + s.WritebackCycles
+	return s.StallHBMCycles + s.StallOnChipCycles + s.StallBufferCycles + s.StallVectorCycles + s.WritebackCycles + s.LaunchCycles
 }
 
 // Seconds is the kernel's time in seconds.
@@ -177,7 +180,8 @@ func (s *Simulator) stats(p *Plan) KernelStats {
 		st.StallOnChipCycles = e.StallOnChipCycles
 		st.StallBufferCycles = e.StallBufferCycles
 		st.StallVectorCycles = e.StallVectorCycles
-		st.WritebackCycles = st.Cycles - e.FinishCycle
+		st.LaunchCycles = int64(s.ctrl.runStart - s.ctrl.start)
+		st.WritebackCycles = st.Cycles - st.LaunchCycles - e.FinishCycle
 		if p.Epilogue != nil {
 			// The epilogues run on the vector units; what they leave after
 			// the critical array's last fold is the vector unit's too.

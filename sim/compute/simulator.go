@@ -257,9 +257,9 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 	s.cfg = planConfig{
 		design:           d,
 		arrays:           int64(d.Arrays),
-		inHalf:           d.InputBufferBytes / 2,
-		wHalf:            d.WeightBufferBytes / 2,
-		oHalf:            d.OutputBufferBytes / 2,
+		inHalf:           d.InputBufferBytes / d.BufferHalves(),
+		wHalf:            d.WeightBufferBytes / d.BufferHalves(),
+		oHalf:            d.OutputBufferBytes / d.BufferHalves(),
 		memBytesPerCycle: s.planBandwidth(),
 		burstBytes:       opts.DMA.BurstBytes,
 		regionBytes:      addressBytes(opts.DMA, p) / addressRegions / uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)) * uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)),
@@ -268,6 +268,8 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		lanes:            int64(d.VectorLanes),
 	}
 	s.ctrl.burstBytes = opts.DMA.BurstBytes
+	s.ctrl.single = d.BufferHalves() == 1
+	s.ctrl.launch = uint64(d.LaunchCycles)
 	s.ctrl.region = s.cfg.regionBytes
 	return s, nil
 }

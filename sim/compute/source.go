@@ -111,10 +111,15 @@ func (m *matmulSource) build(w *work, g, mi, ki, ai int64) {
 		w.bytes[Weights] += bytesOf(cols*s.biasPerCol, s.inBits)
 	}
 	w.bytes[Outputs] = bytesOf(rows*cols, s.outBits)
-	if os {
+	switch {
+	case t.Style == hw.StyleDotTree:
+		// A fold is one row of C outputs; each tree takes R of K a cycle.
+		w.folds = rows * ceilDiv(cols, cc)
+		w.temporal = ceilDiv(klen, r)
+	case os:
 		w.folds = ceilDiv(rows, r) * ceilDiv(cols, cc)
 		w.temporal = klen
-	} else {
+	default:
 		w.folds = ceilDiv(klen, r) * ceilDiv(cols, cc)
 		w.temporal = rows
 	}

@@ -93,7 +93,9 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 	}
 	var best candidate
 	found := false
-	for _, kt := range kCandidates(s.k, r, os) {
+	// Dot-product trees take K R elements at a time, as a weight-stationary
+	// fold holds R rows of it: K chunks are multiples of R.
+	for _, kt := range kCandidates(s.k, r, os && t.Style != hw.StyleDotTree) {
 		for _, nt := range nCandidates(s.n, c) {
 			if s.wholeRows && nt < s.n {
 				continue
@@ -104,7 +106,7 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 			}
 			outBits := s.outBits
 			if !os || kt < s.k {
-				outBits = 8 * AccumulatorBytes
+				outBits = s.accBits()
 			}
 			mt := min(s.m, cfg.inHalf*8/(kt*s.inBits), cfg.oHalf*8/(nt*(outBits+s.sideBits)))
 			if os && mt < s.m {
@@ -171,17 +173,25 @@ func newEpilogue(k, e workload.Kernel, cfg planConfig, t ArrayTiming) (epilogueP
 	ep := epilogueParams{opsPerElem: ops, lanes: cfg.lanes, rows: t.Rows, cols: t.Cols,
 		outputStationary: t.Dataflow == hw.OutputStationary,
 		wholeRows:        e.Kind == workload.KindSoftmax || e.Kind == workload.KindNorm}
+	if t.Style == hw.StyleDotTree {
+		// A dot-tree fold is one row of C outputs.
+		ep.rows = 1
+	}
 	if e.InputElems == 2*out {
 		ep.sideBits = int64(cfg.design.Precision.ActBits)
 	}
 	return ep, nil
 }
 
+// accBits is the width of a partial sum: AccumulatorBytes, or the
+// activation width when it is wider (FP64 accumulates in 64 bits).
+func (s matmulShape) accBits() int64 { return max(8*AccumulatorBytes, s.outBits) }
+
 // checkMinimalTile reports the first buffer that cannot hold the smallest
 // tile the array needs.
 func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error {
 	mt, kt := int64(1), min(s.k, r)
-	outBits := int64(8 * AccumulatorBytes)
+	outBits := s.accBits()
 	if os {
 		mt, kt = min(s.m, r), 1
 	}

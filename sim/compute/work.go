@@ -99,7 +99,7 @@ func EstimateKernel(k workload.Kernel, d hw.Design, p hw.Platform) Work {
 		}
 	} else {
 		rows := m * b
-		w.Tiles = math.Max(rows/float64(d.Arrays), float64(k.InputElems)*inBits/8/float64(d.InputBufferBytes/2))
+		w.Tiles = math.Max(rows/float64(d.Arrays), float64(k.InputElems)*inBits/8/float64(d.InputBufferBytes/d.BufferHalves()))
 		w.Cycles = float64(k.Ops) / float64(d.VectorLanes*d.Arrays)
 		w.bigDim, w.bigName = m, "m"
 	}
