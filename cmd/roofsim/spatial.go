@@ -67,8 +67,8 @@ func selectOps(g *workload.Graph, glob string) (*workload.Graph, error) {
 // design.
 func spatialRunFlag(name string) bool {
 	switch name {
-	case "design", "platform", "scenario", "cameras", "frames", "lm-head", "steps", "chunk", "format", "output",
-		"ops", "passes", "debug", "help":
+	case "design", "platform", "scenario", "cameras", "frames", "lm-head", "steps", "chunk", "batch", "seq",
+		"image-size", "format", "output", "ops", "passes", "debug", "help":
 		return true
 	}
 	return false

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -63,5 +65,44 @@ func TestSpatialBadInput(t *testing.T) {
 				t.Errorf("exit %d, stderr %q, stdout %d bytes; want exit 2 and one line with %q", code, msg, out.Len(), c.want)
 			}
 		})
+	}
+}
+
+// TestSpatialHuggingFaceBERT runs the spatial design written for the
+// Hugging Face BERT-base graph (examples/bert-base-uncased.json) on one
+// layer at two sequence lengths: --seq reaches the spatial run, and the
+// MACs it executed equal the layer's, recomputed here from the shapes
+// (hidden 768, FFN 3072, 12 heads of 64): q, k, v and o are S x 768 x 768,
+// fc1 and fc2 S x 768 x 3072, QK^T and AV 12 x S x 64 x S each.
+func TestSpatialHuggingFaceBERT(t *testing.T) {
+	const hidden, ffn = 768, 3072
+	for _, seq := range []int{128, 512} {
+		var out, errb bytes.Buffer
+		args := []string{"run", "--scenario", "../../examples/bert-base-uncased.json", "--seq", strconv.Itoa(seq),
+			"--design", "../../examples/design-spatial-bert-hf.json", "--ops", "text.l0.*", "--format", "json"}
+		if code := run(args, &out, &errb); code != exitOK {
+			t.Fatalf("seq %d: exit %d: %s", seq, code, errb.String())
+		}
+		var rep struct {
+			Summary []struct {
+				Metric string `json:"metric"`
+				Value  any    `json:"value"`
+			} `json:"summary"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("seq %d: %v", seq, err)
+		}
+		got := map[string]any{}
+		for _, m := range rep.Summary {
+			got[m.Metric] = m.Value
+		}
+		s := float64(seq)
+		want := 4*s*hidden*hidden + 2*s*hidden*ffn + 2*s*s*hidden
+		if macs, _ := got["MACs"].(float64); macs != want {
+			t.Errorf("seq %d: MACs %v, want %v", seq, got["MACs"], want)
+		}
+		if b, _ := got["bottleneck stage"].(string); b == "" {
+			t.Errorf("seq %d: no bottleneck stage in %v", seq, got)
+		}
 	}
 }
