@@ -79,8 +79,9 @@ type Params struct {
 	// bank, then row).
 	AddressOrder string `json:"address_order"`
 	// LateralLinks is the number of lateral links between two neighbouring
-	// switch groups in each direction. A port always uses the same one of
-	// them, so one port's crossing traffic gets at most one link. PG276
+	// switch groups in each direction. A burst takes the link its
+	// destination PC is routed to (address decode, AMD PG059), so one port
+	// spreading its requests over several remote PCs uses every link. PG276
 	// gives no number; 2 is roofsim's assumption.
 	LateralLinks int `json:"lateral_links"`
 	// PortReqLatencyCycles is the kernel-side pipeline of a port from a

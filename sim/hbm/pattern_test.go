@@ -136,3 +136,25 @@ func TestHBMPortLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestLateralLinksByAddress checks that a port spreading random reads over
+// 16 PCs (4 switch groups) uses both lateral links of a hop: the links are
+// chosen by the destination PC (address decode, PG059), so the port is not
+// held to one link's half of a port's bandwidth (7.2 GB/s at 450 MHz) but
+// runs at its own 256-bit x 450 MHz.
+func TestLateralLinksByAddress(t *testing.T) {
+	c := DefaultBenchConfig()
+	c.TotalBytes = 2 << 20
+	c.PCs, c.SpanPCs, c.Op, c.Pattern, c.SizeBytes = 1, 16, OpRead, PatternRandom, 128
+	c.Params.KernelFreqHz = 450e6
+	r, err := RunBenchmark(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := 32 * c.Params.KernelFreqHz / 1e9
+	// 12 of the 16 PCs lie in other groups: with one link (7.2 GB/s) the
+	// port would get at most 7.2 / 0.75 = 9.6 GB/s.
+	if r.GBps < 0.9*port || r.GBps > port*1.001 {
+		t.Errorf("one port over 16 PCs: %.2f GB/s; want about its %.1f GB/s (both lateral links)", r.GBps, port)
+	}
+}

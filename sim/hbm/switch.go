@@ -23,9 +23,13 @@ type lateral struct {
 // travels over the lateral links between neighbouring groups (the groups of
 // both stacks form one chain): each hop adds LateralLatencyCycles, and a
 // link carries data at LateralBWFraction of a port's bandwidth at the switch
-// clock, shared by every burst that uses it. A port always uses the same one
-// of the LateralLinks parallel links. Write data loses one switch cycle each
-// time a link changes master (PG276).
+// clock, shared by every burst that uses it. Which of the LateralLinks
+// parallel links a burst takes is set by its destination PC, not by its
+// port: an AXI crossbar routes a transaction to one of its outputs by
+// decoding its address (AMD PG059, AXI Interconnect, "address decoding"), so
+// each lateral link serves a fixed set of remote PCs and one port spreading
+// its requests over many PCs uses all the links. Write data loses one switch
+// cycle each time a link changes master (PG276).
 //
 // Every message is delivered at its exact arrival cycle: send time +
 // ReqLatency (port to controller) or RspLatency (controller to port) + the
@@ -213,7 +217,9 @@ func (s *Switch) cross(from, to int, t int64, b *burst, data bool) int64 {
 	}
 	for g := from; g != to; g += step {
 		hop := min(g, g+step) // link between groups hop and hop+1
-		ln := &s.links[(dir*(s.nGroups-1)+hop)*s.nLinks+b.port%s.nLinks]
+		// The link is chosen by the address (the destination PC), as an
+		// AXI crossbar routes by address decode (PG059).
+		ln := &s.links[(dir*(s.nGroups-1)+hop)*s.nLinks+b.pc%s.nLinks]
 		if !data {
 			t += s.hopLat
 			continue
