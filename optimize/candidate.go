@@ -1,0 +1,195 @@
+package optimize
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/c-bata/goptuna"
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/ideas"
+	"github.com/roofsim/roofsim/sweep"
+	"github.com/roofsim/roofsim/workload"
+)
+
+// Setup is what every candidate of a study shares: the space, the board,
+// the base design and the workload.
+type Setup struct {
+	// Space is the space searched.
+	Space *Space
+	// Platform is the board.
+	Platform hw.Platform
+	// Base is the design the candidates start from.
+	Base hw.Design
+	// Scenario is the workload.
+	Scenario workload.Scenario
+	// ScenarioName names the workload in rows ("smolvla" or a file).
+	ScenarioName string
+}
+
+// NewSetup loads the space's platform and base design and the scenario
+// (a preset name or a Hugging Face config.json).
+func NewSetup(s *Space, scenario string) (*Setup, error) {
+	plat, err := hw.LoadPlatform(s.Platform)
+	if err != nil {
+		return nil, fmt.Errorf("space: platform: %w", err)
+	}
+	d, err := hw.LoadDesign(s.Design)
+	if err != nil {
+		return nil, fmt.Errorf("space: design: %w", err)
+	}
+	if scenario == "" {
+		scenario = workload.ScenarioSmolVLA
+	}
+	sc, err := workload.LoadScenario(scenario)
+	if err != nil {
+		return nil, fmt.Errorf("--scenario: %w", err)
+	}
+	st := &Setup{Space: s, Platform: plat, Base: d, Scenario: sc, ScenarioName: scenario}
+	for _, idea := range s.Ideas {
+		if idea == "pipeline_slr" {
+			continue // needs two arrays: a candidate with one is refused on its own
+		}
+		base := ideas.Config{Platform: plat, Design: d, Scenario: sc}
+		if _, err := sweep.NewPoint(0, idea, []string{idea}, base, s.Memory, "", scenario); err != nil {
+			return nil, fmt.Errorf("space: ideas: %s cannot apply to scenario %s: %w", idea, scenario, err)
+		}
+	}
+	return st, nil
+}
+
+// Candidate is one design the search proposed.
+type Candidate struct {
+	// Number is its trial's number in the study (0-based).
+	Number int
+	// Values maps each parameter's field to its value as text, and each
+	// idea of the space to "on" or "off".
+	Values map[string]string
+	// Ideas are the ideas switched on, in registry order.
+	Ideas []string
+	// Key names the candidate by its values ("arrays=3 array_rows=64 ...
+	// ideas=fuse+prefetch").
+	Key string
+	// Point is the candidate as the sweep evaluates it.
+	Point sweep.Point
+}
+
+// ideaParam is the name of an idea's switch in the study.
+func ideaParam(name string) string { return "idea." + name }
+
+// suggest asks the trial's sampler for a value of every parameter and
+// idea switch, in the space's order.
+func (st *Setup) suggest(t goptuna.Trial) (map[string]string, error) {
+	vals := map[string]string{}
+	for _, p := range st.Space.Params {
+		switch {
+		case len(p.Choices) > 0:
+			v, err := t.SuggestCategorical(p.Field, p.Choices)
+			if err != nil {
+				return nil, err
+			}
+			vals[p.Field] = v
+		case p.Pow2:
+			lo, hi := log2(p.Min), log2(p.Max)
+			k, err := t.SuggestInt(p.Field+".log2", lo, hi)
+			if err != nil {
+				return nil, err
+			}
+			vals[p.Field] = strconv.FormatInt(int64(1)<<k, 10)
+		default:
+			v, err := t.SuggestStepInt(p.Field, int(p.Min), int(p.Max), int(p.Step))
+			if err != nil {
+				return nil, err
+			}
+			vals[p.Field] = strconv.Itoa(v)
+		}
+	}
+	for _, idea := range st.Space.Ideas {
+		v, err := t.SuggestCategorical(ideaParam(idea), []string{"off", "on"})
+		if err != nil {
+			return nil, err
+		}
+		vals[ideaParam(idea)] = v
+	}
+	return vals, nil
+}
+
+// log2 is the exponent of a power of two.
+func log2(v int64) int {
+	k := 0
+	for v > 1 {
+		v >>= 1
+		k++
+	}
+	return k
+}
+
+// Build makes the candidate of the given values: the base design with
+// each parameter's value (hw.ApplyOverrides), named after the trial, and
+// the ideas switched on. An error is a candidate that cannot be built (an
+// idea that needs two arrays on one, say).
+func (st *Setup) Build(number int, vals map[string]string) (Candidate, error) {
+	c := Candidate{Number: number, Values: vals}
+	ovs := []hw.Override{{Field: "name", Value: fmt.Sprintf("opt-%d", number)}}
+	var kv []string
+	for _, p := range st.Space.Params {
+		v, ok := vals[p.Field]
+		if !ok {
+			return c, fmt.Errorf("trial %d has no value of %s", number, p.Field)
+		}
+		ovs = append(ovs, hw.Override{Field: p.Field, Value: v})
+		kv = append(kv, p.Field+"="+v)
+	}
+	for _, idea := range st.Space.Ideas {
+		switch vals[ideaParam(idea)] {
+		case "on":
+			c.Ideas = append(c.Ideas, idea)
+		case "off":
+		default:
+			return c, fmt.Errorf("trial %d has no switch of idea %s", number, idea)
+		}
+	}
+	names := "none"
+	if len(c.Ideas) > 0 {
+		names = strings.Join(c.Ideas, "+")
+	}
+	c.Key = strings.TrimSpace(strings.Join(kv, " ") + " ideas=" + names)
+	d, err := hw.ApplyOverrides(st.Base, ovs...)
+	if err != nil {
+		return c, err
+	}
+	base := ideas.Config{Platform: st.Platform, Design: d, Scenario: st.Scenario}
+	p, err := sweep.NewPoint(number, c.Key, c.Ideas, base, st.Space.Memory, "", st.ScenarioName)
+	if err != nil {
+		return c, err
+	}
+	c.Point = p
+	return c, nil
+}
+
+// valuesJSON encodes a candidate's values for the study's storage (keys
+// sorted, so equal values give equal text).
+func valuesJSON(vals map[string]string) string {
+	b, _ := json.Marshal(vals) // a map of strings always encodes; its keys sorted
+	return string(b)
+}
+
+// parseValues decodes valuesJSON's text.
+func parseValues(s string) (map[string]string, error) {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		return nil, fmt.Errorf("the stored values %q: %w", s, err)
+	}
+	return m, nil
+}
+
+// DesignJSON is the candidate's design (its ideas' design edits included)
+// as a design file that roofsim run --design reads.
+func (c Candidate) DesignJSON() ([]byte, error) {
+	b, err := json.MarshalIndent(c.Point.Config.Design, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("optimize: design of trial %d: %w", c.Number, err)
+	}
+	return append(b, '\n'), nil
+}
