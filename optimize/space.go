@@ -316,6 +316,9 @@ func number(f fieldSpec, raw json.RawMessage, field string) (int64, error) {
 	if err := hw.CheckField(f.name, float64(v)); err != nil {
 		return 0, fmt.Errorf("%s: %v", field, err)
 	}
+	if f.name == "port_bits" && v != 256 && v != 512 {
+		return 0, fmt.Errorf("%s: port_bits must be 256 or 512, got %d", field, v)
+	}
 	return v, nil
 }
 

@@ -27,7 +27,7 @@ func OpenStorage(url string) (st goptuna.Storage, close func() error, err error)
 	if !ok || path == "" || strings.ContainsAny(path, "?#") {
 		return nil, nil, fmt.Errorf("--storage %q is not a storage URL (accepted: %s)", url, StorageSchemes)
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(60000)&_pragma=journal_mode(WAL)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=busy_timeout(60000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		return nil, nil, fmt.Errorf("--storage %s: %w", url, err)

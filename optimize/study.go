@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"log"
+	"math/rand"
 	"strconv"
 	"sync"
 	"time"
@@ -80,9 +81,26 @@ type study struct {
 	st   *Setup
 	o    Options
 	gs   *goptuna.Study
-	mu   sync.Mutex // serialises asking, telling and Progress
+	snap *snapshot
+	mu   sync.Mutex // serialises the storage's use: asking, telling and Progress
 	t0   time.Time
-	once sync.Once
+}
+
+// snapshot is a storage whose GetAllTrials answers from a list taken once
+// while a trial is sampled: the sampler reads every trial for each
+// parameter, and a database answers that slowly. Only finished trials
+// matter to the sampler, and none finishes while the lock is held.
+type snapshot struct {
+	goptuna.Storage
+	trials []goptuna.FrozenTrial
+}
+
+// GetAllTrials implements goptuna.Storage.
+func (s *snapshot) GetAllTrials(studyID int) ([]goptuna.FrozenTrial, error) {
+	if s.trials != nil {
+		return s.trials, nil
+	}
+	return s.Storage.GetAllTrials(studyID)
 }
 
 // Run optimizes: it opens (or continues) the study in o.Storage, runs
@@ -103,11 +121,12 @@ func Run(ctx context.Context, st *Setup, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer closeFn()
-	gs, err := openStudy(storage, st, o)
+	snap := &snapshot{Storage: storage}
+	gs, err := openStudy(snap, st, o)
 	if err != nil {
 		return nil, err
 	}
-	s := &study{st: st, o: o, gs: gs, t0: time.Now()}
+	s := &study{st: st, o: o, gs: gs, snap: snap, t0: time.Now()}
 	trials, err := s.trials()
 	if err != nil {
 		return nil, err
@@ -208,7 +227,14 @@ type trialSeeded struct {
 	make func(seed int64) goptuna.Sampler
 }
 
-// Sample implements goptuna.Sampler.
+// Sample implements goptuna.Sampler. goptuna v0.9.0 draws categorical
+// values and the Parzen estimators' mixture components from math/rand's
+// global source rather than the sampler's seeded one, so that source is
+// seeded too: with it, the draws of a trial depend only on the seed, its
+// number and the parameter. The calls are serialised by the study's lock;
+// the seeding takes effect with GODEBUG randseednop=0, which roofsim's
+// main package and this package's tests set (without it a study is not
+// reproducible; nothing else changes).
 func (t trialSeeded) Sample(study *goptuna.Study, trial goptuna.FrozenTrial, name string, dist interface{}) (float64, error) {
 	h := fnv.New64a()
 	var b [16]byte
@@ -216,7 +242,10 @@ func (t trialSeeded) Sample(study *goptuna.Study, trial goptuna.FrozenTrial, nam
 	binary.LittleEndian.PutUint64(b[8:], uint64(trial.Number))
 	h.Write(b[:])
 	h.Write([]byte(name))
-	return t.make(int64(h.Sum64()>>1)).Sample(study, trial, name, dist)
+	seed := int64(h.Sum64() >> 1)
+	//lint:ignore SA1019 goptuna draws from the global source (see above)
+	rand.Seed(seed)
+	return t.make(seed).Sample(study, trial, name, dist)
 }
 
 // trials reads every trial of the study, in number order.
@@ -225,12 +254,17 @@ func (s *study) trials() ([]Trial, error) {
 	if err != nil {
 		return nil, fmt.Errorf("optimize: reading the trials: %w", err)
 	}
+	return trialsOf(fts), nil
+}
+
+// trialsOf reads stored trials, in number order.
+func trialsOf(fts []goptuna.FrozenTrial) []Trial {
 	out := make([]Trial, 0, len(fts))
 	for _, ft := range fts {
 		out = append(out, trialOf(ft))
 	}
 	sortTrials(out)
-	return out, nil
+	return out
 }
 
 // pending is a candidate asked for and to be simulated.
@@ -274,10 +308,11 @@ func (s *study) askBatch() ([]*pending, bool, error) {
 	defer s.mu.Unlock()
 	var batch []*pending
 	for len(batch) < s.o.Jobs {
-		trials, err := s.trials()
+		fts, err := s.snap.Storage.GetAllTrials(s.gs.ID)
 		if err != nil {
-			return nil, false, err
+			return nil, false, fmt.Errorf("optimize: reading the trials: %w", err)
 		}
+		trials := trialsOf(fts)
 		if simulated(trials) >= s.o.Budget || len(trials) >= s.o.MaxTrials {
 			return batch, len(batch) == 0, nil
 		}
@@ -290,7 +325,9 @@ func (s *study) askBatch() ([]*pending, bool, error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("optimize: trial %d: %w", id, err)
 		}
+		s.snap.trials = fts
 		vals, err := s.st.suggest(goptuna.Trial{Study: s.gs, ID: id})
+		s.snap.trials = nil
 		if err != nil {
 			return nil, false, fmt.Errorf("optimize: sampling trial %d: %w", number, err)
 		}
@@ -307,7 +344,7 @@ func (s *study) askBatch() ([]*pending, bool, error) {
 		if err := s.setAttr(id, attrStage, stageSimulate); err != nil {
 			return nil, false, err
 		}
-		batch = append(batch, &pending{id: id, cand: cand})
+		batch = append(batch, &pending{id: id, cand: cand, res: ev})
 	}
 	return batch, false, nil
 }
@@ -358,6 +395,9 @@ func (s *study) simulate(ctx context.Context, batch []*pending) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range batch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := s.tell(p.id, p.cand, p.res); err != nil {
 			return err
 		}
