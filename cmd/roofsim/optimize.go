@@ -109,7 +109,9 @@ func (f *optimizeFlags) run(cmd *cobra.Command) error {
 	}
 	space, err := optimize.DefaultSpace()
 	if f.space != "" {
-		space, err = optimize.LoadSpace(f.space)
+		if space, err = optimize.LoadSpace(f.space); err != nil {
+			return fmt.Errorf("--space: %w", err)
+		}
 	}
 	if err != nil {
 		return err
