@@ -3,6 +3,7 @@ package optimize
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -192,4 +193,72 @@ func (c Candidate) DesignJSON() ([]byte, error) {
 		return nil, fmt.Errorf("optimize: design of trial %d: %w", c.Number, err)
 	}
 	return append(b, '\n'), nil
+}
+
+// baseParams are the internal values (goptuna's representation: a choice's
+// index, an integer, a power's exponent) of the base design's fields,
+// each clamped into its range (the nearest choice, step or power of two),
+// with every idea off: the first trial of a study is this design, so the
+// search starts from a known design and the bound filter has a reference
+// after one simulation.
+func (st *Setup) baseParams() (map[string]float64, error) {
+	b, err := json.Marshal(st.Base)
+	if err != nil {
+		return nil, fmt.Errorf("optimize: base design: %w", err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, fmt.Errorf("optimize: base design: %w", err)
+	}
+	text := func(f string) string {
+		switch v := fields[f].(type) {
+		case string:
+			return v
+		case float64:
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		}
+		return "0" // a field the file leaves out: its zero
+	}
+	out := map[string]float64{}
+	for _, p := range st.Space.Params {
+		v := text(p.Field)
+		switch {
+		case len(p.Choices) > 0:
+			out[p.Field] = float64(nearestChoice(p.Choices, v))
+		default:
+			x, _ := strconv.ParseFloat(v, 64) // text of a number field: a number
+			if p.Field == "freq_hz" && x == 0 {
+				x = st.Base.ClockHz(st.Platform) // 0 is the platform's clock
+			}
+			x = math.Min(math.Max(x, float64(p.Min)), float64(p.Max))
+			if p.Pow2 {
+				out[p.Field+".log2"] = math.Round(math.Log2(x))
+				continue
+			}
+			out[p.Field] = float64(p.Min) + math.Round((x-float64(p.Min))/float64(p.Step))*float64(p.Step)
+			if out[p.Field] > float64(p.Max) {
+				out[p.Field] -= float64(p.Step)
+			}
+		}
+	}
+	for _, idea := range st.Space.Ideas {
+		out[ideaParam(idea)] = 0 // "off"
+	}
+	return out, nil
+}
+
+// nearestChoice is the index of v in choices, or of the numerically
+// nearest choice (the first for a text that is not there).
+func nearestChoice(choices []string, v string) int {
+	best, dist := 0, math.Inf(1)
+	x, errX := strconv.ParseFloat(v, 64)
+	for i, c := range choices {
+		if c == v {
+			return i
+		}
+		if y, err := strconv.ParseFloat(c, 64); err == nil && errX == nil && math.Abs(x-y) < dist {
+			best, dist = i, math.Abs(x-y)
+		}
+	}
+	return best
 }

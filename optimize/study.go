@@ -3,6 +3,7 @@ package optimize
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -325,6 +326,11 @@ func (s *study) askBatch() ([]*pending, bool, error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("optimize: trial %d: %w", id, err)
 		}
+		if number == 0 {
+			if err := s.startFromBase(id); err != nil {
+				return nil, false, err
+			}
+		}
 		s.snap.trials = fts
 		vals, err := s.st.suggest(goptuna.Trial{Study: s.gs, ID: id})
 		s.snap.trials = nil
@@ -347,6 +353,23 @@ func (s *study) askBatch() ([]*pending, bool, error) {
 		batch = append(batch, &pending{id: id, cand: cand, res: ev})
 	}
 	return batch, false, nil
+}
+
+// startFromBase fixes the first trial's values to the base design's
+// (Setup.baseParams), through goptuna's fixed parameters.
+func (s *study) startFromBase(id int) error {
+	base, err := s.st.baseParams()
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(base)
+	if err != nil {
+		return fmt.Errorf("optimize: base design: %w", err)
+	}
+	if err := s.gs.Storage.SetTrialSystemAttr(id, "fixed_params", string(b)); err != nil {
+		return fmt.Errorf("optimize: first trial: %w", err)
+	}
+	return nil
 }
 
 // filter builds a candidate and runs the cheap filters: pass is false for
