@@ -91,19 +91,17 @@ func (st *Setup) suggest(t goptuna.Trial) (map[string]string, error) {
 				return nil, err
 			}
 			vals[p.Field] = v
-		case p.Pow2:
-			lo, hi := log2(p.Min), log2(p.Max)
-			k, err := t.SuggestInt(p.Field+".log2", lo, hi)
-			if err != nil {
-				return nil, err
-			}
-			vals[p.Field] = strconv.FormatInt(int64(1)<<k, 10)
 		default:
-			v, err := t.SuggestStepInt(p.Field, int(p.Min), int(p.Max), int(p.Step))
+			// The position in the range, as an integer: goptuna v0.9.0's
+			// step distribution and its random sampler leave out the top
+			// of a range, so the range is one wider and its extra
+			// position is the top value.
+			n := int(p.Values())
+			i, err := t.SuggestInt(indexParam(p.Field), 0, n)
 			if err != nil {
 				return nil, err
 			}
-			vals[p.Field] = strconv.Itoa(v)
+			vals[p.Field] = strconv.FormatInt(p.At(min(i, n-1)), 10)
 		}
 	}
 	for _, idea := range st.Space.Ideas {
@@ -116,15 +114,8 @@ func (st *Setup) suggest(t goptuna.Trial) (map[string]string, error) {
 	return vals, nil
 }
 
-// log2 is the exponent of a power of two.
-func log2(v int64) int {
-	k := 0
-	for v > 1 {
-		v >>= 1
-		k++
-	}
-	return k
-}
+// indexParam is the name of a numeric range's position in the study.
+func indexParam(field string) string { return field + ".index" }
 
 // Build makes the candidate of the given values: the base design with
 // each parameter's value (hw.ApplyOverrides), named after the trial, and
@@ -230,15 +221,13 @@ func (st *Setup) baseParams() (map[string]float64, error) {
 			if p.Field == "freq_hz" && x == 0 {
 				x = st.Base.ClockHz(st.Platform) // 0 is the platform's clock
 			}
-			x = math.Min(math.Max(x, float64(p.Min)), float64(p.Max))
-			if p.Pow2 {
-				out[p.Field+".log2"] = math.Round(math.Log2(x))
-				continue
+			best, dist := 0, math.Inf(1)
+			for i := range int(p.Values()) {
+				if d := math.Abs(float64(p.At(i)) - x); d < dist {
+					best, dist = i, d
+				}
 			}
-			out[p.Field] = float64(p.Min) + math.Round((x-float64(p.Min))/float64(p.Step))*float64(p.Step)
-			if out[p.Field] > float64(p.Max) {
-				out[p.Field] -= float64(p.Step)
-			}
+			out[indexParam(p.Field)] = float64(best)
 		}
 	}
 	for _, idea := range st.Space.Ideas {

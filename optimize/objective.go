@@ -105,6 +105,35 @@ func (o Objective) measure(row sweep.Row, res *accel.Result) (Measured, error) {
 	return m, nil
 }
 
+// worsen makes value worse by factor f (above 1).
+func (o Objective) worsen(value, f float64) float64 {
+	if o.Minimize() {
+		return value * f
+	}
+	return value / f
+}
+
+// overuse is the largest share of a board resource the design asks for:
+// its totals (hw.Design.Usage) and its per-SLR estimate; above 1 it does
+// not fit.
+func overuse(c ideas.Config) float64 {
+	worst := 0.0
+	for _, u := range c.Design.Usage(c.Platform) {
+		if u.Avail > 0 {
+			worst = math.Max(worst, u.Used/u.Avail)
+		}
+	}
+	for _, slr := range report.DesignResources(c.Design, c.Platform).SLRs {
+		used, avail := slr.Used.Items(), slr.Avail.Items()
+		for i := range used {
+			if avail[i].Count > 0 {
+				worst = math.Max(worst, float64(used[i].Count)/float64(avail[i].Count))
+			}
+		}
+	}
+	return worst
+}
+
 // boardFit is the cheap fit filter: the design's totals against the board
 // (hw.Design.Fit: DSPs, BRAM+URAM bytes, ports, PCs, clock) and its
 // BRAM/URAM blocks, DSPs, LUTs and FFs per SLR (the estimate of roofsim hw

@@ -364,3 +364,11 @@ func (s *Space) Fingerprint() string {
 	b, _ := json.Marshal(s) // a Space of strings and numbers always encodes
 	return string(b)
 }
+
+// At is the i-th value of a numeric range (0-based).
+func (p Param) At(i int) int64 {
+	if p.Pow2 {
+		return p.Min << i
+	}
+	return p.Min + int64(i)*p.Step
+}

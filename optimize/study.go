@@ -380,15 +380,17 @@ func (s *study) filter(number int, vals map[string]string, best float64, haveBes
 	if err != nil {
 		return cand, evaluated{outcome: OutcomeInvalid, reason: err.Error()}, false
 	}
-	if err := boardFit(cand.Point.Config); err != nil {
-		row := sweep.DoesNotFit(cand.Point, err)
-		return cand, evaluated{outcome: OutcomeDoesNotFit, reason: err.Error(), row: string(row.Encode(format.CSV))}, false
-	}
 	bound, err := Bound(s.o.Objective, cand.Point.Config)
 	if err != nil {
 		return cand, evaluated{outcome: OutcomeInvalid, reason: err.Error()}, false
 	}
 	ev := evaluated{bound: bound}
+	if err := boardFit(cand.Point.Config); err != nil {
+		row := sweep.DoesNotFit(cand.Point, err)
+		ev.outcome, ev.reason, ev.row = OutcomeDoesNotFit, err.Error(), string(row.Encode(format.CSV))
+		ev.overuse = overuse(cand.Point.Config)
+		return cand, ev, false
+	}
 	if haveBest && !s.o.Objective.Better(bound, best) {
 		ev.outcome = OutcomeBound
 		ev.reason = fmt.Sprintf("its bound %s %s is no better than the best simulated %s", strconv.FormatFloat(bound, 'g', 6, 64), s.o.Objective.Unit(), strconv.FormatFloat(best, 'g', 6, 64))
@@ -494,15 +496,23 @@ func (s *study) tell(id int, cand Candidate, ev evaluated) error {
 		if err := s.gs.Storage.SetTrialValue(id, ev.measured.Value); err != nil {
 			return fmt.Errorf("optimize: trial %d's value: %w", id, err)
 		}
-	case OutcomeBound:
+	case OutcomeBound, OutcomeDoesNotFit:
+		// The sampler ranks pruned trials after every complete one, among
+		// themselves by this value: the bound, worsened by the share a
+		// design that does not fit takes of its scarcest resource, so that
+		// the search is drawn to the edge of what fits, not to either side.
 		st = goptuna.TrialStatePruned
-		if err := s.gs.Storage.SetTrialIntermediateValue(id, 0, ev.bound); err != nil {
+		v := ev.bound
+		if ev.overuse > 1 {
+			v = s.o.Objective.worsen(v, ev.overuse)
+		}
+		if err := s.gs.Storage.SetTrialIntermediateValue(id, 0, v); err != nil {
 			return fmt.Errorf("optimize: trial %d's bound: %w", id, err)
 		}
-		if err := s.gs.Storage.SetTrialValue(id, ev.bound); err != nil {
+		if err := s.gs.Storage.SetTrialValue(id, v); err != nil {
 			return fmt.Errorf("optimize: trial %d's bound: %w", id, err)
 		}
-	case OutcomeDoesNotFit, OutcomeInvalid:
+	case OutcomeInvalid:
 		st = goptuna.TrialStatePruned
 	}
 	if err := s.gs.Storage.SetTrialState(id, st); err != nil {

@@ -70,6 +70,9 @@ type evaluated struct {
 	measured Measured
 	design   string
 	seconds  float64
+	// overuse is, for a design that does not fit, its largest use of a
+	// resource over what the board has (above 1).
+	overuse float64
 }
 
 // attrs lists the user attributes that store ev.
