@@ -21,6 +21,13 @@ const maxReasonFailures = 3
 // panics) and a pass whose kernels fail their roofline checks are rows
 // with their status and reason.
 func Evaluate(p Point, ev Evaluator) Row {
+	r, _ := EvaluateResult(p, ev)
+	return r
+}
+
+// designRow is the row of point p with its parameters and its design's
+// resources and ceilings, before any simulation.
+func designRow(p Point) Row {
 	r := p.Row()
 	c := p.Config
 	d, pl := c.Design, c.Platform
@@ -30,26 +37,43 @@ func Evaluate(p Point, ev Evaluator) Row {
 	ceil := d.Ceilings(pl)
 	r.set("peak_tops", ceil.PeakOpsPerSec/1e12)
 	r.set("bw_gbps", ceil.BWBytesPerSec/1e9)
-	if err := d.Fit(pl); err != nil {
-		r.set(colStatus, string(StatusDoesNotFit))
-		r.set(colReason, err.Error())
-		return r
+	return r
+}
+
+// DoesNotFit is the row of a point that is not simulated because the
+// board cannot hold its design (reason says why): its parameters,
+// resources and ceilings, status does_not_fit.
+func DoesNotFit(p Point, reason error) Row {
+	r := designRow(p)
+	r.set(colStatus, string(StatusDoesNotFit))
+	r.set(colReason, reason.Error())
+	return r
+}
+
+// EvaluateResult is Evaluate that also returns the simulated pass (nil
+// when the point was not simulated or the simulation failed), for callers
+// that need more of it than the row holds (its energy).
+func EvaluateResult(p Point, ev Evaluator) (Row, *accel.Result) {
+	c := p.Config
+	if err := c.Design.Fit(c.Platform); err != nil {
+		return DoesNotFit(p, err), nil
 	}
+	r := designRow(p)
 	ks, err := c.Scenario.Kernels()
 	if err != nil {
-		return errorRow(r, err)
+		return errorRow(r, err), nil
 	}
 	res, err := simulate(ev, c, ks)
 	if err != nil {
-		return errorRow(r, err)
+		return errorRow(r, err), nil
 	}
 	if res == nil || res.TotalCycles <= 0 || res.FreqHz <= 0 {
-		return errorRow(r, fmt.Errorf("the simulation returned no time"))
+		return errorRow(r, fmt.Errorf("the simulation returned no time")), nil
 	}
 	cmp := validation.Compare(res)
 	fillResults(r, cmp, c.Scenario.Frames)
 	if err := fillEnergy(r, res, c.Scenario.Frames); err != nil {
-		return errorRow(r, err)
+		return errorRow(r, err), nil
 	}
 
 	var failures []string
@@ -77,11 +101,11 @@ func Evaluate(p Point, ev Evaluator) Row {
 	}
 	if len(failures) == 0 {
 		r.set(colStatus, string(StatusOK))
-		return r
+		return r, res
 	}
 	r.set(colStatus, string(StatusFail))
 	r.set(colReason, strings.Join(failures, "; "))
-	return r
+	return r, res
 }
 
 // simulate calls the evaluator, turning a panic into an error so that one

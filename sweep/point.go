@@ -159,7 +159,6 @@ func (s *Space) Points() ([]Point, error) {
 		if err != nil {
 			return nil, fmt.Errorf("space: point %q: %w", strings.Join(kv, " "), err)
 		}
-		params := paramRow(base, memory, s.Base.Layout, scenArg)
 		for _, set := range sets {
 			key := strings.Join(kv, " ")
 			if len(s.Ideas) > 0 {
@@ -172,19 +171,31 @@ func (s *Space) Points() ([]Point, error) {
 			if key == "" {
 				key = "base"
 			}
-			cfg, err := ideas.Apply(base, set, optionsFunc(memory, s.Base.Layout))
+			p, err := NewPoint(len(pts), key, set, base, memory, s.Base.Layout, scenArg)
 			if err != nil {
 				return nil, fmt.Errorf("space: point %q: %w", key, err)
 			}
-			r := newRow()
-			copy(r.Cells, params.Cells)
-			r.set(colIndex, len(pts))
-			r.set(colKey, key)
-			r.set(colIdeas, strings.Join(set, "+"))
-			pts = append(pts, Point{Index: len(pts), Key: key, Ideas: set, Config: cfg, params: r})
+			pts = append(pts, p)
 		}
 	}
 	return pts, nil
+}
+
+// NewPoint builds one point from a configuration before ideas: it applies
+// the idea set (ideas.Apply, the options being the design's defaults with
+// memory and layout) and fills the row's parameter cells from base, so a
+// point outside any space (an optimizer's candidate) gives the same row as
+// a sweep's. scenario names the workload in the row.
+func NewPoint(index int, key string, set []string, base ideas.Config, memory accel.Memory, layout accel.LayoutMap, scenario string) (Point, error) {
+	cfg, err := ideas.Apply(base, set, optionsFunc(memory, layout))
+	if err != nil {
+		return Point{}, err
+	}
+	r := paramRow(base, memory, layout, scenario)
+	r.set(colIndex, index)
+	r.set(colKey, key)
+	r.set(colIdeas, strings.Join(set, "+"))
+	return Point{Index: index, Key: key, Ideas: set, Config: cfg, params: r}, nil
 }
 
 // applyBaseScenario applies the base's scenario overrides.

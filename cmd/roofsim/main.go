@@ -3,6 +3,8 @@
 //
 // Exit codes: 0 success, 1 a failed check, 2 bad input, 3 an internal error
 // (a bug in roofsim: a recovered panic).
+//
+//go:debug randseednop=0
 package main
 
 import (

@@ -177,8 +177,10 @@ func probeClasses(t *testing.T, dir string) []probeClass {
 		"gemm":  {"--m", "64", "--k", "64", "--n", "64"},
 		"hbm":   {"--bytes", "64KiB", "--no-wall-clock"},
 		"sweep": {"--precision", "int8", "--scenario", "seed", "--memory", "ideal", "--list"},
+		"optimize": {"--scenario", "seed", "--space", "cmd/roofsim/testdata/optimize_space.json", "--budget", "1", "-j", "1",
+			"--dir", filepath.Join(dir, "opt")},
 	}
-	for _, c := range []string{"run", "gemm", "hbm", "sweep"} {
+	for _, c := range []string{"run", "gemm", "hbm", "sweep", "optimize"} {
 		classes = append(classes, probeClass{"`" + c + "` numeric flags: abc, NaN, Inf, -1, 1e400, 2^66", flagProbes(t, c, small[c])})
 	}
 	// Sweep files with a bad cell in every numeric column.
@@ -240,6 +242,29 @@ func probeClasses(t *testing.T, dir string) []probeClass {
 		}
 		lists = append(lists, probe{a, name})
 	}
+	var opt []probe
+	for i, sp := range []struct{ json, names string }{
+		{`{"params": {"arrays": {"min": 4, "max": 2}}}`, "params.arrays"},
+		{`{"params": {"array_rows": [0]}}`, "params.array_rows"},
+		{`{"params": {"vector_lanes": {"min": 3, "max": 64, "pow2": true}}}`, "params.vector_lanes"},
+		{`{"params": {"rows": [1]}}`, "params.rows"},
+		{`{"ideas": ["warp"]}`, "warp"},
+		{`{"params": {"arrays": [1]}, "extra": 1}`, "extra"},
+		{`{"params": {"arrays": [1]}`, "malformed JSON"},
+	} {
+		f := filepath.Join(dir, fmt.Sprintf("space-%d.json", i))
+		if err := os.WriteFile(f, []byte(sp.json), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		opt = append(opt, probe{[]string{"optimize", "--space", f, "--dir", filepath.Join(dir, "opt")}, sp.names})
+	}
+	for _, a := range [][]string{
+		{"--objective", "speed"}, {"--sampler", "bayes"}, {"--storage", "postgres://db"}, {"--resume"},
+		{"--space", filepath.Join(dir, "none.json")}, {"--time", "-1s"}, {"--dir", filepath.Join(dir, "space-0.json")},
+	} {
+		opt = append(opt, probe{append(append([]string{"optimize"}, small["optimize"]...), a...), a[0]})
+	}
+	classes = append(classes, probeClass{"`optimize` space files and flags: bad ranges, fields, ideas, JSON, objective, sampler, storage", opt})
 	classes = append(classes, probeClass{"lists, plot settings, other flags and commands (`--designs`, `--plot-bytes`, `--kernels`, help topics)", lists})
 	classes = append(classes, probeClass{"Hugging Face config.json (`params`, `run`): a missing field, zero heads, heads not dividing hidden, KV heads not dividing heads, an unknown model_type, flags a model does not take", hfProbes(t, dir)})
 	return classes

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/roofsim/roofsim/optimize"
 	"github.com/roofsim/roofsim/sweep"
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -73,3 +75,48 @@ func (p *progressBar) Done(sweep.Row) { _ = p.bar.Add(1) }
 
 // Finish implements sweep.Progress.
 func (p *progressBar) Finish() { _ = p.bar.Finish() }
+
+// searchBar shows an optimizer's simulations against its budget and the
+// best value so far, on a terminal.
+type searchBar struct {
+	w   io.Writer
+	obj optimize.Objective
+	bar *progressbar.ProgressBar
+}
+
+// newSearchBar returns a search bar writing to w when w is a terminal,
+// else nil.
+func newSearchBar(w io.Writer, obj optimize.Objective) *searchBar {
+	if !isTerminal(w) {
+		return nil
+	}
+	return &searchBar{w: w, obj: obj}
+}
+
+// Start implements optimize.Progress.
+func (p *searchBar) Start(done, budget int) {
+	p.bar = progressbar.NewOptions(budget,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription("optimize"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	_ = p.bar.Set(done)
+}
+
+// Trial implements optimize.Progress: a simulated trial moves the bar,
+// every trial updates the best so far.
+func (p *searchBar) Trial(t optimize.Trial, best float64, ok bool) {
+	if ok {
+		p.bar.Describe(fmt.Sprintf("optimize best %.4g %s", best, p.obj.Unit()))
+	}
+	if t.Outcome.Simulated() {
+		_ = p.bar.Add(1)
+	}
+}
+
+// Finish implements optimize.Progress.
+func (p *searchBar) Finish() { _ = p.bar.Finish() }

@@ -45,6 +45,7 @@ that lose the most time against their bound (--kernels all for every one).
 		newGEMMCmd(),
 		newHBMCmd(),
 		newSweepCmd(),
+		newOptimizeCmd(),
 		newMergeCmd(),
 		newReportCmd(),
 		newGraphCmd(),
