@@ -18,7 +18,8 @@ type DesignPowerCase struct {
 	// MeasuredW is the published board power while the design ran.
 	MeasuredW float64
 	// LUTs, FFs and DSPs are the design's published resource use (kernel
-	// and platform shell as published), for the reader.
+	// and platform shell as published; zero when not published), for the
+	// reader.
 	LUTs, FFs, DSPs int64
 }
 
@@ -44,6 +45,7 @@ func (c DesignPowerCase) Error() float64 { return (c.ModelW() - c.MeasuredW) / c
 const (
 	zprizeNTTBytesPerPass = 1 << 24 * 8
 	zprizeSource          = "hardcamls/zprize, ntt-results.md (normal-layout builds, xbutil examine --report electrical)"
+	gemvSource            = "SKoulas02/Thesis, results/GEMV_Configurations.csv, board_idle_W (xbutil telemetry)"
 )
 
 // zprizeNTT is one build of the ZPrize NTT: its latency in seconds per
@@ -68,5 +70,16 @@ func DesignPowerCases() []DesignPowerCase {
 		// not published (host-dispatched series), the model runs it idle.
 		{Name: "MiniRocket, fused, 3 CUs (U280)", Source: "selfi123/Amortization_research_success, RESULTS.md, section 4 (xbutil examine --report electrical)",
 			Platform: hw.U280(), MeasuredW: 25.7, LUTs: 92703, FFs: 159086, DSPs: 1264},
+		// A sparse bf16 GEMV engine on the U280 (SKoulas02/Thesis,
+		// results/GEMV_Configurations.csv, board_idle_W): the board's
+		// power with the bitstream loaded and idle, for the smallest
+		// build (one 4x4 engine on 6 HBM channels, 400 MHz) and the
+		// largest (one 4x32 engine on 32 channels, 250 MHz). Idle: no
+		// traffic. The CSV gives no LUT/FF/DSP counts (its reports are
+		// in the repository), so the resources are left at zero.
+		{Name: "GEMV 4x4 engine, 6 HBM channels, loaded and idle (U280)", Source: gemvSource,
+			Platform: hw.U280(), MeasuredW: 25.226},
+		{Name: "GEMV 4x32 engine, 32 HBM channels, loaded and idle (U280)", Source: gemvSource,
+			Platform: hw.U280(), MeasuredW: 33.686},
 	}
 }
