@@ -68,7 +68,7 @@ func DesignPowerCases() []DesignPowerCase {
 		// U280 at 269 MHz: 25.7 W with xbutil, the same as 1 CU
 		// ("static-dominated (<5% fabric utilization)"); the traffic is
 		// not published (host-dispatched series), the model runs it idle.
-		{Name: "MiniRocket, fused, 3 CUs (U280)", Source: "selfi123/Amortization_research_success, RESULTS.md, section 4 (xbutil examine --report electrical)",
+		{Name: "MiniRocket, fused, 3 CUs (U280)", Source: "Rishi-Dave/MiniRocketHLS, docs/RESULTS.md (version of 2026-07-13), section 4 (xbutil examine --report electrical)",
 			Platform: hw.U280(), MeasuredW: 25.7, LUTs: 92703, FFs: 159086, DSPs: 1264},
 		// A sparse bf16 GEMV engine on the U280 (SKoulas02/Thesis,
 		// results/GEMV_Configurations.csv, board_idle_W): the board's
