@@ -1,6 +1,7 @@
 // Package energy turns a simulated forward pass into energy and power:
 // each counter the simulation kept (MACs, vector operations, buffer and
-// store bytes, HBM bytes, activates and refreshes) times its energy from
+// store bytes, HBM bytes over the DRAM core and the interposer I/O,
+// activates and refreshes) times its energy from
 // hw (each coefficient with its source there), plus the HBM's standby
 // power over the frame. docs/energy.md describes the model and what it
 // leaves out.
@@ -25,6 +26,7 @@ const (
 	UnitStores      Unit = "on-chip stores"
 	UnitHBMRead     Unit = "HBM reads"
 	UnitHBMWrite    Unit = "HBM writes"
+	UnitHBMIO       Unit = "HBM I/O"
 	UnitHBMActivate Unit = "HBM activates"
 	UnitHBMRefresh  Unit = "HBM refreshes"
 	UnitHBMStandby  Unit = "HBM standby"
@@ -33,7 +35,7 @@ const (
 
 // Units lists the units in report order.
 func Units() []Unit {
-	return []Unit{UnitMACs, UnitVector, UnitBuffers, UnitStores, UnitHBMRead, UnitHBMWrite, UnitHBMActivate, UnitHBMRefresh, UnitHBMStandby, UnitBoardStatic}
+	return []Unit{UnitMACs, UnitVector, UnitBuffers, UnitStores, UnitHBMRead, UnitHBMWrite, UnitHBMIO, UnitHBMActivate, UnitHBMRefresh, UnitHBMStandby, UnitBoardStatic}
 }
 
 // StageBackground is the stage name of the energy no kernel owns (the HBM
@@ -137,6 +139,7 @@ func unitEnergies(a Activity, macJ float64) []UnitEnergy {
 		{UnitStores, a.StoreBytes, "bytes", a.StoreBytes * hw.StoreEnergyJPerByte},
 		{UnitHBMRead, a.HBMReadBytes, "bytes", a.HBMReadBytes * hw.HBMReadEnergyJPerByte},
 		{UnitHBMWrite, a.HBMWriteBytes, "bytes", a.HBMWriteBytes * hw.HBMWriteEnergyJPerByte},
+		{UnitHBMIO, a.HBMReadBytes + a.HBMWriteBytes, "bytes", (a.HBMReadBytes + a.HBMWriteBytes) * hw.HBMIOEnergyJPerByte},
 		{UnitHBMActivate, a.HBMActivates, "activates", a.HBMActivates * hw.HBMActivateEnergyJ},
 		{UnitHBMRefresh, a.HBMRefreshes, "refreshes", a.HBMRefreshes * hw.HBMRefreshEnergyJ},
 	}

@@ -5,7 +5,8 @@ import "github.com/roofsim/roofsim/hw"
 // HBMPowerW is the energy model's power of p's HBM stacks streaming
 // readBytesPerSec and writeBytesPerSec: every pseudo-channel's standby
 // with a bank open (hw.HBMStandbyWPerPC), its refreshes (one per tREFI),
-// the bytes at hw.HBMReadEnergyJPerByte and hw.HBMWriteEnergyJPerByte, and
+// the bytes at hw.HBMReadEnergyJPerByte and hw.HBMWriteEnergyJPerByte plus
+// the interposer I/O (hw.HBMIOEnergyJPerByte), and
 // one activate per page of data moved (a linear stream opens each row
 // once). With nothing moving it is the idle power hw.Platform.HBMIdleW
 // (banks precharged).
@@ -16,7 +17,7 @@ func HBMPowerW(p hw.Platform, readBytesPerSec, writeBytesPerSec float64) float64
 	}
 	refreshW := p.HBMIdleW() - float64(p.HBM.PseudoChannels)*hw.HBMIdleWPerPC
 	w := float64(p.HBM.PseudoChannels)*hw.HBMStandbyWPerPC + refreshW
-	w += readBytesPerSec*hw.HBMReadEnergyJPerByte + writeBytesPerSec*hw.HBMWriteEnergyJPerByte
+	w += readBytesPerSec*hw.HBMReadEnergyJPerByte + writeBytesPerSec*hw.HBMWriteEnergyJPerByte + moved*hw.HBMIOEnergyJPerByte
 	if p.HBM.PageBytes > 0 {
 		w += moved / float64(p.HBM.PageBytes) * hw.HBMActivateEnergyJ
 	}

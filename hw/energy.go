@@ -100,6 +100,27 @@ const (
 	HBMStandbyWPerPC = hbmPCShareOfChannel * hbmVDD * hbmIDD3NmA * 1e-3
 )
 
+// HBM2 interface energy: M. O'Connor et al., "Fine-Grained DRAM:
+// Energy-Efficient DRAM for Extreme Bandwidth Systems", MICRO 2017,
+// section 2.1 (the HBM2 access energy of its Figure 1b): moving data from
+// a bank's sense amplifiers to the stack's I/O bumps (on the DRAM die,
+// down the TSVs and across the base die) takes 2.24 pJ/bit on average,
+// "transferring the data over the I/O wires on the silicon interposer
+// requires an additional 0.3 pJ/bit, considering actual application data
+// toggle rates", and activation 1.21 pJ/bit on average at GPU row
+// locality: 3.92 pJ/bit per access with ECC. DRAMsim3's burst currents
+// (IDD4R, IDD4W) are a DRAM die's own supply current, its on-die datapath
+// (1.6 and 2.1 pJ/bit, the order of O'Connor's 2.24); the interposer I/O
+// is not in them, so it is a unit of its own. The FPGA side of the
+// interface (the HBM controllers, the PHYs' logic and the AXI switch) has
+// no published per-bit figure (XPE's HBM sheet computes it but AMD does
+// not print its coefficients); it is left out (docs/energy.md).
+const hbmInterposerIOJPerBit = 0.3e-12
+
+// HBMIOEnergyJPerByte is the energy of moving one byte over the HBM2
+// interposer I/O, read or written: 8 x 0.3 pJ (O'Connor et al. 2017).
+const HBMIOEnergyJPerByte = 8 * hbmInterposerIOJPerBit
+
 // U280BoardPowerLimitW is the Alveo U280's maximum total board power,
 // 225 W (AMD DS963, Alveo U280 data sheet).
 const U280BoardPowerLimitW = 225
