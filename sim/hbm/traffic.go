@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/roofsim/roofsim/sim/clock"
@@ -151,11 +152,10 @@ type Traffic struct {
 
 	sent, answered int
 	inFlight       int
-	pending        map[string]akita.Msg // request ID -> request
-	// freeReads and freeWrites are answered requests, reused for later
-	// ones (with new IDs): the memory system holds none once it answers.
-	freeReads  []*mem.ReadReq
-	freeWrites []*mem.WriteReq
+	// slots are the requests in flight by slot number, and freeSlots the
+	// free ones (see trafficSlot).
+	slots     []trafficSlot
+	freeSlots []int
 	// reqOverhead is the TrafficBytes akita's builders give a request
 	// beyond its data.
 	reqOverhead int
@@ -188,7 +188,6 @@ func NewTraffic(name string, engine akita.Engine, cfg TrafficConfig) (*Traffic, 
 		engine:        engine,
 		cfg:           cfg,
 		rng:           rand.New(rand.NewPCG(cfg.Seed, cfg.Base)),
-		pending:       make(map[string]akita.Msg, cfg.Window),
 		recycler:      noRecycle{},
 	}
 	if cfg.Op != OpRead {
@@ -251,21 +250,16 @@ func (g *Traffic) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 			g.strays++
 			continue
 		}
-		req, ok := g.pending[rsp.GetRspTo()]
+		k, ok := g.slotOf(rsp.GetRspTo())
 		if !ok {
 			g.strays++
 			continue
 		}
-		delete(g.pending, rsp.GetRspTo())
+		sl := &g.slots[k]
+		g.delivered += sl.bytes
+		sl.open = false
+		g.freeSlots = append(g.freeSlots, k)
 		g.recycler.Recycle(m)
-		switch r := req.(type) {
-		case *mem.ReadReq:
-			g.delivered += r.AccessByteSize
-			g.freeReads = append(g.freeReads, r)
-		case *mem.WriteReq:
-			g.delivered += uint64(len(r.Data))
-			g.freeWrites = append(g.freeWrites, r)
-		}
 		g.answered++
 		g.inFlight--
 		g.finish = now
@@ -296,12 +290,13 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 			g.target = addr / t
 		}
 		write := g.cfg.Op == OpWrite || g.cfg.Op == OpMixed && g.sent%2 == 1
-		m := g.request(now, addr, write)
+		k := g.slot()
+		m := g.request(k, now, addr, write)
 		if g.port.Send(m) != nil {
-			g.release(m)
+			g.freeSlots = append(g.freeSlots, k)
 			return // the connection calls NotifyPortFree
 		}
-		g.pending[m.Meta().ID] = m
+		g.slots[k].open, g.slots[k].bytes = true, size
 		g.hasNext = false
 		if paced {
 			g.nextCycle = g.clk.Cycle(now) + uint64(g.cfg.IssueIntervalCycles)
@@ -312,43 +307,64 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 	}
 }
 
-// request builds request number g.sent (a recycled one when there is).
-func (g *Traffic) request(now akita.VTimeInSec, addr uint64, write bool) akita.Msg {
-	size := uint64(g.cfg.SizeBytes)
-	if write {
-		if n := len(g.freeWrites); n > 0 {
-			r := g.freeWrites[n-1]
-			g.freeWrites = g.freeWrites[:n-1]
-			// A recycled request keeps its ID: no other message in flight
-			// has it.
-			*r = mem.WriteReq{MsgMeta: akita.MsgMeta{ID: r.ID}, Address: addr, Data: g.zero[:size]}
-			r.Src, r.Dst, r.SendTime = g.port, g.dst, now
-			r.TrafficBytes = int(size) + g.reqOverhead
-			return r
-		}
-		return mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(g.port).WithDst(g.dst).
-			WithAddress(addr).WithData(g.zero[:size]).Build()
-	}
-	if n := len(g.freeReads); n > 0 {
-		r := g.freeReads[n-1]
-		g.freeReads = g.freeReads[:n-1]
-		*r = mem.ReadReq{MsgMeta: akita.MsgMeta{ID: r.ID}, Address: addr, AccessByteSize: size}
-		r.Src, r.Dst, r.SendTime = g.port, g.dst, now
-		r.TrafficBytes = g.reqOverhead
-		return r
-	}
-	return mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(g.port).WithDst(g.dst).
-		WithAddress(addr).WithByteSize(size).Build()
+// trafficSlot is one request in flight, or a free place for one. The
+// requests of a slot keep its ID, "<generator>#<slot>", for good: only
+// one of them is in flight at a time, so the IDs of the messages in
+// flight stay unique, and a response's RespondTo names its slot without
+// a lookup by string.
+type trafficSlot struct {
+	id    string
+	open  bool   // a request of this slot is in flight
+	bytes uint64 // its size
+	rd    *mem.ReadReq
+	wr    *mem.WriteReq
 }
 
-// release returns a request that was never sent to the free lists.
-func (g *Traffic) release(m akita.Msg) {
-	switch r := m.(type) {
-	case *mem.ReadReq:
-		g.freeReads = append(g.freeReads, r)
-	case *mem.WriteReq:
-		g.freeWrites = append(g.freeWrites, r)
+// slot returns a free slot, making one when none is free.
+func (g *Traffic) slot() int {
+	if n := len(g.freeSlots); n > 0 {
+		k := g.freeSlots[n-1]
+		g.freeSlots = g.freeSlots[:n-1]
+		return k
 	}
+	k := len(g.slots)
+	g.slots = append(g.slots, trafficSlot{id: g.Name() + "#" + strconv.Itoa(k)})
+	return k
+}
+
+// slotOf returns the open slot whose request has ID id.
+func (g *Traffic) slotOf(id string) (int, bool) {
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 {
+		return 0, false
+	}
+	k, err := strconv.Atoi(id[i+1:])
+	if err != nil || k < 0 || k >= len(g.slots) || !g.slots[k].open || g.slots[k].id != id {
+		return 0, false
+	}
+	return k, true
+}
+
+// request builds slot k's request to addr: its read or write request,
+// reused when the slot had one.
+func (g *Traffic) request(k int, now akita.VTimeInSec, addr uint64, write bool) akita.Msg {
+	size := uint64(g.cfg.SizeBytes)
+	sl := &g.slots[k]
+	meta := akita.MsgMeta{ID: sl.id, Src: g.port, Dst: g.dst, SendTime: now}
+	if write {
+		if sl.wr == nil {
+			sl.wr = &mem.WriteReq{}
+		}
+		meta.TrafficBytes = int(size) + g.reqOverhead
+		*sl.wr = mem.WriteReq{MsgMeta: meta, Address: addr, Data: g.zero[:size]}
+		return sl.wr
+	}
+	if sl.rd == nil {
+		sl.rd = &mem.ReadReq{}
+	}
+	meta.TrafficBytes = g.reqOverhead
+	*sl.rd = mem.ReadReq{MsgMeta: meta, Address: addr, AccessByteSize: size}
+	return sl.rd
 }
 
 // offset is the region offset of request k.
@@ -367,7 +383,7 @@ func (g *Traffic) offset(k uint64) uint64 {
 }
 
 // Done reports whether every request was sent and answered.
-func (g *Traffic) Done() bool { return g.answered == g.cfg.Requests && len(g.pending) == 0 }
+func (g *Traffic) Done() bool { return g.answered == g.cfg.Requests && g.inFlight == 0 }
 
 // FinishTime is when the last response arrived.
 func (g *Traffic) FinishTime() akita.VTimeInSec { return g.finish }
@@ -387,7 +403,7 @@ func (g *Traffic) Check() error {
 	case g.strays != 0:
 		return fmt.Errorf("hbm: %s: %d responses to no open request (duplicates or strays)", g.Name(), g.strays)
 	case !g.Done():
-		return fmt.Errorf("hbm: %s: %d of %d requests answered, %d pending", g.Name(), g.answered, g.cfg.Requests, len(g.pending))
+		return fmt.Errorf("hbm: %s: %d of %d requests answered, %d pending", g.Name(), g.answered, g.cfg.Requests, g.inFlight)
 	case g.delivered != g.requested:
 		return fmt.Errorf("hbm: %s: %d bytes requested, %d delivered", g.Name(), g.requested, g.delivered)
 	}
