@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 
 	"github.com/roofsim/roofsim/sim/clock"
@@ -152,10 +151,13 @@ type Traffic struct {
 
 	sent, answered int
 	inFlight       int
-	// slots are the requests in flight by slot number, and freeSlots the
-	// free ones (see trafficSlot).
-	slots     []trafficSlot
-	freeSlots []int
+	// inFlightReqs are the requests in flight by slot (their IDs).
+	inFlightReqs *link.Slots[sentReq]
+	// freeReads and freeWrites are answered requests, reused for later
+	// ones (with their slot's ID): the memory system holds none once it
+	// answers.
+	freeReads  []*mem.ReadReq
+	freeWrites []*mem.WriteReq
 	// reqOverhead is the TrafficBytes akita's builders give a request
 	// beyond its data.
 	reqOverhead int
@@ -189,6 +191,7 @@ func NewTraffic(name string, engine akita.Engine, cfg TrafficConfig) (*Traffic, 
 		cfg:           cfg,
 		rng:           rand.New(rand.NewPCG(cfg.Seed, cfg.Base)),
 		recycler:      noRecycle{},
+		inFlightReqs:  link.NewSlots[sentReq](name),
 	}
 	if cfg.Op != OpRead {
 		g.zero = make([]byte, cfg.SizeBytes)
@@ -250,16 +253,18 @@ func (g *Traffic) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 			g.strays++
 			continue
 		}
-		k, ok := g.slotOf(rsp.GetRspTo())
+		sr, ok := g.inFlightReqs.Take(rsp.GetRspTo())
 		if !ok {
 			g.strays++
 			continue
 		}
-		sl := &g.slots[k]
-		g.delivered += sl.bytes
-		sl.open = false
-		g.freeSlots = append(g.freeSlots, k)
 		g.recycler.Recycle(m)
+		g.delivered += sr.bytes
+		if sr.write != nil {
+			g.freeWrites = append(g.freeWrites, sr.write)
+		} else {
+			g.freeReads = append(g.freeReads, sr.read)
+		}
 		g.answered++
 		g.inFlight--
 		g.finish = now
@@ -290,13 +295,14 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 			g.target = addr / t
 		}
 		write := g.cfg.Op == OpWrite || g.cfg.Op == OpMixed && g.sent%2 == 1
-		k := g.slot()
-		m := g.request(k, now, addr, write)
-		if g.port.Send(m) != nil {
-			g.freeSlots = append(g.freeSlots, k)
+		k, id := g.inFlightReqs.Get()
+		sr := g.request(id, now, addr, write)
+		if g.port.Send(sr.msg()) != nil {
+			g.inFlightReqs.Release(k)
+			g.release(sr)
 			return // the connection calls NotifyPortFree
 		}
-		g.slots[k].open, g.slots[k].bytes = true, size
+		g.inFlightReqs.Open(k, sr)
 		g.hasNext = false
 		if paced {
 			g.nextCycle = g.clk.Cycle(now) + uint64(g.cfg.IssueIntervalCycles)
@@ -307,64 +313,57 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 	}
 }
 
-// trafficSlot is one request in flight, or a free place for one. The
-// requests of a slot keep its ID, "<generator>#<slot>", for good: only
-// one of them is in flight at a time, so the IDs of the messages in
-// flight stay unique, and a response's RespondTo names its slot without
-// a lookup by string.
-type trafficSlot struct {
-	id    string
-	open  bool   // a request of this slot is in flight
-	bytes uint64 // its size
-	rd    *mem.ReadReq
-	wr    *mem.WriteReq
+// sentReq is a request in flight: its read or its write request (the
+// other nil) and its size, kept so that its response need not touch it.
+type sentReq struct {
+	read  *mem.ReadReq
+	write *mem.WriteReq
+	bytes uint64
 }
 
-// slot returns a free slot, making one when none is free.
-func (g *Traffic) slot() int {
-	if n := len(g.freeSlots); n > 0 {
-		k := g.freeSlots[n-1]
-		g.freeSlots = g.freeSlots[:n-1]
-		return k
+func (r sentReq) msg() akita.Msg {
+	if r.write != nil {
+		return r.write
 	}
-	k := len(g.slots)
-	g.slots = append(g.slots, trafficSlot{id: g.Name() + "#" + strconv.Itoa(k)})
-	return k
+	return r.read
 }
 
-// slotOf returns the open slot whose request has ID id.
-func (g *Traffic) slotOf(id string) (int, bool) {
-	i := strings.LastIndexByte(id, '#')
-	if i < 0 {
-		return 0, false
-	}
-	k, err := strconv.Atoi(id[i+1:])
-	if err != nil || k < 0 || k >= len(g.slots) || !g.slots[k].open || g.slots[k].id != id {
-		return 0, false
-	}
-	return k, true
-}
-
-// request builds slot k's request to addr: its read or write request,
-// reused when the slot had one.
-func (g *Traffic) request(k int, now akita.VTimeInSec, addr uint64, write bool) akita.Msg {
+// request builds the request to addr with ID id (a recycled one when
+// there is).
+func (g *Traffic) request(id string, now akita.VTimeInSec, addr uint64, write bool) sentReq {
 	size := uint64(g.cfg.SizeBytes)
-	sl := &g.slots[k]
-	meta := akita.MsgMeta{ID: sl.id, Src: g.port, Dst: g.dst, SendTime: now}
+	meta := akita.MsgMeta{ID: id, Src: g.port, Dst: g.dst, SendTime: now}
 	if write {
-		if sl.wr == nil {
-			sl.wr = &mem.WriteReq{}
+		var r *mem.WriteReq
+		if n := len(g.freeWrites); n > 0 {
+			r = g.freeWrites[n-1]
+			g.freeWrites = g.freeWrites[:n-1]
+		} else {
+			r = new(mem.WriteReq)
 		}
 		meta.TrafficBytes = int(size) + g.reqOverhead
-		*sl.wr = mem.WriteReq{MsgMeta: meta, Address: addr, Data: g.zero[:size]}
-		return sl.wr
+		*r = mem.WriteReq{MsgMeta: meta, Address: addr, Data: g.zero[:size]}
+		return sentReq{write: r, bytes: size}
 	}
-	if sl.rd == nil {
-		sl.rd = &mem.ReadReq{}
+	var r *mem.ReadReq
+	if n := len(g.freeReads); n > 0 {
+		r = g.freeReads[n-1]
+		g.freeReads = g.freeReads[:n-1]
+	} else {
+		r = new(mem.ReadReq)
 	}
 	meta.TrafficBytes = g.reqOverhead
-	*sl.rd = mem.ReadReq{MsgMeta: meta, Address: addr, AccessByteSize: size}
-	return sl.rd
+	*r = mem.ReadReq{MsgMeta: meta, Address: addr, AccessByteSize: size}
+	return sentReq{read: r, bytes: size}
+}
+
+// release returns a request that was never sent to the free lists.
+func (g *Traffic) release(r sentReq) {
+	if r.write != nil {
+		g.freeWrites = append(g.freeWrites, r.write)
+	} else {
+		g.freeReads = append(g.freeReads, r.read)
+	}
 }
 
 // offset is the region offset of request k.
