@@ -146,14 +146,15 @@ type DMA struct {
 	queues      [][]piece
 	heads       []int
 	outstanding []int
-	inflight    map[string]inflightReq
-	xfers       []xfer
-	freeXfers   []int
-	touched     []int // scratch: ports a transfer added requests to
-	freeReads   []*mem.ReadReq
-	freeWrites  []*mem.WriteReq
-	zero        []byte
-	stats       DMAStats
+	// inflight holds the requests in flight by slot (their IDs).
+	inflight   *link.Slots[inflightReq]
+	xfers      []xfer
+	freeXfers  []int
+	touched    []int // scratch: ports a transfer added requests to
+	freeReads  []*mem.ReadReq
+	freeWrites []*mem.WriteReq
+	zero       []byte
+	stats      DMAStats
 	// byOwner counts the traffic of the transfers of each owner slot;
 	// pending the requests each slot has queued or in flight.
 	byOwner [ownerSlots]DMAStats
@@ -174,7 +175,7 @@ func newDMA(name string, engine akita.Engine, c clock.Domain, cfg DMAConfig) *DM
 		queues:        make([][]piece, cfg.Ports),
 		heads:         make([]int, cfg.Ports),
 		outstanding:   make([]int, cfg.Ports),
-		inflight:      make(map[string]inflightReq),
+		inflight:      link.NewSlots[inflightReq](name),
 		zero:          make([]byte, cfg.MaxRequestBytes),
 		router:        cfg.Router,
 	}
@@ -220,7 +221,7 @@ func (d *DMA) idleFor(owner int) bool { return d.pending[owner%ownerSlots] == 0 
 
 // idle reports whether no request is queued or in flight.
 func (d *DMA) idle() bool {
-	if len(d.inflight) > 0 {
+	if d.inflight.Len() > 0 {
 		return false
 	}
 	for i := range d.queues {
@@ -335,14 +336,16 @@ func (d *DMA) issue(p int) {
 			now, timed = d.engine.CurrentTime(), true
 		}
 		pc := q[d.heads[p]]
-		msg := d.request(p, pc, now)
+		k, id := d.inflight.Get()
+		msg := d.request(p, pc, now, id)
 		if err := d.memPorts[p].Send(msg); err != nil {
+			d.inflight.Release(k)
 			d.recycle(msg)
 			break
 		}
 		q[d.heads[p]] = piece{}
 		d.heads[p]++
-		d.inflight[msg.Meta().ID] = inflightReq{xfer: pc.xfer, port: p, msg: msg, pc: pc.pc, size: pc.size}
+		d.inflight.Open(k, inflightReq{xfer: pc.xfer, port: p, msg: msg, pc: pc.pc, size: pc.size})
 		d.outstanding[p]++
 		d.stats.RequestsIssued++
 		d.byOwner[d.xfers[pc.xfer].owner%ownerSlots].RequestsIssued++
@@ -352,18 +355,19 @@ func (d *DMA) issue(p int) {
 	}
 }
 
-// request builds the memory request of piece pc on port p. Requests are
-// taken from a free list: the DMA recycles a request once its response is
-// back, when the memory no longer refers to it. Responses go back to
-// memories that recycle them (see recycleRsp).
-func (d *DMA) request(p int, pc piece, now akita.VTimeInSec) akita.Msg {
+// request builds the memory request of piece pc on port p, with ID id
+// (its slot's, see link.Slots: unique among the messages in flight).
+// Requests are taken from a free list: the DMA recycles a request once its
+// response is back, when the memory no longer refers to it. Responses go
+// back to memories that recycle them (see recycleRsp).
+func (d *DMA) request(p int, pc piece, now akita.VTimeInSec, id string) akita.Msg {
 	var meta *akita.MsgMeta
 	var msg akita.Msg
 	if d.xfers[pc.xfer].write {
 		var r *mem.WriteReq
 		if n := len(d.freeWrites); n > 0 {
 			r, d.freeWrites = d.freeWrites[n-1], d.freeWrites[:n-1]
-			*r = mem.WriteReq{MsgMeta: akita.MsgMeta{ID: r.ID}}
+			*r = mem.WriteReq{}
 		} else {
 			r = &mem.WriteReq{}
 		}
@@ -373,19 +377,14 @@ func (d *DMA) request(p int, pc piece, now akita.VTimeInSec) akita.Msg {
 		var r *mem.ReadReq
 		if n := len(d.freeReads); n > 0 {
 			r, d.freeReads = d.freeReads[n-1], d.freeReads[:n-1]
-			*r = mem.ReadReq{MsgMeta: akita.MsgMeta{ID: r.ID}}
+			*r = mem.ReadReq{}
 		} else {
 			r = &mem.ReadReq{}
 		}
 		r.Address, r.AccessByteSize = pc.addr, uint64(pc.size)
 		meta, msg = &r.MsgMeta, r
 	}
-	if meta.ID == "" {
-		// A recycled request keeps its ID: no other message in flight
-		// has it (IDs are unique when generated and only this request
-		// carries its own).
-		meta.ID = akita.GetIDGenerator().Generate()
-	}
+	meta.ID = id
 	meta.Src, meta.Dst = d.memPorts[p], d.memRemote[p]
 	meta.SendTime = now
 	meta.TrafficBytes = int(pc.size)
@@ -420,12 +419,11 @@ func recycleRsp(m akita.Msg) {
 
 // respond retires the request a response answers.
 func (d *DMA) respond(id string) {
-	r, ok := d.inflight[id]
+	r, ok := d.inflight.Take(id)
 	if !ok {
 		d.fail(fmt.Errorf("dma %s: response to unknown request %q", d.Name(), id))
 		return
 	}
-	delete(d.inflight, id)
 	d.recycle(r.msg)
 	d.outstanding[r.port]--
 	d.stats.RequestsCompleted++

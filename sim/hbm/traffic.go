@@ -151,9 +151,11 @@ type Traffic struct {
 
 	sent, answered int
 	inFlight       int
-	pending        map[string]akita.Msg // request ID -> request
+	// inFlightReqs are the requests in flight by slot (their IDs).
+	inFlightReqs *link.Slots[sentReq]
 	// freeReads and freeWrites are answered requests, reused for later
-	// ones (with new IDs): the memory system holds none once it answers.
+	// ones (with their slot's ID): the memory system holds none once it
+	// answers.
 	freeReads  []*mem.ReadReq
 	freeWrites []*mem.WriteReq
 	// reqOverhead is the TrafficBytes akita's builders give a request
@@ -188,8 +190,8 @@ func NewTraffic(name string, engine akita.Engine, cfg TrafficConfig) (*Traffic, 
 		engine:        engine,
 		cfg:           cfg,
 		rng:           rand.New(rand.NewPCG(cfg.Seed, cfg.Base)),
-		pending:       make(map[string]akita.Msg, cfg.Window),
 		recycler:      noRecycle{},
+		inFlightReqs:  link.NewSlots[sentReq](name),
 	}
 	if cfg.Op != OpRead {
 		g.zero = make([]byte, cfg.SizeBytes)
@@ -251,20 +253,17 @@ func (g *Traffic) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 			g.strays++
 			continue
 		}
-		req, ok := g.pending[rsp.GetRspTo()]
+		sr, ok := g.inFlightReqs.Take(rsp.GetRspTo())
 		if !ok {
 			g.strays++
 			continue
 		}
-		delete(g.pending, rsp.GetRspTo())
 		g.recycler.Recycle(m)
-		switch r := req.(type) {
-		case *mem.ReadReq:
-			g.delivered += r.AccessByteSize
-			g.freeReads = append(g.freeReads, r)
-		case *mem.WriteReq:
-			g.delivered += uint64(len(r.Data))
-			g.freeWrites = append(g.freeWrites, r)
+		g.delivered += sr.bytes
+		if sr.write != nil {
+			g.freeWrites = append(g.freeWrites, sr.write)
+		} else {
+			g.freeReads = append(g.freeReads, sr.read)
 		}
 		g.answered++
 		g.inFlight--
@@ -296,12 +295,14 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 			g.target = addr / t
 		}
 		write := g.cfg.Op == OpWrite || g.cfg.Op == OpMixed && g.sent%2 == 1
-		m := g.request(now, addr, write)
-		if g.port.Send(m) != nil {
-			g.release(m)
+		k, id := g.inFlightReqs.Get()
+		sr := g.request(id, now, addr, write)
+		if g.port.Send(sr.msg()) != nil {
+			g.inFlightReqs.Release(k)
+			g.release(sr)
 			return // the connection calls NotifyPortFree
 		}
-		g.pending[m.Meta().ID] = m
+		g.inFlightReqs.Open(k, sr)
 		g.hasNext = false
 		if paced {
 			g.nextCycle = g.clk.Cycle(now) + uint64(g.cfg.IssueIntervalCycles)
@@ -312,42 +313,56 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 	}
 }
 
-// request builds request number g.sent (a recycled one when there is).
-func (g *Traffic) request(now akita.VTimeInSec, addr uint64, write bool) akita.Msg {
+// sentReq is a request in flight: its read or its write request (the
+// other nil) and its size, kept so that its response need not touch it.
+type sentReq struct {
+	read  *mem.ReadReq
+	write *mem.WriteReq
+	bytes uint64
+}
+
+func (r sentReq) msg() akita.Msg {
+	if r.write != nil {
+		return r.write
+	}
+	return r.read
+}
+
+// request builds the request to addr with ID id (a recycled one when
+// there is).
+func (g *Traffic) request(id string, now akita.VTimeInSec, addr uint64, write bool) sentReq {
 	size := uint64(g.cfg.SizeBytes)
+	meta := akita.MsgMeta{ID: id, Src: g.port, Dst: g.dst, SendTime: now}
 	if write {
+		var r *mem.WriteReq
 		if n := len(g.freeWrites); n > 0 {
-			r := g.freeWrites[n-1]
+			r = g.freeWrites[n-1]
 			g.freeWrites = g.freeWrites[:n-1]
-			// A recycled request keeps its ID: no other message in flight
-			// has it.
-			*r = mem.WriteReq{MsgMeta: akita.MsgMeta{ID: r.ID}, Address: addr, Data: g.zero[:size]}
-			r.Src, r.Dst, r.SendTime = g.port, g.dst, now
-			r.TrafficBytes = int(size) + g.reqOverhead
-			return r
+		} else {
+			r = new(mem.WriteReq)
 		}
-		return mem.WriteReqBuilder{}.WithSendTime(now).WithSrc(g.port).WithDst(g.dst).
-			WithAddress(addr).WithData(g.zero[:size]).Build()
+		meta.TrafficBytes = int(size) + g.reqOverhead
+		*r = mem.WriteReq{MsgMeta: meta, Address: addr, Data: g.zero[:size]}
+		return sentReq{write: r, bytes: size}
 	}
+	var r *mem.ReadReq
 	if n := len(g.freeReads); n > 0 {
-		r := g.freeReads[n-1]
+		r = g.freeReads[n-1]
 		g.freeReads = g.freeReads[:n-1]
-		*r = mem.ReadReq{MsgMeta: akita.MsgMeta{ID: r.ID}, Address: addr, AccessByteSize: size}
-		r.Src, r.Dst, r.SendTime = g.port, g.dst, now
-		r.TrafficBytes = g.reqOverhead
-		return r
+	} else {
+		r = new(mem.ReadReq)
 	}
-	return mem.ReadReqBuilder{}.WithSendTime(now).WithSrc(g.port).WithDst(g.dst).
-		WithAddress(addr).WithByteSize(size).Build()
+	meta.TrafficBytes = g.reqOverhead
+	*r = mem.ReadReq{MsgMeta: meta, Address: addr, AccessByteSize: size}
+	return sentReq{read: r, bytes: size}
 }
 
 // release returns a request that was never sent to the free lists.
-func (g *Traffic) release(m akita.Msg) {
-	switch r := m.(type) {
-	case *mem.ReadReq:
-		g.freeReads = append(g.freeReads, r)
-	case *mem.WriteReq:
-		g.freeWrites = append(g.freeWrites, r)
+func (g *Traffic) release(r sentReq) {
+	if r.write != nil {
+		g.freeWrites = append(g.freeWrites, r.write)
+	} else {
+		g.freeReads = append(g.freeReads, r.read)
 	}
 }
 
@@ -367,7 +382,7 @@ func (g *Traffic) offset(k uint64) uint64 {
 }
 
 // Done reports whether every request was sent and answered.
-func (g *Traffic) Done() bool { return g.answered == g.cfg.Requests && len(g.pending) == 0 }
+func (g *Traffic) Done() bool { return g.answered == g.cfg.Requests && g.inFlight == 0 }
 
 // FinishTime is when the last response arrived.
 func (g *Traffic) FinishTime() akita.VTimeInSec { return g.finish }
@@ -387,7 +402,7 @@ func (g *Traffic) Check() error {
 	case g.strays != 0:
 		return fmt.Errorf("hbm: %s: %d responses to no open request (duplicates or strays)", g.Name(), g.strays)
 	case !g.Done():
-		return fmt.Errorf("hbm: %s: %d of %d requests answered, %d pending", g.Name(), g.answered, g.cfg.Requests, len(g.pending))
+		return fmt.Errorf("hbm: %s: %d of %d requests answered, %d pending", g.Name(), g.answered, g.cfg.Requests, g.inFlight)
 	case g.delivered != g.requested:
 		return fmt.Errorf("hbm: %s: %d bytes requested, %d delivered", g.Name(), g.requested, g.delivered)
 	}

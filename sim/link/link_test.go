@@ -314,3 +314,47 @@ func TestLinkZeroLatencyPastSendTime(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeQueueFront checks the front run against hand-derived orders:
+// values that go to the run (not later than the heap's earliest, or of
+// the run's time) and values that go to the heap interleave by time, then
+// push order.
+func TestTimeQueueFront(t *testing.T) {
+	type push struct {
+		lane int // -1: Push
+		t    akita.VTimeInSec
+		v    string
+	}
+	for _, tc := range []struct {
+		name   string
+		pushes []push
+		want   string
+	}{
+		{"earlier value after the run", []push{{-1, 5, "a"}, {-1, 3, "b"}, {-1, 5, "c"}}, "bac"},
+		{"heap value of the run's time first", []push{{0, 7, "a"}, {-1, 2, "b"}, {1, 7, "c"}, {-1, 2, "d"}}, "bdac"},
+		{"run behind an older equal time", []push{{0, 4, "a"}, {0, 9, "b"}, {1, 4, "c"}, {1, 4, "d"}}, "acdb"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var q TimeQueue[string]
+			for _, p := range tc.pushes {
+				if p.lane < 0 {
+					q.Push(p.t, p.v)
+				} else {
+					q.PushLane(p.lane, p.t, p.v)
+				}
+			}
+			got := ""
+			for q.Len() > 0 {
+				next, _ := q.Next()
+				tm, v := q.Pop()
+				if tm != next {
+					t.Fatalf("Pop at %g, Next said %g", tm, next)
+				}
+				got += v
+			}
+			if got != tc.want {
+				t.Fatalf("order %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -17,12 +17,21 @@ import (
 //
 // The heap (4-ary) holds only pointer-free keys, so reordering it costs no
 // write barriers; direct values sit in a slab.
+//
+// A value that would leave first anyway (not later than the heap's
+// earliest key) goes to the front run instead of the heap, and so do the
+// values of the same time pushed after it while the run holds values: a
+// zero-latency message sent at the current time then costs no heap
+// operation. The run is in time-then-push order by construction, and Pop
+// takes the earlier of its first value and the heap's, so the order is
+// the same.
 type TimeQueue[T any] struct {
 	heap  []timeKey
 	vals  []T
 	free  []int32
 	seq   uint64
 	lanes []lane[T]
+	front lane[T]
 	n     int
 }
 
@@ -55,6 +64,9 @@ func (q *TimeQueue[T]) Len() int { return q.n }
 
 // Push queues v at time t.
 func (q *TimeQueue[T]) Push(t akita.VTimeInSec, v T) {
+	if q.pushFront(t, v) {
+		return
+	}
 	var slot int32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -68,6 +80,25 @@ func (q *TimeQueue[T]) Push(t akita.VTimeInSec, v T) {
 	q.pushKey(t, q.nextSeq(), slot)
 }
 
+// pushFront appends v to the front run if it may go there (see
+// TimeQueue) and reports whether it did.
+func (q *TimeQueue[T]) pushFront(t akita.VTimeInSec, v T) bool {
+	f := &q.front
+	if f.head < len(f.items) {
+		if t != f.items[f.head].t {
+			return false
+		}
+	} else {
+		if len(q.heap) > 0 && t > q.heap[0].t {
+			return false
+		}
+		f.items, f.head = f.items[:0], 0
+	}
+	f.items = append(f.items, laneItem[T]{t, q.nextSeq(), v})
+	q.n++
+	return true
+}
+
 func (q *TimeQueue[T]) nextSeq() uint64 {
 	q.seq++
 	return q.seq
@@ -75,6 +106,9 @@ func (q *TimeQueue[T]) nextSeq() uint64 {
 
 // PushLane queues v at time t in lane l (l >= 0).
 func (q *TimeQueue[T]) PushLane(l int, t akita.VTimeInSec, v T) {
+	if q.pushFront(t, v) {
+		return
+	}
 	for len(q.lanes) <= l {
 		q.lanes = append(q.lanes, lane[T]{})
 	}
@@ -117,6 +151,13 @@ func (q *TimeQueue[T]) pushKey(t akita.VTimeInSec, seq uint64, slot int32) {
 
 // Next is the earliest time queued; ok is false when the queue is empty.
 func (q *TimeQueue[T]) Next() (t akita.VTimeInSec, ok bool) {
+	if f := &q.front; f.head < len(f.items) {
+		t = f.items[f.head].t
+		if len(q.heap) > 0 {
+			t = min(t, q.heap[0].t)
+		}
+		return t, true
+	}
 	if len(q.heap) == 0 {
 		return 0, false
 	}
@@ -127,6 +168,14 @@ func (q *TimeQueue[T]) Next() (t akita.VTimeInSec, ok bool) {
 // times). The queue must not be empty.
 func (q *TimeQueue[T]) Pop() (akita.VTimeInSec, T) {
 	q.n--
+	if f := &q.front; f.head < len(f.items) {
+		it := f.items[f.head]
+		if len(q.heap) == 0 || (timeKey{t: it.t, seq: it.seq}).less(q.heap[0]) {
+			f.items[f.head] = laneItem[T]{}
+			f.head++
+			return it.t, it.v
+		}
+	}
 	if top := q.heap[0]; top.slot < 0 {
 		ln := &q.lanes[-top.slot-1]
 		it := ln.items[ln.head]
