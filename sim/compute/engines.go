@@ -75,7 +75,7 @@ func newEngineBase(name string, engine akita.Engine, c clock.Domain, index int, 
 func (b *engineBase) finishAt(h akita.Handler, index int, end uint64, epilogue bool) {
 	b.done = append(b.done, pendingWork{index: index, end: end, epilogue: epilogue})
 	b.stats.FinishCycle = int64(end - b.start)
-	b.engine.Schedule(cycleEvent{time: b.clock.TimeNotBefore(end, b.engine.CurrentTime()), handler: h})
+	b.engine.Schedule(link.Event{At: b.clock.TimeNotBefore(end, b.engine.CurrentTime()), To: h})
 }
 
 // complete reports the oldest work in flight to the controller.

@@ -109,19 +109,6 @@ type transferDone struct {
 // Meta returns the message's meta data.
 func (m *transferDone) Meta() *akita.MsgMeta { return &m.MsgMeta }
 
-// cycleEvent is an event at a cycle of a component's clock, handled by the
-// component; it carries no ID so that it costs no allocation of Akita's ID
-// generator.
-type cycleEvent struct {
-	time    akita.VTimeInSec
-	handler akita.Handler
-}
-
-// Time, Handler and IsSecondary make cycleEvent an akita.Event.
-func (e cycleEvent) Time() akita.VTimeInSec { return e.time }
-func (e cycleEvent) Handler() akita.Handler { return e.handler }
-func (e cycleEvent) IsSecondary() bool      { return false }
-
 // portCapacity is the buffer of the components' ports in messages: they
 // take every message out as it arrives, so it is only a bound.
 const portCapacity = math.MaxInt32

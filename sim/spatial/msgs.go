@@ -72,17 +72,6 @@ type memDone struct {
 // Meta returns the message's meta data.
 func (m *memDone) Meta() *akita.MsgMeta { return &m.MsgMeta }
 
-// cycleEvent is an event at a cycle, handled by a component.
-type cycleEvent struct {
-	time    akita.VTimeInSec
-	handler akita.Handler
-}
-
-// Time, Handler and IsSecondary make cycleEvent an akita.Event.
-func (e cycleEvent) Time() akita.VTimeInSec { return e.time }
-func (e cycleEvent) Handler() akita.Handler { return e.handler }
-func (e cycleEvent) IsSecondary() bool      { return false }
-
 // portCapacity is the incoming buffer of the components' ports: they take
 // every message out as it arrives.
 const portCapacity = math.MaxInt32

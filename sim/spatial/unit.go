@@ -197,7 +197,7 @@ func (u *Unit) start(it *item) {
 	u.stats.BusyCycles += it.launch + it.cycles
 	u.stats.LaunchCycles += it.launch
 	end := now + uint64(it.launch+it.cycles)
-	u.engine.Schedule(cycleEvent{time: u.clock.TimeNotBefore(end, u.engine.CurrentTime()), handler: u})
+	u.engine.Schedule(link.Event{At: u.clock.TimeNotBefore(end, u.engine.CurrentTime()), To: u})
 }
 
 // finishItem retires the item being computed: frees the tiles it read,
