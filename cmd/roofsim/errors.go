@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"strings"
+
+	"github.com/roofsim/roofsim/sim/simerr"
 )
 
 // Exit codes of roofsim.
@@ -27,7 +29,8 @@ func (e internalError) Error() string { return "internal error: " + e.err.Error(
 func (e internalError) Unwrap() error { return e.err }
 
 // exitCode maps an error to roofsim's exit code: failed checks are 1,
-// internal errors 3, everything else (bad flags, files, presets,
+// internal errors (and a simulator invariant found broken,
+// simerr.ErrInvariant) 3, everything else (bad flags, files, presets,
 // dimensions) is bad input, 2.
 func exitCode(err error) int {
 	var ce checkError
@@ -35,7 +38,7 @@ func exitCode(err error) int {
 		return exitCheckFailed
 	}
 	var ie internalError
-	if errors.As(err, &ie) {
+	if errors.As(err, &ie) || errors.Is(err, simerr.ErrInvariant) {
 		return exitInternal
 	}
 	return exitBadInput

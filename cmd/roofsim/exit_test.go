@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/roofsim/roofsim/sim/simerr"
 	"github.com/spf13/cobra"
 )
 
@@ -48,5 +51,26 @@ func TestHelpExitCodes(t *testing.T) {
 	}
 	if code, _, errs := runCLI(t, "help", "run"); code != exitOK {
 		t.Errorf("help run: exit %d: %s", code, errs)
+	}
+}
+
+// A simulator invariant found broken (a queue not empty at the end, bytes
+// not delivered) is roofsim's fault: exit 3, however deeply it is wrapped;
+// other returned errors stay bad input or failed checks.
+func TestExitCodeOfErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"invariant", fmt.Errorf("accel: kernel x: %w", fmt.Errorf("hbm: pc0: 3 bursts still queued: %w", simerr.ErrInvariant)), exitInternal},
+		{"internal", internalError{errors.New("a built-in table does not load")}, exitInternal},
+		{"check", checkError{errors.New("2 kernels failed")}, exitCheckFailed},
+		{"bad input", errors.New("--m must be >= 1"), exitBadInput},
+	}
+	for _, c := range cases {
+		if got := exitCode(c.err); got != c.want {
+			t.Errorf("%s: exitCode(%v) = %d, want %d", c.name, c.err, got, c.want)
+		}
 	}
 }

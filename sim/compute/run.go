@@ -2,6 +2,7 @@ package compute
 
 import (
 	"fmt"
+	"github.com/roofsim/roofsim/sim/simerr"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/workload"
@@ -132,11 +133,11 @@ func (s *Simulator) idleCheck(name string) error {
 		return s.dma.err
 	}
 	if !s.dma.idleFor(s.ctrl.seq) {
-		return fmt.Errorf("compute: kernel %s: the DMA still had requests when the kernel ended", name)
+		return fmt.Errorf("compute: kernel %s: the DMA still had requests when the kernel ended: %w", name, simerr.ErrInvariant)
 	}
 	for i := range s.arrays {
 		if !s.arrays[i].idle() || !s.vectors[i].idle() {
-			return fmt.Errorf("compute: kernel %s: array %d still had work when the kernel ended", name, i)
+			return fmt.Errorf("compute: kernel %s: array %d still had work when the kernel ended: %w", name, i, simerr.ErrInvariant)
 		}
 	}
 	return nil
@@ -153,7 +154,7 @@ func (s *Simulator) check(name string) error {
 		return s.dma.err
 	}
 	if !s.dma.idle() {
-		return fmt.Errorf("compute: kernel %s: the DMA still had requests when the simulation stopped", name)
+		return fmt.Errorf("compute: kernel %s: the DMA still had requests when the simulation stopped: %w", name, simerr.ErrInvariant)
 	}
 	if e, ok := s.memory.(errorer); ok && e.Err() != nil {
 		return fmt.Errorf("compute: kernel %s: %w", name, e.Err())
@@ -165,7 +166,7 @@ func (s *Simulator) check(name string) error {
 	}
 	for i := range s.arrays {
 		if !s.arrays[i].idle() || !s.vectors[i].idle() {
-			return fmt.Errorf("compute: kernel %s: array %d still had work when the simulation stopped", name, i)
+			return fmt.Errorf("compute: kernel %s: array %d still had work when the simulation stopped: %w", name, i, simerr.ErrInvariant)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package hbm
 import (
 	"errors"
 	"fmt"
+	"github.com/roofsim/roofsim/sim/simerr"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/clock"
@@ -233,5 +234,8 @@ func (s *System) Check() error {
 			errs = append(errs, fmt.Errorf("hbm: %s: %d messages still on their way", s.link.Name(), n))
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", errors.Join(errs...), simerr.ErrInvariant)
 }

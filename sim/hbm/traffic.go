@@ -2,6 +2,7 @@ package hbm
 
 import (
 	"fmt"
+	"github.com/roofsim/roofsim/sim/simerr"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -394,8 +395,17 @@ func (g *Traffic) RequestedBytes() uint64 { return g.requested }
 // DeliveredBytes counts the bytes of the requests answered (each once).
 func (g *Traffic) DeliveredBytes() uint64 { return g.delivered }
 
-// Check reports requests not answered, answered twice or never sent.
+// Check reports requests not answered, answered twice or never sent; the
+// error wraps simerr.ErrInvariant.
 func (g *Traffic) Check() error {
+	if err := g.check(); err != nil {
+		return fmt.Errorf("%w: %w", err, simerr.ErrInvariant)
+	}
+	return nil
+}
+
+// check is Check's test of the generator's counters.
+func (g *Traffic) check() error {
 	switch {
 	case g.cfg.Requests > 0 && !g.started:
 		return fmt.Errorf("hbm: %s: never started", g.Name())
