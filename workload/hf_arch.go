@@ -186,10 +186,7 @@ func (m Transformer) Tower(st Stage) (Tower, bool) {
 // validate checks tower t's sizes; pre is the field prefix of its config
 // ("", "text_config.", "vision_config.").
 func (t Tower) validate(pre string) error {
-	checks := []struct {
-		field       string
-		val, lo, hi int
-	}{
+	if err := checkRanges(pre, []fieldRange{
 		{"hidden_size", t.Hidden, 1, MaxHidden},
 		{"intermediate_size", t.FFN, 1, MaxFFN},
 		{"num_hidden_layers", t.Layers, 1, MaxLayers},
@@ -200,11 +197,8 @@ func (t Tower) validate(pre string) error {
 		{"vocab_size", t.Vocab, 0, MaxVocab},
 		{"type_vocab_size", t.TokenTypes, 0, MaxVocab},
 		{"sliding_window", t.SlidingWindow, 0, 1 << 24},
-	}
-	for _, c := range checks {
-		if err := checkRange(pre+c.field, c.val, c.lo, c.hi); err != nil {
-			return err
-		}
+	}); err != nil {
+		return err
 	}
 	if t.Heads*t.HeadDim != t.Hidden && t.Hidden%t.Heads != 0 {
 		return fmt.Errorf("%snum_attention_heads %d must divide %shidden_size %d", pre, t.Heads, pre, t.Hidden)
@@ -216,17 +210,12 @@ func (t Tower) validate(pre string) error {
 		return fmt.Errorf("%snum_attention_heads x head_dim must be at most %d, got %d", pre, MaxHidden, t.QDim())
 	}
 	if t.Stage == StageVision {
-		for _, c := range []struct {
-			field       string
-			val, lo, hi int
-		}{
+		if err := checkRanges(pre, []fieldRange{
 			{"num_channels", t.Channels, 1, MaxChannels},
 			{"image_size", t.ImageSize, 1, MaxImageSize},
 			{"patch_size", t.Patch, 1, MaxImageSize},
-		} {
-			if err := checkRange(pre+c.field, c.val, c.lo, c.hi); err != nil {
-				return err
-			}
+		}); err != nil {
+			return err
 		}
 		if n := t.ImageTokens(t.ImageSize); n > MaxTokensPerImage {
 			return fmt.Errorf("%simage_size / patch_size must give at most %d patches, got %d", pre, MaxTokensPerImage, n)

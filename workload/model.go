@@ -184,14 +184,28 @@ func checkRange(field string, v, lo, hi int) error {
 	return nil
 }
 
+// fieldRange is a config field's value and its accepted range lo..hi.
+type fieldRange struct {
+	field       string
+	val, lo, hi int
+}
+
+// checkRanges checks every field of rs in order, naming it with the prefix
+// pre ("", "text_config.", ...); the first out of its range is the error.
+func checkRanges(pre string, rs []fieldRange) error {
+	for _, r := range rs {
+		if err := checkRange(pre+r.field, r.val, r.lo, r.hi); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Validate checks the model's dimensions. Errors are one line naming the
 // field by its Hugging Face name and the accepted range.
 func (m Model) Validate() error {
 	v, t := m.Vision, m.Text
-	checks := []struct {
-		field       string
-		val, lo, hi int
-	}{
+	if err := checkRanges("", []fieldRange{
 		{"vision_config.hidden_size", v.Hidden, 1, MaxHidden},
 		{"vision_config.intermediate_size", v.FFN, 1, MaxFFN},
 		{"vision_config.num_hidden_layers", v.Layers, 1, MaxLayers},
@@ -207,11 +221,8 @@ func (m Model) Validate() error {
 		{"text_config.num_key_value_heads", t.KVHeads, 1, MaxHidden},
 		{"text_config.head_dim", t.HeadDim, 1, MaxHidden},
 		{"text_config.vocab_size", t.Vocab, 1, MaxVocab},
-	}
-	for _, c := range checks {
-		if err := checkRange(c.field, c.val, c.lo, c.hi); err != nil {
-			return err
-		}
+	}); err != nil {
+		return err
 	}
 	if v.Hidden%v.Heads != 0 {
 		return fmt.Errorf("vision_config.num_attention_heads %d must divide vision_config.hidden_size %d", v.Heads, v.Hidden)
