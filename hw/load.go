@@ -15,10 +15,10 @@ import (
 // maxConfigBytes bounds the size of a platform or design file.
 const maxConfigBytes = 1 << 20
 
-// decodeStrict decodes one JSON object from b into v, refusing unknown
+// DecodeStrict decodes one JSON object from b into v, refusing unknown
 // fields and trailing data, and turns the decoder's errors into messages
 // that name the field or the byte offset.
-func decodeStrict(b []byte, v any) error {
+func DecodeStrict(b []byte, v any) error {
 	if err := CheckDuplicateKeys(b); err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func CheckDuplicateKeys(b []byte) error {
 // U280's values, so a file can override a single timing parameter.
 func ParsePlatform(b []byte) (Platform, error) {
 	p := U280()
-	if err := decodeStrict(b, &p); err != nil {
+	if err := DecodeStrict(b, &p); err != nil {
 		return Platform{}, fmt.Errorf("platform: %w", err)
 	}
 	if err := p.Validate(); err != nil {
@@ -166,7 +166,7 @@ func ParseDesign(b []byte) (Design, error) {
 // one a JSON number.
 func designOverrides(b []byte) ([]Override, error) {
 	var m map[string]json.RawMessage
-	if err := decodeStrict(b, &m); err != nil {
+	if err := DecodeStrict(b, &m); err != nil {
 		return nil, err
 	}
 	fields := designFields()

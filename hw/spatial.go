@@ -1,7 +1,6 @@
 package hw
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -163,13 +162,8 @@ func IsSpatialDesignFile(arg string) bool {
 // and validates it; Fit checks it against a board.
 func ParseSpatialDesign(b []byte) (SpatialDesign, error) {
 	var d SpatialDesign
-	if err := CheckDuplicateKeys(b); err != nil {
+	if err := DecodeStrict(b, &d); err != nil {
 		return SpatialDesign{}, fmt.Errorf("spatial design: %w", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&d); err != nil {
-		return SpatialDesign{}, fmt.Errorf("spatial design: %s", strings.TrimPrefix(err.Error(), "json: "))
 	}
 	d.fillDefaults()
 	if err := d.Validate(); err != nil {

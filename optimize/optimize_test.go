@@ -297,7 +297,7 @@ func TestParseSpaceErrors(t *testing.T) {
 		{`{"ideas": ["warp"]}`, `"warp" is not a known idea`},
 		{`{"ideas": ["fuse+prefetch"]}`, "one by one"},
 		{`{"memory": "dram", "ideas": ["fuse"]}`, `memory "dram" is not known`},
-		{`{"name": 3, "ideas": ["fuse"]}`, "name must be a JSON string"},
+		{`{"name": 3, "ideas": ["fuse"]}`, `"name" must be a JSON string`},
 	} {
 		_, err := ParseSpace([]byte(tc.json))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

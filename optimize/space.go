@@ -3,9 +3,7 @@ package optimize
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"slices"
@@ -124,7 +122,7 @@ type rangeJSON struct {
 // error naming the field and what is accepted.
 func ParseSpace(b []byte) (*Space, error) {
 	var sj spaceJSON
-	if err := strict(b, &sj); err != nil {
+	if err := hw.DecodeStrict(b, &sj); err != nil {
 		return nil, err
 	}
 	s := &Space{Name: sj.Name, Platform: sj.Platform, Design: sj.Design, Memory: accel.Memory(sj.Memory)}
@@ -177,32 +175,6 @@ func ParseSpace(b []byte) (*Space, error) {
 	return s, nil
 }
 
-// strict decodes one JSON value into v, refusing unknown fields and
-// trailing data, with a one-line error.
-func strict(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, se)
-		case errors.As(err, &te):
-			return fmt.Errorf("%s must be a JSON %s, got %s", te.Field, hw.JSONKind(te.Type.Kind()), te.Value)
-		case errors.Is(err, io.EOF):
-			return fmt.Errorf("empty input: expected a JSON object")
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			return fmt.Errorf("malformed JSON: unexpected end of input")
-		}
-		return fmt.Errorf("%v", err)
-	}
-	if dec.More() {
-		return fmt.Errorf("malformed JSON: data after the object at byte %d", dec.InputOffset())
-	}
-	return nil
-}
-
 // parseParam reads one parameter: a JSON array of choices, or a range
 // object {"min", "max", "step" | "pow2"}. Every value is checked against
 // the field's range in hw.Ranges.
@@ -234,7 +206,7 @@ func parseParam(f fieldSpec, raw json.RawMessage) (Param, error) {
 		return Param{}, fmt.Errorf("%s must be a JSON array of choices, got %s", field, short(raw))
 	}
 	var r rangeJSON
-	if err := strict(raw, &r); err != nil {
+	if err := hw.DecodeStrict(raw, &r); err != nil {
 		return Param{}, fmt.Errorf("%s must be a JSON array of values or a range object {\"min\", \"max\", \"step\" or \"pow2\"}: %v", field, err)
 	}
 	if r.Min == nil || r.Max == nil {
