@@ -98,15 +98,8 @@ func OptimizeFrontFigure(format, title, yLabel string, pts []SearchPoint) ([]byt
 			p.Add(sc)
 			p.Legend.Add(layer.name, sc)
 		}
-		if len(labels.Labels) > 0 {
-			l, err := plotter.NewLabels(labels)
-			if err != nil {
-				return nil, fmt.Errorf("plot: %w", err)
-			}
-			for i := range l.TextStyle {
-				l.TextStyle[i].Font.Size = vg.Points(6)
-			}
-			p.Add(l)
+		if err := addPointLabels(p, labels); err != nil {
+			return nil, err
 		}
 		panels = append(panels, p)
 	}

@@ -143,15 +143,8 @@ func scatterPanel(title, xLabel string, all, front []sweep.Record, x func(sweep.
 		labels.XYs = append(labels.XYs, xy)
 		labels.Labels = append(labels.Labels, fmt.Sprintf(" #%d", r.Index))
 	}
-	if len(labels.Labels) > 0 {
-		l, err := plotter.NewLabels(labels)
-		if err != nil {
-			return nil, fmt.Errorf("plot: %w", err)
-		}
-		for i := range l.TextStyle {
-			l.TextStyle[i].Font.Size = vg.Points(6)
-		}
-		p.Add(l)
+	if err := addPointLabels(p, labels); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -252,4 +245,21 @@ func plotWorkloads(rows []sweep.Row) ([]sweep.Record, []string, error) {
 		return nil, nil, fmt.Errorf("plot: no ok rows to draw")
 	}
 	return good, wls[:min(len(wls), maxPlotWorkloads)], nil
+}
+
+// addPointLabels adds labels (the trial or row numbers beside the points)
+// to p in a small font; no labels add nothing.
+func addPointLabels(p *plot.Plot, labels plotter.XYLabels) error {
+	if len(labels.Labels) == 0 {
+		return nil
+	}
+	l, err := plotter.NewLabels(labels)
+	if err != nil {
+		return fmt.Errorf("plot: %w", err)
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Font.Size = vg.Points(6)
+	}
+	p.Add(l)
+	return nil
 }
