@@ -40,7 +40,7 @@ func TestValidateRefuses(t *testing.T) {
 	}
 	for _, c := range []struct{ from, to, want string }{
 		{`"kind": "measured"`, `"kind": "guess"`, "kind"},
-		{`"board": "u280"`, `"board": "v80"`, "board"},
+		{`"board": "u280"`, `"board": "vhk158"`, "board"},
 		{`"unit": "GB/s"`, `"unit": "ms"`, "unit"},
 		{`"measured": 1`, `"measured": 0`, "measured"},
 		{`"op": "read"`, `"op": "mixed"`, "op"},

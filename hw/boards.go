@@ -74,11 +74,10 @@ func U55C() Platform {
 	return p
 }
 
-// Platforms returns the built-in boards: the U280 (the default), the U50
-// and the U55C. The Versal V80/VHK158 (HBM2e behind the NoC rather than a
-// segmented switch) is not among them: its memory system is a different
-// model.
-func Platforms() []Platform { return []Platform{U280(), U50(), U55C()} }
+// Platforms returns the built-in boards: the U280 (the default), the U50,
+// the U55C and the Versal V80 (its NoC path to the HBM2E mapped onto the
+// segmented-switch model, V80HBM).
+func Platforms() []Platform { return []Platform{U280(), U50(), U55C(), V80()} }
 
 // PlatformNames lists the built-in board names, separated by '|'.
 func PlatformNames() string {
@@ -101,14 +100,16 @@ func PlatformByName(name string) (Platform, error) {
 
 // BoardPowerLimitW is the maximum total power of board p in watts, from
 // its data sheet: 75 W for the U50 (DS965), 150 W for the U55C (DS978),
-// and the U280's 225 W (DS963) for the U280 and any other platform (a
-// platform file starts from the U280).
+// 190 W for the V80 (its product brief), and the U280's 225 W (DS963) for
+// the U280 and any other platform (a platform file starts from the U280).
 func BoardPowerLimitW(p Platform) float64 {
 	switch strings.ToLower(p.Name) {
 	case "u50":
 		return U50MaxPowerW
 	case "u55c":
 		return U55CMaxPowerW
+	case "v80":
+		return V80MaxPowerW
 	}
 	return U280BoardPowerLimitW
 }

@@ -289,7 +289,7 @@ func TestPointsErrors(t *testing.T) {
 		{`{"base": {"scenario": "seed"}, "ideas": ["batch_cameras"]}`, `space: point "ideas=batch_cameras": batch_cameras: the seed scenario has no per-camera kernels`},
 		{`{"base": {"design": "int9"}}`, `space: base.design: design "int9": unknown preset`},
 		{`{"axes": {"design": ["int8", "nope.json"]}}`, "space: axes.design[1]: design file: open nope.json"},
-		{`{"base": {"platform": "v80"}}`, `space: base.platform: platform "v80": unknown preset`},
+		{`{"base": {"platform": "vhk158"}}`, `space: base.platform: platform "vhk158": unknown preset`},
 		{`{"base": {"scenario": "pi0"}}`, `space: base.scenario: scenario "pi0" is not known`},
 		{`{"base": {"text_layers": 40}}`, "space: base: scenario smolvla: text_layers must be in 1..32, got 40"},
 		{`{"base": {"image_size": 500}}`, "space: base: scenario smolvla: image_size 500 must be a multiple of patch 16"},

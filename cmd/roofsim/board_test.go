@@ -27,7 +27,14 @@ func TestBoardFlag(t *testing.T) {
 		{[]string{"hw", "--board", "u50", "--design", design, "--format", "csv"}, 0, "5952"},
 		{[]string{"hw", "--design", design, "--format", "csv"}, 0, "5952"},
 		{[]string{"hw", "--board", "u280", "--design", design}, 2, "is for board u50"},
-		{[]string{"hw", "--board", "v80"}, 2, "accepted: u280|u50|u55c"},
+		{[]string{"hw", "--board", "vhk158"}, 2, "accepted: u280|u50|u55c|v80"},
+		{[]string{"hw", "--board", "v80", "--format", "csv"}, 0, "HBM peak,819.2,GB/s"},
+		{[]string{"hw", "--board", "V80", "--format", "csv"}, 0, "DSP48E2,10848,slices"},
+		// 32 ports x 512 bit x 300 MHz = 614.4 GB/s: the ports bound the
+		// V80 (819.2 GB/s of HBM), where the U280's HBM (460.8) bounds them.
+		{[]string{"run", "--board", "v80", "--scenario", "seed", "--port-bits", "512", "--format", "csv"}, 0, ",614.4,"},
+		{[]string{"hbm", "--board", "v80", "--pcs", "4", "--bytes", "256KiB", "--port-bits", "512", "--kernel-mhz", "400",
+			"--no-wall-clock", "--format", "csv"}, 0, ",102.4,"},
 		{[]string{"run", "--board", "u50"}, 2, "does not fit u50"},
 		{[]string{"params", "--board", "u55c", "--format", "csv"}, 0, "vision.layers"},
 		{[]string{"roofline", "--board", "u50", "--format", "csv"}, 0, "total"},

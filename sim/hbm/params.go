@@ -2,6 +2,7 @@ package hbm
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/roofsim/roofsim/hw"
@@ -93,11 +94,13 @@ type Params struct {
 	PortRspLatencyCycles int `json:"port_rsp_latency_cycles"`
 	// SwitchReqLatencyCycles is the latency from the HBM AXI port to the
 	// controller's queue (switch inside a group and controller front end),
-	// in HBM cycles (18 = 20 ns at 900 MHz).
+	// in HBM cycles (18 = 20 ns at 900 MHz; DefaultParams keeps the 20 ns
+	// on a board with another HBM clock).
 	SwitchReqLatencyCycles int `json:"switch_req_latency_cycles"`
 	// SwitchRspLatencyCycles is the latency from the last data beat on the
 	// DRAM bus (or the write's completion) back to the HBM AXI port (PHY
-	// read path, read reorder, switch), in HBM cycles (27 = 30 ns).
+	// read path, read reorder, switch), in HBM cycles (27 = 30 ns at
+	// 900 MHz).
 	SwitchRspLatencyCycles int `json:"switch_rsp_latency_cycles"`
 	// HBMPortLimit also bounds each kernel port by the HBM's own AXI port
 	// behind it: 256 bits (PG276: 16 independent 256-bit AXI3 ports per
@@ -115,10 +118,21 @@ type Params struct {
 	Reference bool `json:"-"`
 }
 
+// Default pipeline latencies of the hard HBM subsystem in seconds (see
+// Params): 20 ns from the HBM AXI port to the controller's queue, 30 ns
+// from the DRAM data back to the port. The Shuhai measurement they come
+// from is in time, so a board with another HBM clock (the V80's 1.6 GHz)
+// keeps the nanoseconds rather than the U280's cycle counts.
+const (
+	defaultSwitchReqLatencySec = 20e-9
+	defaultSwitchRspLatencySec = 30e-9
+)
+
 // DefaultParams returns the model's defaults for the board h: 256-bit ports
 // at 300 MHz, h's AXI IDs as the outstanding limit, a 32-burst queue, open
 // page, refresh on, no interleaving, "row-ba-bg-col", 2 lateral links and
-// the pipeline latencies described on Params.
+// the pipeline latencies described on Params (20 and 30 ns in cycles of
+// h's clock: 18 and 27 at the U280's 900 MHz).
 func DefaultParams(h hw.HBM) Params {
 	return Params{
 		PortBits:               h.AXIPortBits,
@@ -133,8 +147,8 @@ func DefaultParams(h hw.HBM) Params {
 		LateralLinks:           2,
 		PortReqLatencyCycles:   6,
 		PortRspLatencyCycles:   6,
-		SwitchReqLatencyCycles: 18,
-		SwitchRspLatencyCycles: 27,
+		SwitchReqLatencyCycles: int(math.Round(defaultSwitchReqLatencySec * h.ClockHz)),
+		SwitchRspLatencyCycles: int(math.Round(defaultSwitchRspLatencySec * h.ClockHz)),
 	}
 }
 
