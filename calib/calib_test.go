@@ -4,6 +4,10 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/roofsim/roofsim/hw"
+	"github.com/roofsim/roofsim/sim/compute"
+	"github.com/roofsim/roofsim/sim/hbm"
 )
 
 // TestSuite: the embedded suite loads, every case is valid, names are
@@ -130,5 +134,127 @@ func TestRunMechanisms(t *testing.T) {
 	}
 	if r, err := Run(byName["vitis-hbm-simple-u50-one-pc"]); err != nil || !r.Pending() || r.Simulated != 0 {
 		t.Errorf("pending case: %+v, %v", r, err)
+	}
+}
+
+// gemmCase is a GEMM case that parses: a 64 x 64 GEMV on a small
+// dot-tree design with a restart stream.
+const gemmCase = `{"name": "g", "source": "s", "citation": "c 1", "board": "u280", "workload": "w", "kind": "measured",
+	"measured": 1000, "unit": "cycles", "approximates": "a", "mapping": "m", "gemm": {"m": 1, "k": 64, "n": 64,
+	"design": {"name": "d", "precision": "fp64", "array_rows": 4, "array_cols": 16, "dataflow": "os", "array_style": "dot",
+	"weight_buffer_bytes": 65536, "input_buffer_bytes": 8192, "output_buffer_bytes": 8192, "hbm_ports": 16, "port_bits": 256,
+	"freq_hz": 333000000, "board": "u280"},
+	"streams": [{"name": "x", "repeats": 4, "bytes": 512, "size_bytes": 512, "outstanding": 16}]}}`
+
+// TestGEMMCaseRefuses: a GEMM case parses, and bad ones are refused
+// with the field named.
+func TestGEMMCaseRefuses(t *testing.T) {
+	if _, err := parseCases([]byte("[" + gemmCase + "]")); err != nil {
+		t.Fatalf("good case refused: %v", err)
+	}
+	kernel := `"kernel": {"kernel_mhz": 300, "port_bits": 512, "ports": [{"count": 1, "op": "read", "pattern": "seq", "size_bytes": 64, "outstanding": 4, "bytes_per_port": 4096}]}, "gemm"`
+	for _, c := range []struct{ from, to, want string }{
+		{`"unit": "cycles"`, `"unit": "GB/s"`, "does not go with"},
+		{`"unit": "cycles"`, `"unit": "ms"`, "unit"},
+		{`"gemm"`, kernel, "not both"},
+		{`"m": 1,`, `"m": 0,`, "gemm m"},
+		{`"array_style": "dot"`, `"array_style": "wide"`, "array_style"},
+		{`"board": "u280"}`, `"board": "u50"}`, "built for board"},
+		{`"arrays"`, `"arrays"`, ""}, // no arrays field: the default 1
+		{`"array_rows": 4`, `"array_rows": 4000`, "does not fit"},
+		{`"repeats": 4`, `"repeats": 0`, "stream 0"},
+		{`"bytes": 512`, `"bytes": 256`, "stream 0"},
+		{`"name": "x", `, ``, "stream 0"},
+		{`"outstanding": 16}`, `"outstanding": 16, "ii": 2}`, "unknown field"},
+	} {
+		_, err := parseCases([]byte("[" + strings.Replace(gemmCase, c.from, c.to, 1) + "]"))
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%s -> %s: refused: %v", c.from, c.to, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s -> %s: got %v, want an error naming %q", c.from, c.to, err, c.want)
+		}
+	}
+}
+
+// TestRunGEMM runs GEMM cases and recomputes their simulated figure: the
+// matmul as roofsim gemm simulates it (the design on the HBM model with
+// per-port placement), each restart stream's repeat on the HBM benchmark,
+// and the longer of the matmul and the streams; the matmul moves the
+// whole matrix and the figure's ratio and error follow from it.
+func TestRunGEMM(t *testing.T) {
+	cs, err := parseCases([]byte("[" + gemmCase + "]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	suite, err := Suite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range suite {
+		if c.Name == "vitis-blas-gemv-u280-512x256" || c.Name == "vitis-blas-gemv-u280-1024x1024" {
+			cs = append(cs, c)
+		}
+	}
+	if len(cs) != 3 {
+		t.Fatalf("%d cases, want the test's and 2 of the suite's", len(cs))
+	}
+	for _, c := range cs {
+		t.Run(c.Name, func(t *testing.T) {
+			r, err := Run(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := c.GEMM
+			p, err := hw.PlatformByName(c.Board)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := hw.ParseDesign(g.Design)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts := compute.DefaultOptions(d, p)
+			if err := compute.PlaceOnHBM(&opts, d, p); err != nil {
+				t.Fatal(err)
+			}
+			s, err := compute.NewSimulator(d, p, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := s.Run(compute.NewBatchedGEMM("again", g.M, g.K, g.N, 1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Cycles != r.MatmulCycles || st.BytesRead[compute.Weights] != g.K*g.N*8 {
+				t.Errorf("matmul %d cycles, %d weight bytes; want %d cycles (the run's) and %d bytes", st.Cycles,
+					st.BytesRead[compute.Weights], r.MatmulCycles, g.K*g.N*8)
+			}
+			want, bound := float64(st.Cycles), BoundMatmul
+			for i, sc := range g.Streams {
+				cfg, err := sc.bench(d, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				br, err := hbm.RunBenchmark(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rep := r.StreamRepeatCycles[i]
+				if got := br.SimSeconds * d.ClockHz(p); float64(rep) < got-1e-6 || float64(rep) >= got+1 || rep <= sc.Bytes/int64(d.PortBits/8) {
+					t.Errorf("stream %s: %d cycles per repeat; want the benchmark's %.2f rounded up, above one beat per cycle", sc.Name, rep, got)
+				}
+				if tot := float64(sc.Repeats * rep); tot > want {
+					want, bound = tot, sc.Name
+				}
+			}
+			if r.Simulated != want || r.Bound[0] != bound || math.Abs(r.Ratio-want/c.Measured) > 1e-12 ||
+				math.Abs(r.ErrorPct-math.Abs(want-c.Measured)/c.Measured*100) > 1e-9 {
+				t.Errorf("simulated %.0f (%v), ratio %.4f, error %.2f%%; want %.0f (%s)", r.Simulated, r.Bound, r.Ratio, r.ErrorPct, want, bound)
+			}
+		})
 	}
 }

@@ -45,10 +45,16 @@ type Case struct {
 	Kind string `json:"kind"`
 	// Measured is the published figure, in Unit.
 	Measured float64 `json:"measured"`
-	// Unit is the figure's unit: "GB/s" (10^9 bytes per second).
+	// Unit is the figure's unit: UnitGBps for a Kernel case, UnitCycles
+	// for a GEMM case.
 	Unit string `json:"unit"`
-	// Kernel is the design: the HLS kernel's AXI ports on the HBM.
+	// Kernel is the design of an HBM micro-benchmark: the HLS kernel's
+	// AXI ports on the HBM. A case that is not pending has a Kernel or a
+	// GEMM, not both.
 	Kernel *Kernel `json:"kernel,omitempty"`
+	// GEMM is the design of a measured matmul: a roofsim design and the
+	// matmul it runs.
+	GEMM *GEMM `json:"gemm,omitempty"`
 	// Pending, when set, is why roofsim cannot simulate the case yet; a
 	// pending case is listed, not run, and not counted.
 	Pending string `json:"pending,omitempty"`
@@ -158,19 +164,27 @@ func (c Case) Validate() error {
 		return fmt.Errorf("case %s: source, citation, workload, approximates and mapping are required", c.Name)
 	case c.Kind != KindMeasured && c.Kind != KindEstimate:
 		return fmt.Errorf("case %s: kind %q is not known (accepted: %s|%s)", c.Name, c.Kind, KindMeasured, KindEstimate)
-	case c.Unit != "GB/s":
-		return fmt.Errorf("case %s: unit %q is not known (accepted: GB/s)", c.Name, c.Unit)
+	case c.Unit != UnitGBps && c.Unit != UnitCycles:
+		return fmt.Errorf("case %s: unit %q is not known (accepted: %s|%s)", c.Name, c.Unit, UnitGBps, UnitCycles)
 	case !(c.Measured > 0):
 		return fmt.Errorf("case %s: measured must be > 0, got %g", c.Name, c.Measured)
+	case c.Kernel != nil && c.GEMM != nil:
+		return fmt.Errorf("case %s: a case has a kernel or a gemm, not both", c.Name)
+	case c.GEMM != nil && c.Unit != UnitCycles, c.Kernel != nil && c.Unit != UnitGBps:
+		return fmt.Errorf("case %s: unit %q does not go with its design (accepted: %s for a kernel, %s for a gemm)", c.Name, c.Unit, UnitGBps, UnitCycles)
 	}
-	if _, err := hw.PlatformByName(c.Board); err != nil {
+	p, err := hw.PlatformByName(c.Board)
+	if err != nil {
 		return fmt.Errorf("case %s: board: %w", c.Name, err)
 	}
 	if c.Pending != "" {
 		return nil
 	}
+	if c.GEMM != nil {
+		return c.GEMM.validate(c.Name, p)
+	}
 	if c.Kernel == nil || len(c.Kernel.Ports) == 0 {
-		return fmt.Errorf("case %s: a case that is not pending needs a kernel with ports", c.Name)
+		return fmt.Errorf("case %s: a case that is not pending needs a kernel with ports or a gemm", c.Name)
 	}
 	k := c.Kernel
 	if k.PortBits != 256 && k.PortBits != 512 {

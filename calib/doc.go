@@ -8,8 +8,11 @@
 // file), the board, the workload, the measured figure and its unit, the
 // design as roofsim JSON (for HBM micro-benchmarks: the HLS kernel's
 // AXI ports, their access pattern, span, AXI IDs and outstanding
-// requests), what the mapping approximates and a paragraph on how it was
-// mapped. Cases roofsim cannot express yet are kept in the suite as
+// requests, with a figure in GB/s; for a measured matmul, a GEMM: its
+// shape, the roofsim design it runs on through the compute simulator
+// with the HBM model, as roofsim gemm runs it, and the kernel's restart
+// streams, with a figure in device cycles), what the mapping approximates
+// and a paragraph on how it was mapped. Cases roofsim cannot express yet are kept in the suite as
 // pending, with the reason, and are not simulated; HLS or analytical
 // estimates are kept apart as estimates. Neither counts in the error
 // figures. The cases live in cases/*.json, embedded in the binary.

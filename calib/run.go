@@ -18,10 +18,17 @@ type Result struct {
 	Ratio float64
 	// ErrorPct is |Simulated - Measured| / Measured x 100.
 	ErrorPct float64
-	// PortGBps is the simulated bandwidth of one port of each group, and
-	// Bound what bounds it (hbm.BenchResult.Bound).
+	// PortGBps is the simulated bandwidth of one port of each group of a
+	// Kernel case. Bound is what bounds each group (hbm.BenchResult.Bound)
+	// or, for a GEMM case, what sets the kernel's time: BoundMatmul or the
+	// name of a restart stream.
 	PortGBps []float64
 	Bound    []string
+	// MatmulCycles is a GEMM case's matmul time in kernel cycles
+	// (compute.KernelStats.Cycles), and StreamRepeatCycles the cycles of
+	// one repeat of each of its restart streams.
+	MatmulCycles       int64
+	StreamRepeatCycles []int64
 }
 
 // Pending reports whether the case was not simulated.
@@ -36,6 +43,9 @@ func Run(c Case) (Result, error) {
 	p, err := hw.PlatformByName(c.Board)
 	if err != nil {
 		return r, fmt.Errorf("calib: case %s: %w", c.Name, err)
+	}
+	if c.GEMM != nil {
+		return runGEMM(c, p)
 	}
 	k := c.Kernel
 	var sum, slowest float64

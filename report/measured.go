@@ -27,7 +27,8 @@ func MeasuredTables(rs []calib.Result, s calib.Summary, maxMAPEPct float64) []*T
 		cases.Add(c.Name, c.Board, c.Source, c.Kind, c.Unit, c.Measured, r.Simulated, r.Ratio, r.ErrorPct, strings.Join(r.Bound, "/"))
 	}
 	cases.Notes = append(cases.Notes,
-		"ratio = simulated / measured; error = |simulated - measured| / measured; bound: what bounds each port group in the simulation (port, hbm-port, hbm, switch, latency)")
+		"ratio = simulated / measured; error = |simulated - measured| / measured; bound: what bounds each port group in the simulation (port, hbm-port, hbm, switch, latency), "+
+			"or for a GEMM case (unit cycles) what sets the kernel's time (matmul, or the restart stream named)")
 	for _, r := range rs {
 		if r.Pending() {
 			cases.Notes = append(cases.Notes, fmt.Sprintf("%s is pending: %s", r.Case.Name, r.Case.Pending))

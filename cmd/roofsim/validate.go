@@ -18,8 +18,9 @@ func newValidateCmd() *cobra.Command {
 		Use:   "validate",
 		Short: "Run the suite of published hardware measurements and report roofsim's error against them",
 		Long: `Run roofsim's built-in suite of published, measured results on real HBM boards
-(HBM micro-benchmarks from papers and AMD's example and tutorial logs), each
-mapped onto the simulator: per case the measured and simulated figures, their
+(HBM micro-benchmarks from papers and AMD's example and tutorial logs, and
+GEMV kernels timed on the device, run on a roofsim design as roofsim gemm
+runs them), each mapped onto the simulator: per case the measured and simulated figures, their
 ratio and the error; then the mean absolute percentage error (MAPE), the
 geometric-mean ratio and the worst case over the measured cases. Pending
 cases (not expressible yet) and estimates are listed but not counted.
