@@ -3,6 +3,7 @@ package hw
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -101,4 +102,47 @@ func TestV80(t *testing.T) {
 			t.Errorf("%s: %g, want %g", c.what, c.got, c.want)
 		}
 	}
+}
+
+// TestDSPKind checks the DSP slice's name per board and the parsing of a
+// platform file's dsp_kind.
+func TestDSPKind(t *testing.T) {
+	for _, tc := range []struct {
+		p    Platform
+		want string
+	}{
+		{U280(), "DSP48E2"}, {U50(), "DSP48E2"}, {U55C(), "DSP48E2"}, {V80(), "DSP58"},
+	} {
+		if got := tc.p.DSPName(); got != tc.want {
+			t.Errorf("%s: DSPName = %q, want %q", tc.p.Name, got, tc.want)
+		}
+		if got := int8Estimate(t, tc.p).DSPName; got != tc.want {
+			t.Errorf("%s: estimate's DSPName = %q, want %q", tc.p.Name, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		in   string
+		want DSPKind
+		ok   bool
+	}{
+		{"", DSP48E2, true}, {"DSP48E2", DSP48E2, true}, {"DSP58", DSP58, true}, {"dsp58", "", false}, {"DSP48", "", false},
+	} {
+		got, err := ParseDSPKind(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("ParseDSPKind(%q) = %q, %v; want %q, ok %v", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+	if _, err := ParsePlatform([]byte(`{"dsp_kind": "DSP99"}`)); err == nil || !strings.Contains(err.Error(), "DSP48E2|DSP58") {
+		t.Errorf("a platform with dsp_kind DSP99: err = %v, want one naming DSP48E2|DSP58", err)
+	}
+}
+
+// int8Estimate is the resource estimate of the int8 preset on p.
+func int8Estimate(t *testing.T, p Platform) ResourceEstimate {
+	t.Helper()
+	d, err := DesignByName("int8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.EstimateResources(p, 512, 512)
 }

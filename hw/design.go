@@ -247,7 +247,7 @@ type Usage struct {
 // (BRAM+URAM bytes), HBM ports and pseudo-channels.
 func (d Design) Usage(p Platform) []Usage {
 	return []Usage{
-		{"DSP48E2", float64(d.DSPs()), float64(p.DSPs), "slices"},
+		{p.DSPName(), float64(d.DSPs()), float64(p.DSPs), "slices"},
 		{"BRAM+URAM", float64(d.BufferBytes()), float64(p.OnChipBytes()), "bytes"},
 		{"HBM ports", float64(d.HBMPorts), float64(p.HBM.PseudoChannels), "ports"},
 		{"HBM PCs", float64(d.PCs()), float64(p.HBM.PseudoChannels), "PCs"},

@@ -21,8 +21,13 @@ type Platform struct {
 	KernelFreqHz float64 `json:"kernel_freq_hz"`
 	// SLRs is the number of super logic regions (dies) of the device.
 	SLRs int `json:"slrs"`
-	// DSPs is the number of DSP48E2 slices on the device.
+	// DSPs is the number of DSP slices on the device (of kind DSPKind).
 	DSPs int `json:"dsps"`
+	// DSPKind names the device's DSP slice: DSP48E2 (UltraScale+, the
+	// default when empty) or DSP58 (Versal). roofsim costs a MAC in DSP48E2
+	// terms on both (a DSP58 is a superset of the DSP48E2, AM004); the kind
+	// only names the resource in reports and errors.
+	DSPKind DSPKind `json:"dsp_kind,omitempty"`
 	// LUTs is the number of 6-input look-up tables on the device.
 	LUTs int `json:"luts"`
 	// FFs is the number of flip-flops on the device.
@@ -75,6 +80,36 @@ func U280() Platform {
 	}
 }
 
+// DSPKind is a kind of DSP slice.
+type DSPKind string
+
+// The DSP slices of the built-in boards.
+const (
+	// DSP48E2 is the UltraScale+ DSP slice (AMD UG579).
+	DSP48E2 DSPKind = "DSP48E2"
+	// DSP58 is the Versal DSP engine (AMD AM004).
+	DSP58 DSPKind = "DSP58"
+)
+
+// ParseDSPKind accepts DSP48E2 or DSP58 ("" is DSP48E2).
+func ParseDSPKind(s string) (DSPKind, error) {
+	switch DSPKind(s) {
+	case "", DSP48E2:
+		return DSP48E2, nil
+	case DSP58:
+		return DSP58, nil
+	}
+	return "", fmt.Errorf("platform: dsp_kind %q: accepted: DSP48E2|DSP58", s)
+}
+
+// DSPName is the name of p's DSP slice (DSP48E2 when DSPKind is empty).
+func (p Platform) DSPName() string {
+	if p.DSPKind == "" {
+		return string(DSP48E2)
+	}
+	return string(p.DSPKind)
+}
+
 // DSPsPerSLR is the number of DSP slices in one SLR (the device's DSPs
 // spread evenly over its SLRs).
 func (p Platform) DSPsPerSLR() int { return p.DSPs / p.SLRs }
@@ -94,6 +129,9 @@ func (p Platform) OnChipBytes() int64 { return p.BRAMBytes() + p.URAMBytes() }
 func (p Platform) Validate() error {
 	if p.Name == "" {
 		return fmt.Errorf("platform: name must not be empty")
+	}
+	if _, err := ParseDSPKind(string(p.DSPKind)); err != nil {
+		return err
 	}
 	err := checkFields([]fieldValue{
 		{"kernel_freq_hz", p.KernelFreqHz}, {"slrs", float64(p.SLRs)}, {"dsps", float64(p.DSPs)},

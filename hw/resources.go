@@ -17,9 +17,10 @@ func (r Resources) Add(o Resources) Resources {
 	return Resources{r.DSPs + o.DSPs, r.BRAM18s + o.BRAM18s, r.URAMs + o.URAMs, r.LUTs + o.LUTs, r.FFs + o.FFs}
 }
 
-// Items lists the resources with their names, in a fixed order.
-func (r Resources) Items() []ResourceItem {
-	return []ResourceItem{{"DSP48E2", r.DSPs}, {"BRAM18", r.BRAM18s}, {"URAM", r.URAMs}, {"LUT", r.LUTs}, {"FF", r.FFs}}
+// Items lists the resources with their names, in a fixed order; dsp names
+// the DSP slice (Platform.DSPName).
+func (r Resources) Items(dsp string) []ResourceItem {
+	return []ResourceItem{{dsp, r.DSPs}, {"BRAM18", r.BRAM18s}, {"URAM", r.URAMs}, {"LUT", r.LUTs}, {"FF", r.FFs}}
 }
 
 // ResourceItem is one named resource count.
@@ -128,8 +129,10 @@ type SLRUsage struct {
 // ResourceEstimate is a design's resources per unit and per SLR.
 type ResourceEstimate struct {
 	Design string
-	Units  []UnitResources
-	SLRs   []SLRUsage
+	// DSPName names the platform's DSP slice (Platform.DSPName).
+	DSPName string
+	Units   []UnitResources
+	SLRs    []SLRUsage
 	// Crossings is the signals estimated to cross each SLR boundary
 	// (EstimateCrossings).
 	Crossings []BoundaryCrossing
@@ -155,7 +158,7 @@ func (p Platform) SLRResources() Resources {
 // weight store) bits, the width of its path to the arrays. The vector units, the DMA, the AXI masters and control
 // are not counted: no per-unit figure for them was found (docs/energy.md).
 func (d Design) EstimateResources(p Platform, actStoreWidthBits, weightStoreWidthBits int64) ResourceEstimate {
-	e := ResourceEstimate{Design: d.Name, Crossings: d.EstimateCrossings(p, actStoreWidthBits, weightStoreWidthBits)}
+	e := ResourceEstimate{Design: d.Name, DSPName: p.DSPName(), Crossings: d.EstimateCrossings(p, actStoreWidthBits, weightStoreWidthBits)}
 	slrs := max(p.SLRs, 1)
 	for i := range d.Arrays {
 		slr := i % slrs
@@ -247,7 +250,7 @@ var ErrDoesNotFit = fmt.Errorf("does not fit")
 // needs more of than the SLR has.
 func (e ResourceEstimate) Fit() error {
 	for _, s := range e.SLRs {
-		used, avail := s.Used.Items(), s.Avail.Items()
+		used, avail := s.Used.Items(e.DSPName), s.Avail.Items(e.DSPName)
 		for i := range used {
 			if used[i].Count > avail[i].Count {
 				return fmt.Errorf("design %q %w: SLR%d needs %d %s, it has %d (over by %d; block counts from the buffers' width and depth, UG573)",
@@ -283,7 +286,7 @@ func (e ResourceEstimate) TimingRisks() []string {
 	var out []string
 	levels := []float64{ClosureDSPShare, ClosureBRAMShare, ClosureURAMShare, ClosureLUTShare, ClosureFFShare}
 	for _, s := range e.SLRs {
-		used, avail := s.Used.Items(), s.Avail.Items()
+		used, avail := s.Used.Items(e.DSPName), s.Avail.Items(e.DSPName)
 		var hardSum float64
 		for i := range used {
 			if avail[i].Count == 0 {

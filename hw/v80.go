@@ -121,6 +121,7 @@ func V80() Platform {
 		KernelFreqHz: U280KernelFreqHz,
 		SLRs:         V80SLRs,
 		DSPs:         V80DSPs,
+		DSPKind:      DSP58,
 		LUTs:         V80LUTs,
 		FFs:          V80FFs,
 		BRAM18s:      V80BRAM18s,

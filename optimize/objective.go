@@ -124,7 +124,7 @@ func overuse(c ideas.Config) float64 {
 		}
 	}
 	for _, slr := range report.DesignResources(c.Design, c.Platform).SLRs {
-		used, avail := slr.Used.Items(), slr.Avail.Items()
+		used, avail := slr.Used.Items(""), slr.Avail.Items("")
 		for i := range used {
 			if avail[i].Count > 0 {
 				worst = math.Max(worst, float64(used[i].Count)/float64(avail[i].Count))

@@ -284,7 +284,11 @@ func (r *Result) Tables() []*report.Table {
 	best.Add("energy (mJ per pass)", strconv.FormatFloat(b.EnergyMJ, 'f', 1, 64))
 	best.Add("power (W)", strconv.FormatFloat(b.PowerW, 'f', 2, 64))
 	d, m := resources(b)
-	best.Add("DSP48E2", strconv.FormatInt(d, 10))
+	dspName := string(hw.DSP48E2)
+	if p, err := hw.LoadPlatform(r.Setup.Space.Platform); err == nil {
+		dspName = p.DSPName()
+	}
+	best.Add(dspName, strconv.FormatInt(d, 10))
 	best.Add("on-chip (MiB)", strconv.FormatFloat(float64(m)/hw.MiB, 'f', 2, 64))
 	best.Notes = []string{"run it: " + r.RunCommand("best.json")}
 	front := &report.Table{Name: "optimize_front", Title: "Pareto front (" + string(r.Objective) + ", DSPs, on-chip memory)",

@@ -51,7 +51,7 @@ func ResourceTables(est hw.ResourceEstimate) []*Table {
 	slr := &Table{Name: "resources_per_slr", Title: "Resources per SLR of " + est.Design + " (estimate)",
 		Columns: Cols("slr", "resource", "used", "available", "share:%.1f%%")}
 	for _, s := range est.SLRs {
-		used, avail := s.Used.Items(), s.Avail.Items()
+		used, avail := s.Used.Items(est.DSPName), s.Avail.Items(est.DSPName)
 		for i := range used {
 			slr.Add(fmt.Sprintf("SLR%d", s.SLR), used[i].Name, used[i].Count, avail[i].Count, 100*float64(used[i].Count)/float64(avail[i].Count))
 		}

@@ -14,7 +14,7 @@ func HardwareTables(p hw.Platform, d hw.Design) []*Table {
 	h := p.HBM
 	board.Add("kernel clock", p.KernelFreqHz/1e6, "MHz")
 	board.Add("SLRs", int64(p.SLRs), "")
-	board.Add("DSP48E2", int64(p.DSPs), "slices")
+	board.Add(p.DSPName(), int64(p.DSPs), "slices")
 	board.Add("LUTs", int64(p.LUTs), "")
 	board.Add("FFs", int64(p.FFs), "")
 	board.Add("BRAM18", int64(p.BRAM18s), fmt.Sprintf("blocks (%.2f MiB)", float64(p.BRAMBytes())/hw.MiB))

@@ -29,7 +29,7 @@ func TestBoardFlag(t *testing.T) {
 		{[]string{"hw", "--board", "u280", "--design", design}, 2, "is for board u50"},
 		{[]string{"hw", "--board", "vhk158"}, 2, "accepted: u280|u50|u55c|v80"},
 		{[]string{"hw", "--board", "v80", "--format", "csv"}, 0, "HBM peak,819.2,GB/s"},
-		{[]string{"hw", "--board", "V80", "--format", "csv"}, 0, "DSP48E2,10848,slices"},
+		{[]string{"hw", "--board", "V80", "--format", "csv"}, 0, "DSP58,10848,slices"},
 		// 32 ports x 512 bit x 300 MHz = 614.4 GB/s: the ports bound the
 		// V80 (819.2 GB/s of HBM), where the U280's HBM (460.8) bounds them.
 		{[]string{"run", "--board", "v80", "--scenario", "seed", "--port-bits", "512", "--format", "csv"}, 0, ",614.4,"},
