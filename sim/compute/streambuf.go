@@ -1,5 +1,27 @@
 package compute
 
+import "github.com/roofsim/roofsim/hw"
+
+// streamCap is the largest tile of a stream buffer of bufferBytes for an
+// operand whose smallest tile is need bytes: one burst per port
+// (hw.Design.StreamTileBytes), widened to need when the array's smallest
+// tile is larger, and at most half the buffer, so that the FIFO holds the
+// tile the array works on and the next.
+func streamCap(d hw.Design, bufferBytes, need int64) int64 {
+	return min(max(d.StreamTileBytes(bufferBytes), need), bufferBytes/2)
+}
+
+// streamCaps sets the tile limits of cfg for a stream-buffered design and
+// a matmul of shape s on an R x C array (streamCap of each buffer).
+func (s matmulShape) streamCaps(cfg planConfig, os bool, r, c int64) planConfig {
+	d := cfg.design
+	in, w, out := s.minimalTiles(os, r, c)
+	cfg.inHalf = streamCap(d, d.InputBufferBytes, in)
+	cfg.wHalf = streamCap(d, d.WeightBufferBytes, w)
+	cfg.oHalf = streamCap(d, d.OutputBufferBytes, out)
+	return cfg
+}
+
 // fifoSlot returns the slot of op's stream FIFO a tile of bytes may be
 // loaded into, or -1 when the tiles in it leave no room: the FIFO holds
 // tiles while their bytes (a tile counts at least one byte) sum to at most
