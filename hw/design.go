@@ -60,8 +60,9 @@ type Design struct {
 	Buffering Buffering `json:"buffering,omitempty"`
 	// BurstBytes is the largest AXI burst of the design's ports in bytes
 	// (an HLS m_axi port's max_read_burst_length beats x the port width,
-	// UG1399): the DMA's largest request and the interleave of the data
-	// over the ports; 0 is 4096 (4 KiB requests and interleave).
+	// UG1399): the DMA's largest request, and the interleave of the data
+	// over the ports in roofsim gemm and validate (roofsim run keeps its
+	// layout's); 0 is 4096 (4 KiB requests and interleave).
 	BurstBytes int64 `json:"burst_bytes,omitempty"`
 	// LaunchCycles is a fixed overhead in kernel cycles before each kernel
 	// starts: the host launching it (an XRT kernel start); 0 has none.
