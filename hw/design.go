@@ -53,9 +53,17 @@ type Design struct {
 	ArrayStyle ArrayStyle `json:"array_style,omitempty"`
 	// Buffering is how the buffers of an array hold tiles: double (the
 	// default when empty: a tile loads into one half while the array works
-	// from the other) or single (the whole buffer holds one tile, loaded
-	// after the previous one is used: load, then compute).
+	// from the other), single (the whole buffer holds one tile, loaded
+	// after the previous one is used: load, then compute) or stream (each
+	// buffer is a FIFO of small tiles, refilled whenever it has room for
+	// the next one: an HLS m_axi read buffer; see StreamTileBytes).
 	Buffering Buffering `json:"buffering,omitempty"`
+	// BurstBytes is the largest AXI burst of the design's ports in bytes
+	// (an HLS m_axi port's max_read_burst_length beats x the port width,
+	// UG1399): the DMA's largest request, and the interleave of the data
+	// over the ports in roofsim gemm and validate (roofsim run keeps its
+	// layout's); 0 is 4096 (4 KiB requests and interleave).
+	BurstBytes int64 `json:"burst_bytes,omitempty"`
 	// LaunchCycles is a fixed overhead in kernel cycles before each kernel
 	// starts: the host launching it (an XRT kernel start); 0 has none.
 	LaunchCycles int64 `json:"launch_cycles,omitempty"`
@@ -108,26 +116,71 @@ const (
 	// SingleBuffered holds one tile in the whole buffer: the next tile
 	// loads once the array is done with the current one.
 	SingleBuffered Buffering = "single"
+	// StreamBuffered makes each buffer a FIFO of tiles of at most one burst
+	// per port (StreamTileBytes): a tile's load is issued as soon as the
+	// FIFO has free space for it (reserved at issue, freed when the array
+	// is done with the tile), as an HLS m_axi adapter issues its next burst
+	// as soon as its read buffer has room for it (UG1399, "AXI4 Master
+	// Interface": num_read_outstanding x max_read_burst_length words).
+	StreamBuffered Buffering = "stream"
 )
 
-// ParseBuffering accepts double or single ("" is double).
+// BufferingNames lists the accepted bufferings, separated by '|'.
+const BufferingNames = "double|single|stream"
+
+// ParseBuffering accepts double, single or stream ("" is double).
 func ParseBuffering(s string) (Buffering, error) {
 	switch strings.ToLower(s) {
 	case "", "double":
 		return DoubleBuffered, nil
 	case "single":
 		return SingleBuffered, nil
+	case "stream":
+		return StreamBuffered, nil
 	}
-	return "", fmt.Errorf("buffering %q is not known (accepted: double|single)", s)
+	return "", fmt.Errorf("buffering %q is not known (accepted: %s)", s, BufferingNames)
+}
+
+// DefaultBurstBytes is the burst of a design that sets none: 4 KiB, the
+// largest AXI burst (a burst may not cross a 4 KiB boundary; AMBA AXI
+// protocol specification, IHI 0022, A3.4.1).
+const DefaultBurstBytes = 4096
+
+// Burst is the design's largest AXI burst in bytes: BurstBytes, or
+// DefaultBurstBytes when it is 0.
+func (d Design) Burst() int64 {
+	if d.BurstBytes > 0 {
+		return d.BurstBytes
+	}
+	return DefaultBurstBytes
 }
 
 // BufferHalves is the number of tiles each buffer holds at once: 2 when
-// double-buffered, 1 when single-buffered.
+// double-buffered, 1 when single-buffered; a stream buffer holds as many
+// as fit (TileBytes).
 func (d Design) BufferHalves() int64 {
 	if d.Buffering == SingleBuffered {
 		return 1
 	}
 	return 2
+}
+
+// TileBytes is the largest tile a buffer of bufferBytes holds, in bytes:
+// the buffer over BufferHalves when double- or single-buffered, and
+// StreamTileBytes when stream-buffered.
+func (d Design) TileBytes(bufferBytes int64) int64 {
+	if d.Buffering == StreamBuffered {
+		return d.StreamTileBytes(bufferBytes)
+	}
+	return bufferBytes / d.BufferHalves()
+}
+
+// StreamTileBytes is the largest tile of a stream buffer of bufferBytes,
+// in bytes: one burst per port (HBMPorts x Burst, the data one refill of
+// every port's read buffer brings), and at most half the buffer, so that
+// the FIFO always holds the tile the array works on and the next one.
+func (d Design) StreamTileBytes(bufferBytes int64) int64 {
+	return min(int64(d.HBMPorts)*d.Burst(), bufferBytes/2)
 }
 
 // PEs is the number of processing elements (MAC units) of all arrays.
@@ -214,7 +267,7 @@ func (d Design) Validate() error {
 		{"activation_buffer_bytes", float64(d.ActivationBufferBytes)}, {"weight_store_bytes", float64(d.WeightStoreBytes)},
 		{"buffer_read_bytes_per_cycle", float64(d.BufferReadBytesPerCycle)}, {"vector_lanes", float64(d.VectorLanes)},
 		{"hbm_ports", float64(d.HBMPorts)}, {"port_bits", float64(d.PortBits)}, {"hbm_pcs", float64(d.HBMPCs)},
-		{"freq_hz", d.FreqHz}, {"launch_cycles", float64(d.LaunchCycles)},
+		{"freq_hz", d.FreqHz}, {"launch_cycles", float64(d.LaunchCycles)}, {"burst_bytes", float64(d.BurstBytes)},
 	})
 	if err != nil {
 		return fail("%v", err)
@@ -229,8 +282,31 @@ func (d Design) Validate() error {
 	if style == StyleDotTree && d.Dataflow != OutputStationary {
 		return fail("array_style dot (dot-product trees) keeps its outputs: it needs dataflow os")
 	}
-	if _, err := ParseBuffering(string(d.Buffering)); err != nil {
+	b, err := ParseBuffering(string(d.Buffering))
+	if err != nil {
 		return fail("%v", err)
+	}
+	if beat := int64(d.PortBits / 8); d.BurstBytes%beat != 0 {
+		return fail("burst_bytes must be whole beats of the %d-bit ports (a multiple of %d B), got %d", d.PortBits, beat, d.BurstBytes)
+	}
+	if b == StreamBuffered {
+		return d.checkStream(fail)
+	}
+	return nil
+}
+
+// checkStream reports a stream-buffered design whose FIFOs cannot hold
+// one burst per port: the DMA could never issue a load into them.
+func (d Design) checkStream(fail func(string, ...any) error) error {
+	row := int64(d.HBMPorts) * d.Burst()
+	for _, b := range []struct {
+		field string
+		bytes int64
+	}{{"weight_buffer_bytes", d.WeightBufferBytes}, {"input_buffer_bytes", d.InputBufferBytes}, {"output_buffer_bytes", d.OutputBufferBytes}} {
+		if b.bytes < row {
+			return fail("buffering stream: %s %d is smaller than one burst per port (hbm_ports %d x burst %d B = %d B); give at least %d",
+				b.field, b.bytes, d.HBMPorts, d.Burst(), row, row)
+		}
 	}
 	return nil
 }

@@ -161,6 +161,14 @@ func TestFitErrors(t *testing.T) {
 		{"odd port width", func(d *Design) { d.PortBits = 128 }, "port_bits must be 256 or 512, got 128"},
 		{"unknown dataflow", func(d *Design) { d.Dataflow = "rs" }, `dataflow "rs" is not known (accepted: os|ws)`},
 		{"clock above the AXI limit", func(d *Design) { d.FreqHz = 500e6 }, "above the AXI ports' limit"},
+		{"unknown buffering", func(d *Design) { d.Buffering = "triple" }, `buffering "triple" is not known (accepted: double|single|stream)`},
+		{"burst not whole beats", func(d *Design) { d.BurstBytes = 48 }, "burst_bytes must be whole beats of the 256-bit ports (a multiple of 32 B), got 48"},
+		{"burst above 4 KiB", func(d *Design) { d.BurstBytes = 8192 }, "burst_bytes must be in 0 or 32..4096, got 8192"},
+		// 32 ports x 4 KiB = 128 KiB.
+		{"stream FIFO below one burst per port", func(d *Design) { d.Buffering, d.OutputBufferBytes = StreamBuffered, 64*KiB },
+			"buffering stream: output_buffer_bytes 65536 is smaller than one burst per port (hbm_ports 32 x burst 4096 B = 131072 B); give at least 131072"},
+		{"stream weight FIFO below one burst per port", func(d *Design) { d.Buffering, d.BurstBytes, d.WeightBufferBytes = StreamBuffered, 512, 16*KiB-32 },
+			"buffering stream: weight_buffer_bytes 16352 is smaller than one burst per port (hbm_ports 32 x burst 512 B = 16384 B)"},
 	}
 	for _, c := range cases {
 		d := base

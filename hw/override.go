@@ -124,7 +124,7 @@ func designFields() []designField {
 		{name: "buffering", kind: kindText, file: true, set: func(d *Design, s string, _ float64) error {
 			b, err := ParseBuffering(s)
 			if err != nil {
-				return &FieldError{"buffering", fmt.Sprintf("%q is not known (accepted: double|single)", s)}
+				return &FieldError{"buffering", fmt.Sprintf("%q is not known (accepted: %s)", s, BufferingNames)}
 			}
 			d.Buffering = b
 			return nil
@@ -147,6 +147,7 @@ func designFields() []designField {
 		num("hbm_pcs", kindInt, func(d *Design, v float64) { d.HBMPCs = int(v) }),
 		num("freq_hz", kindFloat, func(d *Design, v float64) { d.FreqHz = v }),
 		num("launch_cycles", kindInt, func(d *Design, v float64) { d.LaunchCycles = int64(v) }),
+		num("burst_bytes", kindSize, func(d *Design, v float64) { d.BurstBytes = int64(v) }),
 	}
 }
 

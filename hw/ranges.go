@@ -125,6 +125,7 @@ func Ranges() []Range {
 		{"hbm_pcs", 1, MaxPorts, "", true, "0 spreads over as many PCs as ports"},
 		{"freq_hz", MinClockHz, MaxKernelClockHz, "Hz", true, clk + "; 0 takes the platform's"},
 		{"launch_cycles", 0, 1 << 24, "cycles", false, "an XRT kernel start takes microseconds, thousands of cycles; 0 has none"},
+		{"burst_bytes", 32, DefaultBurstBytes, "bytes", true, "an AXI burst is 1-256 beats and may not cross 4 KiB; 0 is 4 KiB"},
 
 		// The HBM model's parameters (sim/hbm Params).
 		{"switch_freq_hz", MinClockHz, MaxHBMClockHz, "Hz", false, "the switch runs at the AXI clock, 450 MHz on the U280"},

@@ -240,8 +240,10 @@ func (d SpatialDesign) Validate() error {
 	if d.Tiles < 1 || d.Tiles > SpatialMaxTiles {
 		return fail("tiles must be in 1..%d, got %d", SpatialMaxTiles, d.Tiles)
 	}
-	if _, err := ParseBuffering(string(d.Buffering)); err != nil {
+	if b, err := ParseBuffering(string(d.Buffering)); err != nil {
 		return fail("%v", err)
+	} else if b == StreamBuffered {
+		return fail("buffering stream is for array designs (accepted here: double|single)")
 	}
 	if d.LaunchCycles < 0 {
 		return fail("launch_cycles must be >= 0, got %d", d.LaunchCycles)

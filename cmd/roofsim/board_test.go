@@ -18,6 +18,12 @@ func TestBoardFlag(t *testing.T) {
 		"array_cols": 64, "arrays": 2, "weight_buffer_bytes": 2097152, "input_buffer_bytes": 4194304, "output_buffer_bytes": 2097152}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	stream := filepath.Join(dir, "stream.json")
+	if err := os.WriteFile(stream, []byte(`{"name": "gemv", "precision": "fp64", "array_rows": 4, "array_cols": 16, "arrays": 1,
+		"dataflow": "os", "array_style": "dot", "buffering": "stream", "burst_bytes": 512, "weight_buffer_bytes": 131072,
+		"input_buffer_bytes": 4096, "output_buffer_bytes": 8192, "vector_lanes": 4, "hbm_ports": 16, "port_bits": 256}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		code int
@@ -40,6 +46,8 @@ func TestBoardFlag(t *testing.T) {
 		{[]string{"roofline", "--board", "u50", "--format", "csv"}, 0, "total"},
 		{[]string{"gemm", "--design", design, "--m", "64", "--k", "64", "--n", "64", "--format", "csv"}, 0, "gemm,64,64,64"},
 		{[]string{"hbm", "--board", "u55c", "--pcs", "1", "--bytes", "64KiB", "--no-wall-clock", "--format", "csv"}, 0, "seq"},
+		// A stream buffer smaller than one burst per port: 16 ports x 512 B.
+		{[]string{"gemm", "--design", stream, "--m", "1", "--k", "256", "--n", "256"}, 2, "input_buffer_bytes 4096 is smaller than one burst per port"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

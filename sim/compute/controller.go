@@ -62,8 +62,12 @@ type Controller struct {
 	arrayPorts []akita.Port
 	vecPorts   []akita.Port
 
-	// single says the design is single-buffered: one tile per buffer.
-	single bool
+	// single says the design is single-buffered: one tile per buffer;
+	// fifo that it is stream-buffered: each buffer a FIFO of capacity
+	// bytes per operand.
+	single   bool
+	fifo     bool
+	capacity [numOperands]int64
 	// launch is the design's kernel launch overhead in cycles; a kernel
 	// that starts at cycle start issues nothing before runStart = start +
 	// launch.
@@ -180,10 +184,11 @@ func (c *Controller) startNow(now uint64, next *Plan, nb Binding) {
 	}
 	c.seq++
 	// Weight tiles prefetched for this kernel stay in their halves.
-	var kept [][2]slot
+	var kept [][]slot
 	if c.nextIssued > 0 {
-		kept = make([][2]slot, len(c.arrays))
+		kept = make([][]slot, len(c.arrays))
 		for ai := range c.arrays {
+			kept[ai] = make([]slot, len(c.arrays[ai].buf.slots[Weights]))
 			for h, sl := range c.arrays[ai].buf.slots[Weights] {
 				if sl.next {
 					sl.next = false
@@ -198,11 +203,11 @@ func (c *Controller) startNow(now uint64, next *Plan, nb Binding) {
 	} else {
 		c.arrays = make([]arrayRun, p.Arrays)
 	}
-	for ai := range min(len(kept), len(c.arrays)) {
-		c.arrays[ai].buf.slots[Weights] = kept[ai]
-	}
 	for ai := range c.arrays {
-		c.arrays[ai].buf.single = c.single
+		c.arrays[ai].buf.reset(c.single, c.fifo, c.capacity)
+	}
+	for ai := range min(len(kept), len(c.arrays)) {
+		c.arrays[ai].buf.keep(kept[ai])
 	}
 	for _, op := range loadOperands {
 		c.loads[op] = newLoadCursor(p, op)

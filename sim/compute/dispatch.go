@@ -62,7 +62,7 @@ func (c *Controller) progress() {
 		for l := lc.peek(); l != nil; l = lc.peek() {
 			ok := true
 			for _, ai := range l.consumers {
-				if c.arrays[ai].buf.freeHalf(l.op) < 0 {
+				if c.arrays[ai].buf.freeSlot(l.op, l.bytes) < 0 {
 					ok = false
 					break
 				}
@@ -70,14 +70,19 @@ func (c *Controller) progress() {
 			if !ok {
 				break
 			}
+			var at []int
 			for _, ai := range l.consumers {
 				b := &c.arrays[ai].buf
-				b.slots[l.op][b.freeHalf(l.op)] = slot{state: slotLoading, key: l.key}
+				i := b.freeSlot(l.op, l.bytes)
+				b.put(l.op, i, slot{state: slotLoading, key: l.key, bytes: l.bytes})
+				if c.fifo {
+					at = append(at, i)
+				}
 			}
 			ld := *l
 			ld.consumers = slices.Clone(l.consumers)
 			lc.pop()
-			c.transfer(transfer{load: &ld, owner: c.seq}, false, ld.op, ld.addr, ld.bytes, c.bind)
+			c.transfer(transfer{load: &ld, slots: at, owner: c.seq}, false, ld.op, ld.addr, ld.bytes, c.bind)
 		}
 	}
 	if c.next != nil && c.loads[Weights].peek() == nil {
@@ -101,11 +106,11 @@ func (c *Controller) dispatch(ai int) {
 		// The output tile needs a half of the output buffer.
 		ok := w.keys[Outputs]
 		if ar.buf.find(Outputs, ok) < 0 {
-			h := ar.buf.freeHalf(Outputs)
+			h := ar.buf.freeSlot(Outputs, w.bytes[Outputs])
 			if h < 0 {
 				return
 			}
-			ar.buf.slots[Outputs][h] = slot{state: slotReady, key: ok, readyCycle: c.now(), vectorUntil: ar.buf.freedEpilogueEnd[h]}
+			ar.buf.put(Outputs, h, slot{state: slotReady, key: ok, bytes: w.bytes[Outputs], readyCycle: c.now(), vectorUntil: ar.buf.freedEpilogueEnd[h]})
 		}
 		var dataReady uint64
 		cause := causeData

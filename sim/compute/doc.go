@@ -1,7 +1,7 @@
 // Package compute is the compute side of a roofsim accelerator as Akita
 // components: systolic arrays of DSP48E2 processing elements at the kernel
-// clock, their double-buffered on-chip buffers, a tiler that maps a kernel
-// onto them, a DMA engine that moves tiles through memory ports, a vector
+// clock, their double-buffered (or single- or stream-buffered) on-chip
+// buffers, a tiler that maps a kernel onto them, a DMA engine that moves tiles through memory ports, a vector
 // unit per array for the elementwise kernels, and the controller that walks
 // the tiler's steps. It is event-driven: an array schedules the end of a
 // step (all its folds) at its exact cycle, the DMA one event per memory
@@ -79,6 +79,34 @@
 // loads once the array is done with the one before it, so with data that
 // would otherwise be there in time each step boundary costs F + D instead
 // of max(F, D) (a fold's fill waits for the previous drain and the load).
+//
+// hw.Design.Buffering stream makes each buffer a FIFO, as the read buffer
+// of an HLS m_axi port is (AMD UG1399, "AXI4 Master Interface" and
+// "Options for Controlling AXI4 Burst Behavior": the adapter keeps up to
+// num_read_outstanding bursts of max_read_burst_length beats in flight and
+// issues the next as soon as its buffer of num_read_outstanding x
+// max_read_burst_length words has room for the burst's data). A FIFO of Q
+// bytes holds tiles while their bytes sum to at most Q: a tile's load is
+// issued as soon as the tiles in the FIFO leave room for it (its space is
+// reserved at issue) and its space is freed when the array's step that
+// used it is done. The tiler cuts tiles of at most
+//
+//	T = min(max(P B, t0), Q / 2)
+//
+// bytes, P the design's ports, B its burst (hw.Design.Burst, which is also
+// the DMA's request and, in DefaultOptions, its interleave, so a tile of
+// P B bytes is one burst on each port), t0 the smallest tile the array takes; so the FIFO holds
+// Q / T tiles in flight where a double buffer holds 2. With a memory of
+// round trip L cycles and bandwidth W bytes per cycle, the loads keep up
+// when Q is above W L + 2 T (Little's law: the space reserved is W times
+// the time from a load's issue to the end of the step that uses it): a
+// step's data has arrived by the time the array reaches it, the latency is
+// paid at the start and the end only, and a kernel of compute C cycles and
+// traffic M bytes takes about max(C, M / W) + a few L
+// (TestStreamGEMVNearBound), where a double buffer of tiles of Q / 2
+// pays up to L at every step whose compute is shorter than L plus its
+// load. A FIFO that
+// cannot hold one burst per port (Q < P B) is refused (hw.Design.Validate).
 //
 // hw.Design.LaunchCycles L is a fixed overhead before each kernel (the
 // host starting it): the controller issues nothing in the kernel's first L

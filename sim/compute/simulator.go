@@ -95,17 +95,18 @@ type Options struct {
 const DMADefaultRequestBytes = 4096
 
 // DefaultOptions are the options of design d on platform p: fold overlap
-// on, the ideal memory of idealmem.DesignConfig, 4 KiB requests interleaved
-// over the design's ports every 4 KiB, and as many outstanding requests per
-// port as the port has AXI IDs.
+// on, the ideal memory of idealmem.DesignConfig, requests of the design's
+// burst (hw.Design.Burst: 4 KiB unless it sets burst_bytes) interleaved
+// over the design's ports every burst, and as many outstanding requests
+// per port as the port has AXI IDs.
 func DefaultOptions(d hw.Design, p hw.Platform) Options {
 	return Options{
 		FoldOverlap: true,
 		IdealMemory: idealmem.DesignConfig(d, p),
 		DMA: DMAConfig{
 			Ports:           d.HBMPorts,
-			MaxRequestBytes: DMADefaultRequestBytes,
-			InterleaveBytes: DMADefaultRequestBytes,
+			MaxRequestBytes: d.Burst(),
+			InterleaveBytes: d.Burst(),
 			MaxOutstanding:  p.HBM.AXIIDs,
 			BurstBytes:      int64(p.HBM.BurstBytes),
 		},
@@ -257,9 +258,9 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 	s.cfg = planConfig{
 		design:           d,
 		arrays:           int64(d.Arrays),
-		inHalf:           d.InputBufferBytes / d.BufferHalves(),
-		wHalf:            d.WeightBufferBytes / d.BufferHalves(),
-		oHalf:            d.OutputBufferBytes / d.BufferHalves(),
+		inHalf:           d.TileBytes(d.InputBufferBytes),
+		wHalf:            d.TileBytes(d.WeightBufferBytes),
+		oHalf:            d.TileBytes(d.OutputBufferBytes),
 		memBytesPerCycle: s.planBandwidth(),
 		burstBytes:       opts.DMA.BurstBytes,
 		regionBytes:      addressBytes(opts.DMA, p) / addressRegions / uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)) * uint64(opts.DMA.InterleaveBytes*int64(d.HBMPorts)),
@@ -269,6 +270,8 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 	}
 	s.ctrl.burstBytes = opts.DMA.BurstBytes
 	s.ctrl.single = d.BufferHalves() == 1
+	s.ctrl.fifo = d.Buffering == hw.StreamBuffered
+	s.ctrl.capacity = streamCapacity(d.InputBufferBytes, d.WeightBufferBytes, d.OutputBufferBytes)
 	s.ctrl.launch = uint64(d.LaunchCycles)
 	s.ctrl.region = s.cfg.regionBytes
 	return s, nil

@@ -88,6 +88,9 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 		}
 		s.epi, s.sideBits, s.wholeRows = &ep, ep.sideBits, ep.wholeRows
 	}
+	if d.Buffering == hw.StreamBuffered {
+		cfg = s.streamCaps(cfg, os, r, c)
+	}
 	if err := s.checkMinimalTile(cfg, os, r, c); err != nil {
 		return nil, err
 	}
@@ -187,9 +190,9 @@ func newEpilogue(k, e workload.Kernel, cfg planConfig, t ArrayTiming) (epilogueP
 // activation width when it is wider (FP64 accumulates in 64 bits).
 func (s matmulShape) accBits() int64 { return max(8*AccumulatorBytes, s.outBits) }
 
-// checkMinimalTile reports the first buffer that cannot hold the smallest
-// tile the array needs.
-func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error {
+// minimalTiles is the bytes of the smallest input, weight and output
+// tiles an R x C array needs.
+func (s matmulShape) minimalTiles(os bool, r, c int64) (in, w, out int64) {
 	mt, kt := int64(1), min(s.k, r)
 	outBits := s.accBits()
 	if os {
@@ -199,15 +202,23 @@ func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error
 	if s.wholeRows {
 		nt = s.n
 	}
+	return bytesOf(mt*kt, s.inBits), bytesOf(kt*nt, s.wBits) + bytesOf(nt*s.biasPerCol, s.inBits),
+		bytesOf(mt*nt, outBits) + bytesOf(mt*nt, s.sideBits)
+}
+
+// checkMinimalTile reports the first buffer that cannot hold the smallest
+// tile the array needs.
+func (s matmulShape) checkMinimalTile(cfg planConfig, os bool, r, c int64) error {
 	d := cfg.design
+	in, w, out := s.minimalTiles(os, r, c)
 	need := []struct {
 		field string
 		bytes int64
 		half  int64
 	}{
-		{"input_buffer_bytes", bytesOf(mt*kt, s.inBits), cfg.inHalf},
-		{"weight_buffer_bytes", bytesOf(kt*nt, s.wBits) + bytesOf(nt*s.biasPerCol, s.inBits), cfg.wHalf},
-		{"output_buffer_bytes", bytesOf(mt*nt, outBits) + bytesOf(mt*nt, s.sideBits), cfg.oHalf},
+		{"input_buffer_bytes", in, cfg.inHalf},
+		{"weight_buffer_bytes", w, cfg.wHalf},
+		{"output_buffer_bytes", out, cfg.oHalf},
 	}
 	for _, n := range need {
 		if n.bytes > n.half {

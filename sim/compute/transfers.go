@@ -7,8 +7,11 @@ import (
 // transfer is a load or a store the DMA (or an on-chip store) is doing, in
 // one or more parts.
 type transfer struct {
-	load  *load // the load (its own copy), nil for a store
-	array int   // for a store
+	load *load // the load (its own copy), nil for a store
+	// slots are the FIFO slots the load fills, one per consumer (stream
+	// buffering; nil otherwise, where the tile's key finds its half).
+	slots []int
+	array int // for a store
 	key   tileKey
 	op    Operand
 	// parts is the number of parts not yet done; onChip says the part done
@@ -50,9 +53,13 @@ func (c *Controller) transferDone(id int, onChip bool) {
 		// A prefetch for the next kernel, which has not started.
 		c.prefetchPending--
 		l := t.load
-		for _, ai := range l.consumers {
+		for j, ai := range l.consumers {
 			b := &c.arrays[ai].buf
-			if i := b.findNext(l.op, l.key); i >= 0 {
+			i := b.findNext(l.op, l.key)
+			if t.slots != nil {
+				i = t.slots[j]
+			}
+			if i >= 0 {
 				b.slots[l.op][i].state = slotReady
 				b.slots[l.op][i].readyCycle = now
 				b.slots[l.op][i].onChip = t.onChip
@@ -61,9 +68,13 @@ func (c *Controller) transferDone(id int, onChip bool) {
 		return
 	}
 	l := t.load
-	for _, ai := range l.consumers {
+	for j, ai := range l.consumers {
 		b := &c.arrays[ai].buf
-		if i := b.find(l.op, l.key); i >= 0 {
+		i := b.find(l.op, l.key)
+		if t.slots != nil {
+			i = t.slots[j]
+		}
+		if i >= 0 {
 			b.slots[l.op][i].state = slotReady
 			b.slots[l.op][i].readyCycle = now
 			b.slots[l.op][i].onChip = t.onChip
@@ -180,17 +191,22 @@ func (c *Controller) prefetchNext() {
 		ld := c.nextLoads[c.nextIssued]
 		l := &ld
 		for _, ai := range l.consumers {
-			if ai >= len(c.arrays) || c.arrays[ai].buf.freeHalf(Weights) < 0 {
+			if ai >= len(c.arrays) || c.arrays[ai].buf.freeSlot(Weights, l.bytes) < 0 {
 				return
 			}
 		}
+		var at []int
 		for _, ai := range l.consumers {
 			b := &c.arrays[ai].buf
-			b.slots[Weights][b.freeHalf(Weights)] = slot{state: slotLoading, key: l.key, next: true}
+			i := b.freeSlot(Weights, l.bytes)
+			b.put(Weights, i, slot{state: slotLoading, key: l.key, bytes: l.bytes, next: true})
+			if c.fifo {
+				at = append(at, i)
+			}
 		}
 		c.nextIssued++
 		c.nextBytes += l.bytes
 		c.prefetchPending++
-		c.transfer(transfer{load: l, next: true, owner: c.seq + 1}, false, Weights, l.addr, l.bytes, c.nextBind)
+		c.transfer(transfer{load: l, slots: at, next: true, owner: c.seq + 1}, false, Weights, l.addr, l.bytes, c.nextBind)
 	}
 }

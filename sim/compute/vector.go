@@ -3,6 +3,8 @@ package compute
 import (
 	"fmt"
 
+	"github.com/roofsim/roofsim/hw"
+
 	"github.com/roofsim/roofsim/workload"
 )
 
@@ -34,6 +36,11 @@ func planVector(k workload.Kernel, cfg planConfig) (*Plan, error) {
 	wRow := int64(0)
 	if streamW {
 		wRow = bytesOf(ceilDiv(k.WeightElems, rows), wBits) + bytesOf(ceilDiv(k.BiasElems, rows), aBits)
+	}
+	if d.Buffering == hw.StreamBuffered {
+		cfg.inHalf = streamCap(d, d.InputBufferBytes, inRow)
+		cfg.oHalf = streamCap(d, d.OutputBufferBytes, outRow)
+		cfg.wHalf = streamCap(d, d.WeightBufferBytes, max(wRow, bytesOf(k.BiasElems, aBits)))
 	}
 	mt := per
 	limit := func(half, row int64, field string) error {

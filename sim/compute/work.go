@@ -78,7 +78,13 @@ func EstimateKernel(k workload.Kernel, d hw.Design, p hw.Platform) Work {
 	prec := d.Precision
 	inBits, wBits, outBits := float64(prec.ActBits), float64(prec.WeightBits), float64(prec.ActBits)
 	m, kk, n, b := float64(k.M), float64(k.K), float64(k.N), float64(k.Batch)
-	half := func(bytes int64, bits float64) float64 { return math.Max(1, float64(bytes/2)*8/bits) }
+	half := func(bytes int64, bits float64) float64 {
+		tile := bytes / 2
+		if d.Buffering == hw.StreamBuffered {
+			tile = d.StreamTileBytes(bytes)
+		}
+		return math.Max(1, float64(tile)*8/bits)
+	}
 	in, wt, out := half(d.InputBufferBytes, inBits), half(d.WeightBufferBytes, wBits), half(d.OutputBufferBytes, outBits)
 	w := Work{What: "kernel " + k.Name}
 	bytes := float64(k.InputElems)*inBits/8 + float64(k.WeightElems+k.BiasElems)*wBits/8 + float64(k.OutputElems)*outBits/8
@@ -99,7 +105,7 @@ func EstimateKernel(k workload.Kernel, d hw.Design, p hw.Platform) Work {
 		}
 	} else {
 		rows := m * b
-		w.Tiles = math.Max(rows/float64(d.Arrays), float64(k.InputElems)*inBits/8/float64(d.InputBufferBytes/d.BufferHalves()))
+		w.Tiles = math.Max(rows/float64(d.Arrays), float64(k.InputElems)*inBits/8/float64(d.TileBytes(d.InputBufferBytes)))
 		w.Cycles = float64(k.Ops) / float64(d.VectorLanes*d.Arrays)
 		w.bigDim, w.bigName = m, "m"
 	}
