@@ -44,7 +44,7 @@ var metricUnits = map[string]string{
 
 // Model is a whole model or layer stack measured on a board, run through
 // roofsim's own path for it, as roofsim run --scenario S --design FILE
-// [--batch B --seq N --generate G --decode-sample K] runs it: the scenario's
+// [--batch B --seq N --generate G --decode-sample K --layout L] runs it: the scenario's
 // graph on the cycle-level accelerator model (sim/accel) with the design's
 // default options (no ideas), and with Generate the prefill and the
 // sampled decode steps (package decode).
@@ -66,6 +66,10 @@ type Model struct {
 	// first and the last, the others interpolated (decode.Options.Sample);
 	// required (>= 1) with Generate, so that a case says how it samples.
 	DecodeSample int `json:"decode_sample,omitempty"`
+	// Layout is how the weights and spilled activations map onto the
+	// design's PCs, as roofsim run --layout takes it (accel.LayoutMap:
+	// interleave or contiguous); empty is run's default, interleave.
+	Layout string `json:"layout,omitempty"`
 	// Metric is the figure compared: latency, ttft, tpot or tokens_per_s.
 	Metric string `json:"metric"`
 	// Design is the roofsim design as a design file holds it
@@ -90,6 +94,11 @@ func (m *Model) validate(name, unit string, p hw.Platform) error {
 		return fmt.Errorf("case %s: model decode_sample must be >= 1 steps with generate, got %d", name, m.DecodeSample)
 	case m.Generate == 0 && m.DecodeSample != 0:
 		return fmt.Errorf("case %s: model decode_sample goes with generate", name)
+	}
+	if m.Layout != "" {
+		if _, err := accel.ParseLayoutMap(m.Layout); err != nil {
+			return fmt.Errorf("case %s: model %w", name, err)
+		}
 	}
 	if _, err := m.scenario(name); err != nil {
 		return fmt.Errorf("case %s: %w", name, err)
@@ -179,6 +188,7 @@ func runModel(c Case, p hw.Platform) (Result, error) {
 		return r, fmt.Errorf("calib: case %s: %w", c.Name, err)
 	}
 	o := accel.DefaultOptions(d, p)
+	o.Layout.Map = accel.LayoutMap(m.Layout)
 	if m.Metric == MetricLatency {
 		g, err := sc.Graph()
 		if err != nil {

@@ -55,6 +55,8 @@ func TestModelCaseRefuses(t *testing.T) {
 		{`"array_rows": 64`, `"array_rows": 4000`, "does not fit"},
 		{`"board": "u280"}`, `"board": "u50"}`, "built for board"},
 		{`"metric": "tpot",`, `"metric": "tpot", "steps": 2,`, "unknown field"},
+		{`"metric": "tpot",`, `"metric": "tpot", "layout": "contiguous",`, ""},
+		{`"metric": "tpot",`, `"metric": "tpot", "layout": "striped",`, "layout \"striped\""},
 	} {
 		_, err := parseCases([]byte("[" + strings.Replace(modelCase, c.from, c.to, 1) + "]"))
 		if c.want == "" {
