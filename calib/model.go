@@ -47,7 +47,8 @@ var metricUnits = map[string]string{
 // [--batch B --seq N --generate G --decode-sample K --layout L] runs it: the scenario's
 // graph on the cycle-level accelerator model (sim/accel) with the design's
 // default options (no ideas), and with Generate the prefill and the
-// sampled decode steps (package decode).
+// sampled decode steps (package decode; tpot and tokens_per_s skip the
+// prefill's simulation, which they do not use).
 type Model struct {
 	// Scenario is a preset scenario (workload.ScenarioNames); or empty
 	// with HFConfig set.
@@ -204,7 +205,9 @@ func runModel(c Case, p hw.Platform) (Result, error) {
 		}
 		r.Simulated = cmp.Seconds() * 1e3
 	} else {
-		dr, err := decode.Run(d, p, sc, o, decode.Options{Sample: m.DecodeSample}, nil)
+		// TPOT and tokens/s need only the decode steps, each its own run.
+		noPrefill := m.Metric != MetricTTFT
+		dr, err := decode.Run(d, p, sc, o, decode.Options{Sample: m.DecodeSample, NoPrefill: noPrefill}, nil)
 		if err != nil {
 			return r, fmt.Errorf("calib: case %s: %w", c.Name, err)
 		}
