@@ -156,7 +156,7 @@ func TestGEMMCaseRefuses(t *testing.T) {
 	for _, c := range []struct{ from, to, want string }{
 		{`"unit": "cycles"`, `"unit": "GB/s"`, "does not go with"},
 		{`"unit": "cycles"`, `"unit": "ms"`, "unit"},
-		{`"gemm"`, kernel, "not both"},
+		{`"gemm"`, kernel, "only one of them"},
 		{`"m": 1,`, `"m": 0,`, "gemm m"},
 		{`"array_style": "dot"`, `"array_style": "wide"`, "array_style"},
 		{`"board": "u280"}`, `"board": "u50"}`, "built for board"},

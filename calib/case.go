@@ -46,15 +46,19 @@ type Case struct {
 	// Measured is the published figure, in Unit.
 	Measured float64 `json:"measured"`
 	// Unit is the figure's unit: UnitGBps for a Kernel case, UnitCycles
-	// for a GEMM case.
+	// for a GEMM case, UnitMs or UnitTokensPerSec for a Model case (as its
+	// metric has it).
 	Unit string `json:"unit"`
 	// Kernel is the design of an HBM micro-benchmark: the HLS kernel's
-	// AXI ports on the HBM. A case that is not pending has a Kernel or a
-	// GEMM, not both.
+	// AXI ports on the HBM. A case that is not pending has one of Kernel,
+	// GEMM and Model.
 	Kernel *Kernel `json:"kernel,omitempty"`
 	// GEMM is the design of a measured matmul: a roofsim design and the
 	// matmul it runs.
 	GEMM *GEMM `json:"gemm,omitempty"`
+	// Model is the design of a measured model or layer stack: a scenario,
+	// a roofsim design and the figure of roofsim's run compared.
+	Model *Model `json:"model,omitempty"`
 	// Pending, when set, is why roofsim cannot simulate the case yet; a
 	// pending case is listed, not run, and not counted.
 	Pending string `json:"pending,omitempty"`
@@ -155,6 +159,17 @@ func parseCases(b []byte) ([]Case, error) {
 	return cs, nil
 }
 
+// designs counts the designs the case holds (kernel, gemm, model).
+func (c Case) designs() int {
+	n := 0
+	for _, set := range []bool{c.Kernel != nil, c.GEMM != nil, c.Model != nil} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
 // Validate reports the first unusable field of the case.
 func (c Case) Validate() error {
 	switch {
@@ -164,14 +179,16 @@ func (c Case) Validate() error {
 		return fmt.Errorf("case %s: source, citation, workload, approximates and mapping are required", c.Name)
 	case c.Kind != KindMeasured && c.Kind != KindEstimate:
 		return fmt.Errorf("case %s: kind %q is not known (accepted: %s|%s)", c.Name, c.Kind, KindMeasured, KindEstimate)
-	case c.Unit != UnitGBps && c.Unit != UnitCycles:
-		return fmt.Errorf("case %s: unit %q is not known (accepted: %s|%s)", c.Name, c.Unit, UnitGBps, UnitCycles)
+	case !slices.Contains([]string{UnitGBps, UnitCycles, UnitMs, UnitTokensPerSec}, c.Unit):
+		return fmt.Errorf("case %s: unit %q is not known (accepted: %s|%s|%s|%s)", c.Name, c.Unit, UnitGBps, UnitCycles, UnitMs, UnitTokensPerSec)
 	case !(c.Measured > 0):
 		return fmt.Errorf("case %s: measured must be > 0, got %g", c.Name, c.Measured)
-	case c.Kernel != nil && c.GEMM != nil:
-		return fmt.Errorf("case %s: a case has a kernel or a gemm, not both", c.Name)
-	case c.GEMM != nil && c.Unit != UnitCycles, c.Kernel != nil && c.Unit != UnitGBps:
-		return fmt.Errorf("case %s: unit %q does not go with its design (accepted: %s for a kernel, %s for a gemm)", c.Name, c.Unit, UnitGBps, UnitCycles)
+	case c.designs() > 1:
+		return fmt.Errorf("case %s: a case has a kernel, a gemm or a model, only one of them", c.Name)
+	case c.GEMM != nil && c.Unit != UnitCycles, c.Kernel != nil && c.Unit != UnitGBps,
+		c.Model != nil && c.Unit != UnitMs && c.Unit != UnitTokensPerSec:
+		return fmt.Errorf("case %s: unit %q does not go with its design (accepted: %s for a kernel, %s for a gemm, %s or %s for a model)",
+			c.Name, c.Unit, UnitGBps, UnitCycles, UnitMs, UnitTokensPerSec)
 	}
 	p, err := hw.PlatformByName(c.Board)
 	if err != nil {
@@ -183,8 +200,11 @@ func (c Case) Validate() error {
 	if c.GEMM != nil {
 		return c.GEMM.validate(c.Name, p)
 	}
+	if c.Model != nil {
+		return c.Model.validate(c.Name, c.Unit, p)
+	}
 	if c.Kernel == nil || len(c.Kernel.Ports) == 0 {
-		return fmt.Errorf("case %s: a case that is not pending needs a kernel with ports or a gemm", c.Name)
+		return fmt.Errorf("case %s: a case that is not pending needs a kernel with ports, a gemm or a model", c.Name)
 	}
 	k := c.Kernel
 	if k.PortBits != 256 && k.PortBits != 512 {

@@ -11,7 +11,10 @@
 // requests, with a figure in GB/s; for a measured matmul, a GEMM: its
 // shape, the roofsim design it runs on through the compute simulator
 // with the HBM model, as roofsim gemm runs it, and the kernel's restart
-// streams, with a figure in device cycles), what the mapping approximates
+// streams, with a figure in device cycles; for a measured model, a Model:
+// its scenario, prompt, decode steps and roofsim design, run as roofsim run
+// runs it, with a latency, TTFT or TPOT in ms or a decode throughput in
+// tokens/s), what the mapping approximates
 // and a paragraph on how it was mapped. Cases roofsim cannot express yet are kept in the suite as
 // pending, with the reason, and are not simulated; HLS or analytical
 // estimates are kept apart as estimates. Neither counts in the error

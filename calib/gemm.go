@@ -87,20 +87,7 @@ func (g *GEMM) validate(name string, p hw.Platform) error {
 // design parses the case's design and checks that platform p holds it
 // (and that it was built for p, when it names a board).
 func (g *GEMM) design(p hw.Platform) (hw.Design, error) {
-	if len(g.Design) == 0 {
-		return hw.Design{}, fmt.Errorf("gemm: a design is required")
-	}
-	d, err := hw.ParseDesign(g.Design)
-	if err != nil {
-		return hw.Design{}, fmt.Errorf("gemm: %w", err)
-	}
-	if d.Board != "" && d.Board != p.Name {
-		return hw.Design{}, fmt.Errorf("gemm: design %q is built for board %s, the case runs on %s", d.Name, d.Board, p.Name)
-	}
-	if err := d.Fit(p); err != nil {
-		return hw.Design{}, fmt.Errorf("gemm: %w", err)
-	}
-	return d, nil
+	return caseDesign("gemm", g.Design, p)
 }
 
 // bench is the benchmark of one repeat of stream s: one port of design d's

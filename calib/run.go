@@ -21,7 +21,7 @@ type Result struct {
 	// PortGBps is the simulated bandwidth of one port of each group of a
 	// Kernel case. Bound is what bounds each group (hbm.BenchResult.Bound)
 	// or, for a GEMM case, what sets the kernel's time: BoundMatmul or the
-	// name of a restart stream.
+	// name of a restart stream; for a Model case, its metric.
 	PortGBps []float64
 	Bound    []string
 	// MatmulCycles is a GEMM case's matmul time in kernel cycles
@@ -46,6 +46,9 @@ func Run(c Case) (Result, error) {
 	}
 	if c.GEMM != nil {
 		return runGEMM(c, p)
+	}
+	if c.Model != nil {
+		return runModel(c, p)
 	}
 	k := c.Kernel
 	var sum, slowest float64

@@ -32,6 +32,10 @@ type Options struct {
 	// first and the last); 0, or at least the scenario's Generate,
 	// simulates every step.
 	Sample int
+	// NoPrefill skips the prefill's simulation when only the decode steps
+	// are wanted (each step is its own run, independent of the prefill):
+	// Result.Prefill is then empty and TTFTSec 0.
+	NoPrefill bool
 }
 
 // Step is one decode step.
@@ -74,8 +78,14 @@ type Result struct {
 	Batch int
 }
 
-// TTFTSec is the time to first token: the prefill, in seconds.
-func (r Result) TTFTSec() float64 { return r.Prefill.Seconds() }
+// TTFTSec is the time to first token: the prefill, in seconds (0 when
+// the prefill was not simulated, Options.NoPrefill).
+func (r Result) TTFTSec() float64 {
+	if r.Prefill.Result == nil {
+		return 0
+	}
+	return r.Prefill.Seconds()
+}
 
 // DecodeSec is the time of all decode steps, in seconds.
 func (r Result) DecodeSec() float64 {
@@ -150,14 +160,19 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 		return Result{}, err
 	}
 	picked := SampleSteps(sc.Generate, opts.Sample)
-	total := 1 + len(picked)
-	res, err := accel.Run(d, plat, g, o)
-	if err != nil {
-		return Result{}, fmt.Errorf("decode: prefill: %w", err)
-	}
-	r := Result{Prefill: validation.Compare(res), Batch: sc.Frames, Steps: make([]Step, sc.Generate)}
-	if progress != nil {
-		progress(1, total)
+	total, done := 1+len(picked), 1
+	r := Result{Batch: sc.Frames, Steps: make([]Step, sc.Generate)}
+	if opts.NoPrefill {
+		total, done = len(picked), 0
+	} else {
+		res, err := accel.Run(d, plat, g, o)
+		if err != nil {
+			return Result{}, fmt.Errorf("decode: prefill: %w", err)
+		}
+		r.Prefill = validation.Compare(res)
+		if progress != nil {
+			progress(1, total)
+		}
 	}
 	for i := range r.Steps {
 		step := i + 1
@@ -185,7 +200,7 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 		st.KVOnChipBytes = float64(res.KVCacheOnChipBytes)
 		pinned = float64(res.PinnedWeightBytes)
 		if progress != nil {
-			progress(n+2, total)
+			progress(done+n+1, total)
 		}
 	}
 	interpolate(r.Steps)

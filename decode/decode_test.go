@@ -132,3 +132,27 @@ func TestTPOTAtLeastHBMTime(t *testing.T) {
 		t.Errorf("TTFT %g s, %g tokens/s", r.TTFTSec(), r.TokensPerSec())
 	}
 }
+
+// TestNoPrefill: skipping the prefill leaves the decode steps exactly as
+// they are with it, an empty prefill (TTFT 0), and reports progress over
+// the steps alone.
+func TestNoPrefill(t *testing.T) {
+	d, p, o := int8(t)
+	sc := smolLM(t, 16, 5)
+	with, err := Run(d, p, sc, o, Options{Sample: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls, last int
+	without, err := Run(d, p, sc, o, Options{Sample: 3, NoPrefill: true}, func(done, total int) { calls, last = done, total })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if without.TTFTSec() != 0 || with.TTFTSec() <= 0 || calls != 3 || last != 3 {
+		t.Errorf("TTFT %g s without the prefill (%g with); progress ended at %d of %d, want 3 of 3", without.TTFTSec(), with.TTFTSec(), calls, last)
+	}
+	if without.DecodeSec() != with.DecodeSec() || without.TokensPerSec() != with.TokensPerSec() || len(without.Steps) != 5 {
+		t.Errorf("decode %g s / %g tokens/s without the prefill; %g s / %g tokens/s with it", without.DecodeSec(), without.TokensPerSec(),
+			with.DecodeSec(), with.TokensPerSec())
+	}
+}

@@ -28,7 +28,7 @@ func MeasuredTables(rs []calib.Result, s calib.Summary, maxMAPEPct float64) []*T
 	}
 	cases.Notes = append(cases.Notes,
 		"ratio = simulated / measured; error = |simulated - measured| / measured; bound: what bounds each port group in the simulation (port, hbm-port, hbm, switch, latency), "+
-			"or for a GEMM case (unit cycles) what sets the kernel's time (matmul, or the restart stream named)")
+			"or for a GEMM case (unit cycles) what sets the kernel's time (matmul, or the restart stream named), or for a model case (ms, tokens/s) the figure of roofsim's run compared (latency, ttft, tpot, tokens_per_s)")
 	for _, r := range rs {
 		if r.Pending() {
 			cases.Notes = append(cases.Notes, fmt.Sprintf("%s is pending: %s", r.Case.Name, r.Case.Pending))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -81,6 +83,75 @@ func TestValidateGEMMIsGEMM(t *testing.T) {
 			}
 			if cycles != r.MatmulCycles || r.Simulated < float64(cycles) {
 				t.Errorf("gemm %d cycles; validate's matmul %d cycles, figure %.0f", cycles, r.MatmulCycles, r.Simulated)
+			}
+		})
+	}
+}
+
+// TestValidateModelIsRun: a model case's figure is what roofsim run prints
+// for the same scenario, design, prompt, decode steps and layout: the
+// suite's Unified Engine design and layout on SmolLM2-135M (a small model
+// keeps the test short), the single pass's latency_ms and the generation's
+// mean time per token (1000 / tokens_per_s for one sequence).
+func TestValidateModelIsRun(t *testing.T) {
+	suite, err := calib.Suite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := pickCases(suite, "ue-u50-llama32-1b-tpot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	config, err := os.ReadFile(filepath.Join("..", "..", "workload", "testdata", "hf", "smollm2-135m.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	design, scenario := filepath.Join(dir, "design.json"), filepath.Join(dir, "smollm2.json")
+	if err := os.WriteFile(design, cs[0].Model.Design, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(scenario, config, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, metric := range []string{calib.MetricLatency, calib.MetricTPOT} {
+		t.Run(metric, func(t *testing.T) {
+			c := cs[0]
+			m := *c.Model
+			m.HFConfig, m.Seq, m.Metric = config, 16, metric
+			args := []string{"run", "--scenario", scenario, "--design", design, "--seq", "16", "--layout", m.Layout, "--format", "json"}
+			m.Generate, m.DecodeSample = 0, 0
+			if metric == calib.MetricTPOT {
+				m.Generate, m.DecodeSample = 3, 2
+				args = append(args, "--generate", "3", "--decode-sample", "2")
+			}
+			c.Model = &m
+			r, err := calib.Run(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			if code := run(args, &out, &errb); code != 0 {
+				t.Fatalf("run exit %d: %s", code, errb.String())
+			}
+			var doc struct {
+				LatencyMs  float64 `json:"latency_ms"`
+				Generation []struct {
+					TokensPerS float64 `json:"tokens_per_s"`
+				} `json:"generation"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			var want float64
+			switch {
+			case metric == calib.MetricLatency:
+				want = doc.LatencyMs
+			case metric == calib.MetricTPOT && len(doc.Generation) == 1:
+				want = 1000 / doc.Generation[0].TokensPerS
+			}
+			if !(want > 0) || math.Abs(r.Simulated-want) > 1e-9*want {
+				t.Errorf("validate's %s %.6f ms; roofsim run %.6f ms", metric, r.Simulated, want)
 			}
 		})
 	}
