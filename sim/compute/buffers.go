@@ -25,6 +25,10 @@ type slot struct {
 	// next says the half holds a tile of the next kernel, prefetched
 	// (weights only); the running kernel does not see it.
 	next bool
+	// gen numbers, in a stream FIFO, the loads of the slot's key in load
+	// order (1 the first): the load for the key's gen-th run of
+	// consecutive works that use it (fifoGen).
+	gen int
 	// Output halves: epilogueEnd is when the epilogue of the tile in the
 	// half ended; vectorUntil, when the half was taken, is when the
 	// epilogue of the tile that held it before ended.
@@ -53,6 +57,9 @@ type buffers struct {
 	// freedEpilogueEnd is, per output slot, the epilogueEnd of the tile
 	// that last left it.
 	freedEpilogueEnd []uint64
+	// runs is the stream FIFO's bookkeeping of which load a work uses
+	// (streambuf.go).
+	runs fifoRuns
 }
 
 // reset empties the buffers for a kernel: two free halves per operand
@@ -71,6 +78,9 @@ func (b *buffers) reset(single, fifo bool, capacity [numOperands]int64) {
 // keep puts the weight slots prefetched for the kernel, at their indexes,
 // into buffers just reset: they are older than any tile the kernel takes.
 func (b *buffers) keep(kept []slot) {
+	if b.fifo {
+		b.runs.keep(kept)
+	}
 	for i := range kept {
 		kept[i].seq = 0
 	}
@@ -91,6 +101,9 @@ func (b *buffers) freeSlot(op Operand, bytes int64) int {
 func (b *buffers) put(op Operand, i int, s slot) {
 	s.seq = b.seq
 	b.seq++
+	if b.fifo && op != Outputs && !s.next {
+		s.gen = b.runs.loaded(op, s.key)
+	}
 	b.slots[op][i] = s
 }
 

@@ -120,6 +120,9 @@ func (c *Controller) dispatch(ai int) {
 				continue
 			}
 			i := ar.buf.find(op, k)
+			if ar.buf.fifo {
+				i = ar.buf.fifoFindGen(op, k, ar.buf.runs.gen(op, k))
+			}
 			if i < 0 || ar.buf.slots[op][i].state != slotReady {
 				return
 			}
@@ -149,6 +152,9 @@ func (c *Controller) dispatch(ai int) {
 			dst = c.arrayPorts[ai]
 		}
 		send(c.engine, c.port, dst, req)
+		if ar.buf.fifo {
+			ar.buf.runs.dispatched(w.keys)
+		}
 		ar.pending = nil
 		ar.next++
 		ar.dispatched++

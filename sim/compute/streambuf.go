@@ -1,6 +1,11 @@
 package compute
 
-import "github.com/roofsim/roofsim/hw"
+import (
+	"cmp"
+	"slices"
+
+	"github.com/roofsim/roofsim/hw"
+)
 
 // streamCap is the largest tile of a stream buffer of bufferBytes for an
 // operand whose smallest tile is need bytes: one burst per port
@@ -88,4 +93,83 @@ func streamCapacity(in, w, out int64) [numOperands]int64 {
 	var c [numOperands]int64
 	c[Inputs], c[Weights], c[Outputs], c[Side] = in, w, out, out
 	return c
+}
+
+// fifoRuns ties each work of a stream-buffered array to the load it uses.
+// A FIFO may hold a tile twice: the load for a later run of works that use
+// it (a run: consecutive works of the array with that key) can be issued
+// while the earlier run still holds its copy. A work must use its own
+// run's copy: the earlier copy is freed when its run ends (computeDone),
+// and the later run would otherwise take it and free the later copy, still
+// loading, in its place. Loads and runs of a key are both numbered in
+// order (slot.gen), and the n-th run uses the n-th load: the plan loads a
+// tile once per run, as a double buffer does.
+type fifoRuns struct {
+	// loads and runs count, per operand and key, the loads taken and the
+	// runs dispatched.
+	loads, runs [numOperands]map[tileKey]int
+	// last is, per operand, the key of the last work dispatched (invalid
+	// when it did not use the operand).
+	last    [numOperands]tileKey
+	started bool
+}
+
+// loaded counts a load of key for op and returns its number.
+func (r *fifoRuns) loaded(op Operand, key tileKey) int {
+	if r.loads[op] == nil {
+		r.loads[op] = map[tileKey]int{}
+	}
+	r.loads[op][key]++
+	return r.loads[op][key]
+}
+
+// keep numbers the weight tiles prefetched for the kernel (kept), the
+// first of its weight loads, in the order they were issued (seq).
+func (r *fifoRuns) keep(kept []slot) {
+	order := make([]int, 0, len(kept))
+	for i, s := range kept {
+		if s.state != slotFree {
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(kept[a].seq, kept[b].seq) })
+	for _, i := range order {
+		kept[i].gen = r.loaded(Weights, kept[i].key)
+	}
+}
+
+// gen returns the number of the load a work with key k for op uses: the
+// next run's when the previous work dispatched did not use k.
+func (r *fifoRuns) gen(op Operand, k tileKey) int {
+	n := r.runs[op][k]
+	if !r.started || r.last[op] != k {
+		n++
+	}
+	return n
+}
+
+// dispatched records a work dispatched with keys.
+func (r *fifoRuns) dispatched(keys [numOperands]tileKey) {
+	for _, op := range loadOperands {
+		k := keys[op]
+		if k.valid {
+			if r.runs[op] == nil {
+				r.runs[op] = map[tileKey]int{}
+			}
+			r.runs[op][k] = r.gen(op, k)
+		}
+		r.last[op] = k
+	}
+	r.started = true
+}
+
+// fifoFindGen returns the slot of op's FIFO holding load gen of key for
+// the running kernel, or -1.
+func (b *buffers) fifoFindGen(op Operand, key tileKey, gen int) int {
+	for i, s := range b.slots[op] {
+		if s.state != slotFree && !s.next && s.key == key && s.gen == gen {
+			return i
+		}
+	}
+	return -1
 }
