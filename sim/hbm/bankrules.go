@@ -134,8 +134,7 @@ func (c *Controller) colEarliest(b int, write bool) (int64, lossReason) {
 // actEarliest is the earliest cycle for an ACT to bank b (computeBases
 // must be current).
 func (c *Controller) actEarliest(b int) int64 {
-	bk := &c.banks[b]
-	return max(bk.actReady, c.actBase[bk.bg])
+	return max(c.bankActReady(b), c.actBase[c.banks[b].bg])
 }
 
 // rowCandidate is the row command bank b needs next: an ACT for its oldest

@@ -77,6 +77,14 @@ type Controller struct {
 	colBasesOK bool // colBase is current
 	actBasesOK bool // actBase is current
 
+	// openBanks has bit b set while bank b has an open row.
+	openBanks uint64
+	// refFloor is the end of the last refresh: no bank may activate
+	// before it (see bankActReady). maxActReady is the latest of every
+	// bank's earliest ACT, refFloor included (they only grow).
+	refFloor    int64
+	maxActReady int64
+
 	refDue     int64
 	refPending bool
 	refStart   int64

@@ -1,9 +1,27 @@
 package hbm
 
+import "math/bits"
+
 // refreshNext is the cycle and kind of the next command of a pending
-// refresh: PREA while a bank is open, then REF.
+// refresh: PREA while a bank is open, then REF. The fast path reads the
+// open banks from openBanks and the latest ACT bound from maxActReady;
+// the reference path (Params.Reference) visits every bank.
 func (c *Controller) refreshNext() (int64, CommandKind) {
 	t := max(c.refStart, c.nextRowCmd)
+	if c.ref {
+		return c.refreshNextRef(t)
+	}
+	if c.openBanks != 0 {
+		for m := c.openBanks; m != 0; m &= m - 1 {
+			t = max(t, c.banks[bits.TrailingZeros64(m)].preReady)
+		}
+		return t, CmdPREA
+	}
+	return max(t, c.maxActReady), CmdREF
+}
+
+// refreshNextRef is refreshNext on the reference path, from t.
+func (c *Controller) refreshNextRef(t int64) (int64, CommandKind) {
 	anyOpen := false
 	for i := range c.banks {
 		if c.banks[i].openRow >= 0 {
@@ -15,7 +33,7 @@ func (c *Controller) refreshNext() (int64, CommandKind) {
 		return t, CmdPREA
 	}
 	for i := range c.banks {
-		t = max(t, c.banks[i].actReady)
+		t = max(t, c.bankActReady(i))
 	}
 	return t, CmdREF
 }
@@ -41,9 +59,8 @@ func (c *Controller) catchUpRefresh(now int64) {
 			for i := range c.banks {
 				bk := &c.banks[i]
 				if bk.openRow >= 0 {
-					bk.openRow = -1
-					c.dropHit(i)
-					bk.actReady = max(bk.actReady, t+c.t.RP)
+					c.closeRow(i)
+					c.raiseActReady(i, t+c.t.RP)
 					bk.closedByConflict = false
 					c.stats.Precharges++
 				}
@@ -54,8 +71,14 @@ func (c *Controller) catchUpRefresh(now int64) {
 			continue
 		}
 		end := t + c.t.RFC
-		for i := range c.banks {
-			c.banks[i].actReady = max(c.banks[i].actReady, end)
+		// No ACT before the refresh ends: every bank's bound, kept as one
+		// floor (see bankActReady) except on the reference path.
+		c.refFloor = max(c.refFloor, end)
+		c.maxActReady = max(c.maxActReady, end)
+		if c.ref {
+			for i := range c.banks {
+				c.banks[i].actReady = max(c.banks[i].actReady, end)
+			}
 		}
 		c.nextRowCmd = t + 1
 		c.actBasesOK = false
@@ -66,4 +89,31 @@ func (c *Controller) catchUpRefresh(now int64) {
 		c.refDue += c.t.REFI
 		c.refPending = false
 	}
+}
+
+// bankActReady is bank b's earliest ACT: its own bound (tRP after its
+// precharge) and the end of the last refresh.
+func (c *Controller) bankActReady(b int) int64 {
+	return max(c.banks[b].actReady, c.refFloor)
+}
+
+// raiseActReady makes bank b's earliest ACT at least t.
+func (c *Controller) raiseActReady(b int, t int64) {
+	bk := &c.banks[b]
+	bk.actReady = max(bk.actReady, t)
+	c.maxActReady = max(c.maxActReady, t)
+}
+
+// openRowAt records that bank b's row row is open.
+func (c *Controller) openRowAt(b int, row int32) {
+	c.banks[b].openRow = row
+	c.openBanks |= 1 << uint(b)
+	c.dropHit(b)
+}
+
+// closeRow records that bank b's row is closed.
+func (c *Controller) closeRow(b int) {
+	c.banks[b].openRow = -1
+	c.openBanks &^= 1 << uint(b)
+	c.dropHit(b)
 }

@@ -70,8 +70,7 @@ func (c *Controller) tryRow(now int64) (bool, int64) {
 func (c *Controller) activate(b int, row int32, now int64) {
 	bk := &c.banks[b]
 	g := b / c.banksPerBG
-	bk.openRow = row
-	c.dropHit(b)
+	c.openRowAt(b, row)
 	bk.colReady = now + c.t.RCD
 	bk.preReady = max(bk.preReady, now+c.t.RAS)
 	bk.fresh = true
@@ -88,9 +87,8 @@ func (c *Controller) activate(b int, row int32, now int64) {
 
 func (c *Controller) precharge(b int, now int64) {
 	bk := &c.banks[b]
-	bk.openRow = -1
-	c.dropHit(b)
-	bk.actReady = max(bk.actReady, now+c.t.RP)
+	c.closeRow(b)
+	c.raiseActReady(b, now+c.t.RP)
 	bk.closedByConflict = true
 	c.nextRowCmd = now + 1
 	c.actBasesOK = false
@@ -169,9 +167,8 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	}
 	if c.policy == ClosedPage && c.firstHit(b) == nil {
 		// Auto-precharge: the row closes as soon as it may.
-		bk.openRow = -1
-		c.dropHit(b)
-		bk.actReady = max(bk.actReady, bk.preReady+c.t.RP)
+		c.closeRow(b)
+		c.raiseActReady(b, bk.preReady+c.t.RP)
 		bk.closedByConflict = false
 		c.stats.Precharges++
 	}
