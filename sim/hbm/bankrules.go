@@ -10,7 +10,7 @@ func (c *Controller) firstHit(b int) *segment {
 	if bk.openRow < 0 {
 		return nil
 	}
-	for _, s := range bk.q {
+	for _, s := range c.queues[b] {
 		if s.row == bk.openRow {
 			bk.hit, bk.hitSeq, bk.hitWrite = s, s.seq, s.write
 			break
@@ -142,7 +142,7 @@ func (c *Controller) actEarliest(b int) int64 {
 // row (FR-FCFS never closes a row that queued requests hit).
 func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64, ok bool) {
 	bk := &c.banks[b]
-	if len(bk.q) == 0 {
+	if len(c.queues[b]) == 0 {
 		return 0, 0, 0, false
 	}
 	if bk.openRow < 0 {

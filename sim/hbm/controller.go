@@ -41,7 +41,9 @@ type Controller struct {
 	banksPerBG int
 	nBG        int
 
-	banks  []bankState
+	banks []bankState
+	// queues holds each bank's queued segments in arrival order.
+	queues [][]*segment
 	active uint64 // bit b set: bank b has queued segments
 	// hitMask has bit b set when bank b has a queued segment that hits its
 	// open row, for the banks not in hitDirty (see syncHits); the fast
@@ -145,6 +147,7 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		banksPerBG:    h.BanksPerPC / h.BankGroups,
 		nBG:           h.BankGroups,
 		banks:         make([]bankState, h.BanksPerPC),
+		queues:        make([][]*segment, h.BanksPerPC),
 		lastColCmd:    never,
 		lastColBG:     make([]int64, h.BankGroups),
 		lastRdDataEnd: never,
@@ -160,7 +163,7 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 	c.colStep = max(c.t.CCDL, c.burstCyc)
 	c.rtpCycles = c.burstCyc
 	for i := range c.banks {
-		c.banks[i] = bankState{openRow: -1, bg: i / c.banksPerBG}
+		c.banks[i] = bankState{openRow: -1, bg: int32(i / c.banksPerBG)}
 	}
 	for g := range c.lastWrDataEnd {
 		c.lastWrDataEnd[g] = never
@@ -318,10 +321,9 @@ func (c *Controller) enqueue(b *burst) {
 		s.seq = c.nextSeq
 		s.write = b.write
 		c.nextSeq++
-		bk := &c.banks[s.bank]
-		bk.q = append(bk.q, s)
-		if len(bk.q) == 1 {
-			bk.headSeq = s.seq
+		c.queues[s.bank] = append(c.queues[s.bank], s)
+		if len(c.queues[s.bank]) == 1 {
+			c.banks[s.bank].headSeq = s.seq
 		}
 		c.dropHit(s.bank)
 		c.active |= 1 << uint(s.bank)

@@ -58,9 +58,8 @@ func (c *Controller) tryRow(now int64) (bool, int64) {
 	if bestBank < 0 {
 		return false, earliest
 	}
-	bk := &c.banks[bestBank]
 	if bestKind == CmdACT {
-		c.activate(bestBank, bk.q[0].row, now)
+		c.activate(bestBank, c.queues[bestBank][0].row, now)
 	} else {
 		c.precharge(bestBank, now)
 	}
@@ -150,19 +149,21 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	}
 
 	// Remove s from its bank's queue.
-	for i, x := range bk.q {
+	q := c.queues[b]
+	for i, x := range q {
 		if x == s {
-			copy(bk.q[i:], bk.q[i+1:])
-			bk.q[len(bk.q)-1] = nil
-			bk.q = bk.q[:len(bk.q)-1]
+			copy(q[i:], q[i+1:])
+			q[len(q)-1] = nil
+			q = q[:len(q)-1]
+			c.queues[b] = q
 			c.dropHit(b)
-			if i == 0 && len(bk.q) > 0 {
-				bk.headSeq = bk.q[0].seq
+			if i == 0 && len(q) > 0 {
+				bk.headSeq = q[0].seq
 			}
 			break
 		}
 	}
-	if len(bk.q) == 0 {
+	if len(q) == 0 {
 		c.active &^= 1 << uint(b)
 	}
 	if c.policy == ClosedPage && c.firstHit(b) == nil {
