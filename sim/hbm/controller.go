@@ -26,7 +26,7 @@ type Controller struct {
 	engine     akita.Engine
 	clk        clock.Domain
 	index      int
-	top        akita.Port
+	top        *link.Port
 	t          timing
 	burstCyc   int64 // data bus cycles of one 32 B burst
 	burstBytes int
@@ -198,10 +198,21 @@ func (c *Controller) Pending() int { return c.queued + len(c.input) - c.inHead }
 
 // NotifyRecv takes the bursts that arrived and schedules them.
 func (c *Controller) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
+	c.receive(now, nil, port)
+}
+
+// receive queues burst b (nil: none) and then the bursts port holds,
+// and schedules them. The switch hands a burst over directly when the
+// controller's port is quiet (link.Port.Quiet), as NotifyRecv would
+// retrieve it.
+func (c *Controller) receive(now akita.VTimeInSec, b *burst, port akita.Port) {
 	cyc := int64(c.clk.Cycle(now))
 	queued := c.queued
 	c.newBanks = 0
-	for {
+	if b != nil {
+		c.arrive(b, cyc)
+	}
+	for port != nil {
 		m := port.Retrieve(now)
 		if m == nil {
 			break

@@ -71,7 +71,7 @@ type AXIPort struct {
 
 	index       int
 	kclk, hclk  clock.Domain
-	top, bottom akita.Port
+	top, bottom *link.Port
 	ctrls       []akita.Port
 	amap        AddressMap
 	beatBytes   uint64

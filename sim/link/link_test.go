@@ -358,3 +358,32 @@ func TestTimeQueueFront(t *testing.T) {
 		})
 	}
 }
+
+// hookCounter counts hook calls.
+type hookCounter struct{ n int }
+
+func (h *hookCounter) Func(akita.HookCtx) { h.n++ }
+
+// TestPortQuiet checks when a connection may bypass a port: only while it
+// holds no message and has no hooks.
+func TestPortQuiet(t *testing.T) {
+	s := newSink("Quiet", 4)
+	if !s.port.Quiet() {
+		t.Fatal("a new port is not quiet")
+	}
+	s.hold = true
+	if err := s.port.Recv(&testMsg{n: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if s.port.Quiet() {
+		t.Fatal("a port holding a message is quiet")
+	}
+	s.drain(0)
+	if !s.port.Quiet() {
+		t.Fatal("a drained port is not quiet")
+	}
+	s.port.AcceptHook(&hookCounter{})
+	if s.port.Quiet() {
+		t.Fatal("a port with a hook is quiet")
+	}
+}
