@@ -394,11 +394,20 @@ func (c *Controller) dropHit(b int) {
 
 // syncHits brings hitMask up to date and returns the banks to visit for
 // columns (with a row hit) and for row commands (active without one); on
-// the reference path both are every active bank.
+// the reference path both are every active bank. It is small enough to be
+// inlined: most calls find no bank to update.
 func (c *Controller) syncHits() (colBanks, rowBanks uint64) {
 	if c.ref {
 		return c.active, c.active
 	}
+	if c.hitDirty != 0 {
+		c.resyncHits()
+	}
+	return c.hitMask, c.active &^ c.hitMask
+}
+
+// resyncHits updates hitMask for the banks in hitDirty.
+func (c *Controller) resyncHits() {
 	for m := c.hitDirty; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
 		if c.firstHit(b) != nil {
@@ -408,7 +417,6 @@ func (c *Controller) syncHits() (colBanks, rowBanks uint64) {
 		}
 	}
 	c.hitDirty = 0
-	return c.hitMask, c.active &^ c.hitMask
 }
 
 func (c *Controller) record(cyc int64, k CommandKind, bank, row int) {
