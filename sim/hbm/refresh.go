@@ -88,7 +88,37 @@ func (c *Controller) catchUpRefresh(now int64) {
 		c.record(t, CmdREF, -1, -1)
 		c.refDue += c.t.REFI
 		c.refPending = false
+		c.repeatRefreshes(now, t)
 	}
+}
+
+// repeatRefreshes performs at once the refreshes due by now after a REF
+// at cycle last when each of them starts exactly when due: every bank is
+// closed after a REF, and nothing but refresh runs until now, so the next
+// one starts at max(refDue, last+1, last+tRFC) (refreshNext), which is
+// refDue when refDue >= last + max(tRFC, 1), and so for every later one
+// when tREFI >= max(tRFC, 1). An idle controller then catches up many
+// refreshes (the policy run's PCs idle most of 230 ms, 59 k refreshes
+// each) without a pass per refresh. The reference path and command traces
+// keep the loop.
+func (c *Controller) repeatRefreshes(now, last int64) {
+	gap := max(c.t.RFC, 1)
+	if c.ref || c.doTrace || c.refDue > now || c.refDue < last+gap || c.t.REFI < gap {
+		return
+	}
+	n := (now-c.refDue)/c.t.REFI + 1
+	for range n {
+		c.refWins = append(c.refWins, window{c.refDue, c.refDue + c.t.RFC})
+		c.refDue += c.t.REFI
+	}
+	t := c.refDue - c.t.REFI // the last of them
+	end := t + c.t.RFC
+	c.refStart = t
+	c.refFloor = max(c.refFloor, end)
+	c.maxActReady = max(c.maxActReady, end)
+	c.nextRowCmd = t + 1
+	c.stats.Refreshes += uint64(n)
+	c.stats.RefreshCycles += uint64(n * c.t.RFC)
 }
 
 // bankActReady is bank b's earliest ACT: its own bound (tRP after its
