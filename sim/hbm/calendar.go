@@ -62,12 +62,12 @@ func (k *Calendar) Handle(e akita.Event) error {
 		k.handleRef(now)
 		return nil
 	}
+	limit := k.clk.LastEdge(now)
 	for {
-		c, ok := k.queue.Next()
-		if !ok || k.clk.Time(uint64(c)) > now {
+		_, w, ok := k.queue.PopDue(limit)
+		if !ok {
 			break
 		}
-		_, w := k.queue.Pop()
 		w.c.wake(w.cycle)
 	}
 	if c, ok := k.queue.Next(); ok {

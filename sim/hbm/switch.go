@@ -268,12 +268,12 @@ func (s *Switch) Handle(e akita.Event) error {
 		s.handleRef(now)
 		return nil
 	}
+	limit := s.hclk.LastEdge(now)
 	for {
-		c, ok := s.queue.Next()
-		if !ok || s.hclk.Time(uint64(c)) > now {
+		_, d, ok := s.queue.PopDue(limit)
+		if !ok {
 			break
 		}
-		_, d := s.queue.Pop()
 		s.deliver(d, now)
 	}
 	if c, ok := s.queue.Next(); ok {
