@@ -89,6 +89,7 @@ func (c *Controller) computeColBases() {
 	wtrS, wtrL := lastWr+t.WTRS, t.WTRL
 	rtw := c.lastRdDataEnd + t.RTW - t.CWL
 	slowWTR := t.WTRL < t.WTRS
+	floor := int64(noWake)
 	for g := range bases {
 		// tCCD_L after the last column command in the same bank group.
 		ccd := max(ccdS, lastColBG[g]+ccdL)
@@ -108,7 +109,9 @@ func (c *Controller) computeColBases() {
 			wr, wrWhy = rtw, lossTurnaround
 		}
 		bases[g] = [2]colBase{{rd, rdWhy}, {wr, wrWhy}}
+		floor = min(floor, rd, wr)
 	}
+	c.colMin = floor
 }
 
 // slowRRD is bank group g's tRRD bound group by group (for timing where

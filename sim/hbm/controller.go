@@ -77,6 +77,9 @@ type Controller struct {
 	colBase    [][2]colBase
 	actBase    []int64
 	colBasesOK bool // colBase is current
+	// colMin is the earliest colBase of any bank group and direction
+	// (colFloor), kept with colBase.
+	colMin     int64
 	actBasesOK bool // actBase is current
 
 	// openBanks has bit b set while bank b has an open row.

@@ -41,8 +41,16 @@ func (c *Controller) refreshNextRef(t int64) (int64, CommandKind) {
 // catchUpRefresh performs every refresh step due by cycle now. While a
 // refresh is pending no ACT or column command starts, so its commands'
 // cycles follow from the state alone; they may lie before now when the
-// controller was idle (refreshes of idle time are computed lazily).
+// controller was idle (refreshes of idle time are computed lazily). It is
+// small enough to be inlined into every step: most find nothing due.
 func (c *Controller) catchUpRefresh(now int64) {
+	if c.refreshOn && (c.refPending || c.refDue <= now) {
+		c.refreshUntil(now)
+	}
+}
+
+// refreshUntil is catchUpRefresh when a refresh step may be due.
+func (c *Controller) refreshUntil(now int64) {
 	for c.refreshOn {
 		if !c.refPending {
 			if c.refDue > now {

@@ -314,11 +314,5 @@ func (c *Controller) settled(now, next, floor int64) bool {
 
 // colFloor is the earliest column cycle any bank could have: every
 // column candidate is at or after its bank group's colBase (computeBases
-// must be current).
-func (c *Controller) colFloor() int64 {
-	f := int64(noWake)
-	for g := range c.colBase {
-		f = min(f, c.colBase[g][0].t, c.colBase[g][1].t)
-	}
-	return f
-}
+// must be current; computeColBases keeps the minimum).
+func (c *Controller) colFloor() int64 { return c.colMin }
