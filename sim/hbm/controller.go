@@ -331,7 +331,7 @@ func (c *Controller) enqueue(b *burst) {
 		s.bank = loc.Bank
 		s.bg = loc.BankGroup
 		s.row = int32(loc.Row)
-		s.n = int((run + uint64(c.burstBytes) - 1) / uint64(c.burstBytes))
+		s.n = int((run + uint64(c.burstBytes) - 1) >> c.amap.burstShift) // burstBytes is 1 << burstShift
 		s.seq = c.nextSeq
 		s.write = b.write
 		c.nextSeq++
