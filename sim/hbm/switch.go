@@ -190,19 +190,20 @@ func (s *Switch) Send(msg akita.Msg) *akita.SendError {
 			t = s.cross(gc, gp, t, b, !b.write)
 		}
 	}
-	at := s.hclk.Time(uint64(t))
-	// One lane per sender: a port's bursts and a controller's responses
-	// each leave in time order.
-	lane := b.port
-	if b.done {
-		lane = len(s.ports) + b.pc
-	}
 	if s.ref {
+		// One lane per sender: a port's bursts and a controller's
+		// responses each leave in time order.
+		lane := b.port
+		if b.done {
+			lane = len(s.ports) + b.pc
+		}
+		at := s.hclk.Time(uint64(t))
 		s.refQueue.PushLane(lane, at, delivery{msg: b, dst: dst})
-	} else {
-		s.queue.Push(t, delivery{msg: b, dst: dst})
+		s.waker.Ensure(at)
+		return nil
 	}
-	s.waker.Ensure(at)
+	s.queue.Push(t, delivery{msg: b, dst: dst})
+	s.waker.EnsureCycle(t, s.hclk)
 	return nil
 }
 
@@ -277,7 +278,7 @@ func (s *Switch) Handle(e akita.Event) error {
 		s.deliver(d, now)
 	}
 	if c, ok := s.queue.Next(); ok {
-		s.waker.Ensure(s.hclk.Time(uint64(c)))
+		s.waker.EnsureCycle(c, s.hclk)
 	}
 	return nil
 }
