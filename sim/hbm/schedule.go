@@ -152,7 +152,11 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	q := c.queues[b]
 	for i, x := range q {
 		if x == s {
-			copy(q[i:], q[i+1:])
+			// A queue holds a few segments: shift them by hand rather
+			// than through copy's call for pointer slices.
+			for j := i; j < len(q)-1; j++ {
+				q[j] = q[j+1]
+			}
 			q[len(q)-1] = nil
 			q = q[:len(q)-1]
 			c.queues[b] = q
