@@ -168,7 +168,7 @@ func (c *Controller) actEarliest(b int) int64 {
 // row (FR-FCFS never closes a row that queued requests hit).
 func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64, ok bool) {
 	bk := &c.banks[b]
-	if len(c.queues[b]) == 0 {
+	if c.active&(1<<uint(b&63)) == 0 { // its queue is empty (b < 64)
 		return 0, 0, 0, false
 	}
 	if bk.openRow < 0 {
