@@ -167,9 +167,16 @@ func runOne(d hw.Design, p hw.Platform, g *workload.Graph, opts Options, memoryP
 		jobKernel = append(jobKernel, i)
 	}
 
-	counter := &eventCounter{}
 	engine := sim.Engine()
-	engine.AcceptHook(counter)
+	// link.Engine counts its events itself; akita's engine (the reference
+	// path) needs a hook.
+	counted, selfCounting := engine.(interface{ Events() int64 })
+	counter := &eventCounter{}
+	if !selfCounting {
+		engine.AcceptHook(counter)
+	} else {
+		counter.n = -counted.Events()
+	}
 	res := &Result{
 		Design: d, Platform: p, FreqHz: sim.Clock().FreqHz, Memory: opts.Memory,
 		Kernels:            make([]KernelResult, 0, len(ks)),
@@ -223,6 +230,9 @@ func runOne(d hw.Design, p hw.Platform, g *workload.Graph, opts Options, memoryP
 	res.TotalCycles = res.Kernels[len(res.Kernels)-1].EndCycle
 	res.FrameIntervalCycles = res.TotalCycles
 	res.Events = counter.n
+	if selfCounting {
+		res.Events += counted.Events()
+	}
 	switch m := sim.Memory().(type) {
 	case *hbm.System:
 		for i := range m.NumPorts() {

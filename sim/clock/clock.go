@@ -60,6 +60,22 @@ func (d Domain) Floor(t akita.VTimeInSec) uint64 {
 	return uint64(math.Floor(x + tolerance))
 }
 
+// LastEdge is the last cycle whose edge time (Time) is at or before t
+// exactly, with no tolerance (-1 when even cycle 0's is later): a queue
+// of cycles holds the values due at t as those at or before LastEdge(t),
+// and compares integers instead of converting each cycle to a time.
+// Time grows with the cycle, so the cycles due form a prefix.
+func (d Domain) LastEdge(t akita.VTimeInSec) int64 {
+	c := int64(d.Floor(t))
+	for c >= 0 && d.Time(uint64(c)) > t {
+		c--
+	}
+	for c+1 <= hw.MaxCycles && d.Time(uint64(c+1)) <= t {
+		c++
+	}
+	return c
+}
+
 // TimeNotBefore is the time of cycle c's edge, or now when that edge
 // lies before now (a cycle of this clock converted back from a time of
 // another clock may round below it by a fraction of a cycle): an event

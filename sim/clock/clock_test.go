@@ -74,3 +74,23 @@ func TestSaturation(t *testing.T) {
 		t.Errorf("TimeNotBefore(11) = %g, want %g", float64(got), float64(d.Time(11)))
 	}
 }
+
+// TestLastEdge checks LastEdge against its definition: the last cycle
+// whose Time is at or before t, for edge times, times just around them,
+// and times converted from another clock.
+func TestLastEdge(t *testing.T) {
+	for _, f := range []float64{300e6, 450e6, 900e6, 1800e6} {
+		d, other := New(f), New(f*2/3+1)
+		for _, c := range []uint64{0, 1, 2, 3, 7, 1000, 3_400_000, 123_456_789, 10_000_000_000} {
+			for _, tm := range []akita.VTimeInSec{d.Time(c), d.Time(c) * (1 + 1e-15), d.Time(c) * (1 - 1e-15), other.Time(c)} {
+				got := d.LastEdge(tm)
+				if got >= 0 && d.Time(uint64(got)) > tm || d.Time(uint64(got+1)) <= tm {
+					t.Errorf("%g Hz: LastEdge(%.17g) = %d: Time(%d) = %.17g, Time(%d) = %.17g", f, float64(tm), got, got, float64(d.Time(uint64(max(got, 0)))), got+1, float64(d.Time(uint64(got+1))))
+				}
+			}
+		}
+		if got := d.LastEdge(-1e-9); got != -1 {
+			t.Errorf("%g Hz: LastEdge before 0 = %d, want -1", f, got)
+		}
+	}
+}

@@ -83,6 +83,12 @@ type AddressMap struct {
 	shift      [numFields]uint
 	mask       [numFields]uint64
 	banksPerBG int
+	// pcShift and ilShift are log2 of pcBytes and interleave (both powers
+	// of two), and pcsShift of pcs when pcsPow2: the per-burst decoding
+	// shifts and masks instead of dividing (64-bit divisions take tens of
+	// cycles each).
+	pcShift, ilShift, pcsShift uint
+	pcsPow2                    bool
 }
 
 // NewAddressMap builds the address map of h with the PC interleaving
@@ -137,8 +143,12 @@ func NewAddressMap(h hw.HBM, interleaveBytes int64, order string) (AddressMap, e
 	if uint64(1)<<pos != m.pcBytes {
 		return AddressMap{}, fmt.Errorf("hbm: address map: burst x columns x banks x rows is %d B, but pc_bytes is %d", uint64(1)<<pos, m.pcBytes)
 	}
+	m.pcShift = pos
+	if p := m.pcs; p > 0 && p&(p-1) == 0 {
+		m.pcsPow2, m.pcsShift = true, uint(bits.TrailingZeros64(uint64(p)))
+	}
 	if interleaveBytes != 0 {
-		if _, err := pow2("interleave_bytes", interleaveBytes); err != nil {
+		if m.ilShift, err = pow2("interleave_bytes", interleaveBytes); err != nil {
 			return AddressMap{}, err
 		}
 		if interleaveBytes < int64(h.BurstBytes) || interleaveBytes > h.PCBytes {
@@ -159,10 +169,16 @@ func (m AddressMap) Interleave() uint64 { return m.interleave }
 // address.
 func (m AddressMap) Split(addr uint64) (pc int, local uint64) {
 	if m.interleave == 0 {
-		return int(addr / m.pcBytes), addr % m.pcBytes
+		return int(addr >> m.pcShift), addr & (m.pcBytes - 1)
 	}
-	chunk := addr / m.interleave
-	return int(chunk % uint64(m.pcs)), (chunk/uint64(m.pcs))*m.interleave + addr%m.interleave
+	chunk := addr >> m.ilShift
+	var row uint64 // the chunk's number in its PC
+	if m.pcsPow2 {
+		pc, row = int(chunk&(uint64(m.pcs)-1)), chunk>>m.pcsShift
+	} else {
+		pc, row = int(chunk%uint64(m.pcs)), chunk/uint64(m.pcs)
+	}
+	return pc, row<<m.ilShift | addr&(m.interleave-1)
 }
 
 // Global is the global address of PC-local address local of pc.
@@ -181,7 +197,7 @@ func (m AddressMap) ContiguousBytes(addr uint64) uint64 {
 	if m.interleave != 0 {
 		g = m.interleave
 	}
-	return g - addr%g
+	return g - addr&(g-1) // g is a power of two
 }
 
 // Location is a decoded PC-local address.
@@ -225,5 +241,5 @@ func (m AddressMap) Encode(l Location) uint64 {
 func (m AddressMap) sameRowBytes(local uint64) uint64 {
 	low := min(m.shift[FieldBankGroup], m.shift[FieldBank], m.shift[FieldRow])
 	g := uint64(1) << low
-	return g - local%g
+	return g - local&(g-1)
 }

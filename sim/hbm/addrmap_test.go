@@ -1,6 +1,7 @@
 package hbm
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -135,5 +136,40 @@ func TestAddressMapBankLowOrder(t *testing.T) {
 	}
 	if n := m.sameRowBytes(0); n != 32 {
 		t.Errorf("sameRowBytes = %d, want 32", n)
+	}
+}
+
+// TestAddressMapSplitMatchesDivision checks Split and ContiguousBytes
+// (shifts and masks) against the division they replace, for a power-of-two
+// and another PC count, with and without interleaving.
+func TestAddressMapSplitMatchesDivision(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	for _, pcs := range []int{32, 24} {
+		for _, il := range []int64{0, 256, 4096} {
+			h := hw.U280HBM()
+			h.PseudoChannels = pcs
+			m, err := NewAddressMap(h, il, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 2000; i++ {
+				a := rng.Uint64N(m.TotalBytes())
+				pc, local := m.Split(a)
+				g := uint64(il)
+				wantPC, wantLocal := int(a/m.pcBytes), a%m.pcBytes
+				if il == 0 {
+					g = m.pcBytes
+				} else {
+					chunk := a / g
+					wantPC, wantLocal = int(chunk%uint64(pcs)), chunk/uint64(pcs)*g+a%g
+				}
+				if pc != wantPC || local != wantLocal {
+					t.Fatalf("%d PCs, interleave %d: Split(%#x) = (%d, %#x), want (%d, %#x)", pcs, il, a, pc, local, wantPC, wantLocal)
+				}
+				if n := m.ContiguousBytes(a); n != g-a%g {
+					t.Fatalf("%d PCs, interleave %d: ContiguousBytes(%#x) = %d, want %d", pcs, il, a, n, g-a%g)
+				}
+			}
+		}
 	}
 }

@@ -10,7 +10,7 @@ func (c *Controller) firstHit(b int) *segment {
 	if bk.openRow < 0 {
 		return nil
 	}
-	for _, s := range bk.q {
+	for _, s := range c.queues[b] {
 		if s.row == bk.openRow {
 			bk.hit, bk.hitSeq, bk.hitWrite = s, s.seq, s.write
 			break
@@ -23,8 +23,16 @@ func (c *Controller) firstHit(b int) *segment {
 // that depend on the bank group only (tCCD, the data bus, turnaround;
 // the row command bus, tRRD, tFAW), once for all banks. Column commands
 // change only the column part and row commands only the ACT part, so each
-// is recomputed only when its own inputs changed.
+// is recomputed only when its own inputs changed. It is small enough to be
+// inlined: most calls find both parts current.
 func (c *Controller) computeBases() {
+	if !c.actBasesOK || !c.colBasesOK {
+		c.recomputeBases()
+	}
+}
+
+// recomputeBases recomputes the stale parts of computeBases.
+func (c *Controller) recomputeBases() {
 	if !c.actBasesOK {
 		c.computeActBases()
 	}
@@ -39,17 +47,23 @@ func (c *Controller) computeActBases() {
 	// The latest ACT over all bank groups; with tRRD_L >= tRRD_S (JEDEC's
 	// order) a group's bound is the later of "any group + the short time"
 	// and "its own + the long time".
+	bases := c.actBase
+	lastActBG := c.lastActBG[:len(bases)]
 	lastAct := never
-	for g := 0; g < c.nBG; g++ {
-		lastAct = max(lastAct, c.lastActBG[g])
+	for _, a := range lastActBG {
+		lastAct = max(lastAct, a)
 	}
 	faw := max(c.nextRowCmd, c.actHist[c.actIdx]+c.t.FAW)
-	for g := 0; g < c.nBG; g++ {
-		act := max(faw, lastAct+c.t.RRDS, c.lastActBG[g]+c.t.RRDL)
-		if c.t.RRDL < c.t.RRDS {
-			act = c.slowRRD(faw, g)
+	anyBG := max(faw, lastAct+c.t.RRDS)
+	rrdL := c.t.RRDL
+	if rrdL < c.t.RRDS {
+		for g := range bases {
+			bases[g] = c.slowRRD(faw, g)
 		}
-		c.actBase[g] = act
+		return
+	}
+	for g, a := range lastActBG {
+		bases[g] = max(anyBG, a+rrdL)
 	}
 }
 
@@ -57,35 +71,47 @@ func (c *Controller) computeActBases() {
 // turnarounds.
 func (c *Controller) computeColBases() {
 	c.colBasesOK = true
+	bases := c.colBase
+	lastColBG := c.lastColBG[:len(bases)]
+	lastWrBG := c.lastWrDataEnd[:len(bases)]
 	// The latest write data over all bank groups; with tWTR_L >= tWTR_S
 	// the same argument as for tRRD holds.
 	lastWr := never
-	for g := 0; g < c.nBG; g++ {
-		lastWr = max(lastWr, c.lastWrDataEnd[g])
+	for _, w := range lastWrBG {
+		lastWr = max(lastWr, w)
 	}
-	for g := 0; g < c.nBG; g++ {
-		// tCCD_S after the last column command, tCCD_L after the last one
-		// in the same bank group; the data bus must be free.
-		ccd := max(c.lastColCmd+c.t.CCDS, c.lastColBG[g]+c.t.CCDL)
+	t := &c.t
+	// The bounds shared by every bank group: tCCD_S after the last column
+	// command, the data bus, tWTR_S after the last write data, and the
+	// read-to-write turnaround (write data tRTW after the last read data).
+	ccdS, ccdL := c.lastColCmd+t.CCDS, t.CCDL
+	rdBus, wrBus := c.dataFree-t.CL, c.dataFree-t.CWL
+	wtrS, wtrL := lastWr+t.WTRS, t.WTRL
+	rtw := c.lastRdDataEnd + t.RTW - t.CWL
+	slowWTR := t.WTRL < t.WTRS
+	floor := int64(noWake)
+	for g := range bases {
+		// tCCD_L after the last column command in the same bank group.
+		ccd := max(ccdS, lastColBG[g]+ccdL)
 		// Reads: write-to-read turnaround tWTR_L after write data in the
 		// same bank group, tWTR_S after write data in another.
-		rd, why := max(ccd, c.dataFree-c.t.CL), lossOther
-		wtr := max(lastWr+c.t.WTRS, c.lastWrDataEnd[g]+c.t.WTRL)
-		if c.t.WTRL < c.t.WTRS {
+		rd, rdWhy := max(ccd, rdBus), lossOther
+		wtr := max(wtrS, lastWrBG[g]+wtrL)
+		if slowWTR {
 			wtr = c.slowWTR(g)
 		}
 		if wtr > rd {
-			rd, why = wtr, lossTurnaround
+			rd, rdWhy = wtr, lossTurnaround
 		}
-		c.colBase[g][0] = colBase{rd, why}
-		// Writes: read-to-write bus turnaround, write data tRTW after the
-		// last read data.
-		wr, why := max(ccd, c.dataFree-c.t.CWL), lossOther
-		if x := c.lastRdDataEnd + c.t.RTW - c.t.CWL; x > wr {
-			wr, why = x, lossTurnaround
+		// Writes: the read-to-write bus turnaround.
+		wr, wrWhy := max(ccd, wrBus), lossOther
+		if rtw > wr {
+			wr, wrWhy = rtw, lossTurnaround
 		}
-		c.colBase[g][1] = colBase{wr, why}
+		bases[g] = [2]colBase{{rd, rdWhy}, {wr, wrWhy}}
+		floor = min(floor, rd, wr)
 	}
+	c.colMin = floor
 }
 
 // slowRRD is bank group g's tRRD bound group by group (for timing where
@@ -134,8 +160,7 @@ func (c *Controller) colEarliest(b int, write bool) (int64, lossReason) {
 // actEarliest is the earliest cycle for an ACT to bank b (computeBases
 // must be current).
 func (c *Controller) actEarliest(b int) int64 {
-	bk := &c.banks[b]
-	return max(bk.actReady, c.actBase[bk.bg])
+	return max(c.bankActReady(b), c.actBase[c.banks[b].bg])
 }
 
 // rowCandidate is the row command bank b needs next: an ACT for its oldest
@@ -143,7 +168,7 @@ func (c *Controller) actEarliest(b int) int64 {
 // row (FR-FCFS never closes a row that queued requests hit).
 func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64, ok bool) {
 	bk := &c.banks[b]
-	if len(bk.q) == 0 {
+	if c.active&(1<<uint(b&63)) == 0 { // its queue is empty (b < 64)
 		return 0, 0, 0, false
 	}
 	if bk.openRow < 0 {

@@ -43,13 +43,14 @@ func newCalendar(engine akita.Engine, freqHz float64, reference bool) *Calendar 
 
 // wake asks for controller c to be woken at cycle.
 func (k *Calendar) wake(c *Controller, cycle int64) {
-	t := k.clk.Time(uint64(cycle))
 	if k.ref {
+		t := k.clk.Time(uint64(cycle))
 		k.refQueue.PushLane(c.index, t, wakeUp{c, cycle})
-	} else {
-		k.queue.Push(cycle, wakeUp{c, cycle})
+		k.waker.Ensure(t)
+		return
 	}
-	k.waker.Ensure(t)
+	k.queue.Push(cycle, wakeUp{c, cycle})
+	k.waker.EnsureCycle(cycle, k.clk)
 }
 
 // Handle wakes every controller due now.
@@ -62,16 +63,16 @@ func (k *Calendar) Handle(e akita.Event) error {
 		k.handleRef(now)
 		return nil
 	}
+	limit := k.clk.LastEdge(now)
 	for {
-		c, ok := k.queue.Next()
-		if !ok || k.clk.Time(uint64(c)) > now {
+		_, w, ok := k.queue.PopDue(limit)
+		if !ok {
 			break
 		}
-		_, w := k.queue.Pop()
 		w.c.wake(w.cycle)
 	}
 	if c, ok := k.queue.Next(); ok {
-		k.waker.Ensure(k.clk.Time(uint64(c)))
+		k.waker.EnsureCycle(c, k.clk)
 	}
 	return nil
 }

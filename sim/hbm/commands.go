@@ -80,29 +80,31 @@ type segment struct {
 	write bool
 }
 
-// bankState is one bank: its open row, the earliest cycles of its next
-// commands and its queue of segments in arrival order.
+// bankState is one bank: its open row and the earliest cycles of its next
+// commands (its queue of segments is Controller.queues). The fields are
+// ordered and sized so that a bank fills one 64-byte cache line: the
+// scheduler's loops visit several banks per step.
 type bankState struct {
-	openRow  int32 // -1: closed
-	actReady int64 // earliest ACT (tRP after PRE, tRFC after REF)
+	actReady int64 // earliest ACT (tRP after PRE; see bankActReady for REF)
 	colReady int64 // earliest RD/WR (tRCD after ACT)
 	preReady int64 // earliest PRE (tRAS after ACT, tWR after write data, read end)
+	// hit caches firstHit while hitOK; hitSeq and hitWrite are its seq and
+	// write (the schedulers' loops read them without touching the segment).
+	hit    *segment
+	hitSeq uint64
+	// headSeq is the seq of the bank's oldest queued segment (when it has
+	// one), kept here so that the row scheduler's loops do not follow a
+	// pointer per bank.
+	headSeq uint64
+	openRow int32 // -1: closed
+	// bg is the bank's bank group.
+	bg int32
 	// fresh marks a row activated and not yet accessed; conflict that its
 	// activation followed a precharge forced by a request to another row.
 	fresh, conflict  bool
 	closedByConflict bool
-	q                []*segment
-	// hit caches firstHit while hitOK; hitSeq and hitWrite are its seq and
-	// write (the schedulers' loops read them without touching the segment).
-	hit      *segment
-	hitOK    bool
-	hitWrite bool
-	hitSeq   uint64
-	// bg is the bank's bank group.
-	bg int
-	// headSeq is q[0].seq (when q is not empty), kept here so that the
-	// row scheduler's loops do not follow a pointer per bank.
-	headSeq uint64
+	hitOK            bool
+	hitWrite         bool
 }
 
 // lossReason is why the data bus idled before a column command.

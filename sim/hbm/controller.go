@@ -26,7 +26,7 @@ type Controller struct {
 	engine     akita.Engine
 	clk        clock.Domain
 	index      int
-	top        akita.Port
+	top        *link.Port
 	t          timing
 	burstCyc   int64 // data bus cycles of one 32 B burst
 	burstBytes int
@@ -41,7 +41,9 @@ type Controller struct {
 	banksPerBG int
 	nBG        int
 
-	banks  []bankState
+	banks []bankState
+	// queues holds each bank's queued segments in arrival order.
+	queues [][]*segment
 	active uint64 // bit b set: bank b has queued segments
 	// hitMask has bit b set when bank b has a queued segment that hits its
 	// open row, for the banks not in hitDirty (see syncHits); the fast
@@ -75,7 +77,18 @@ type Controller struct {
 	colBase    [][2]colBase
 	actBase    []int64
 	colBasesOK bool // colBase is current
+	// colMin is the earliest colBase of any bank group and direction
+	// (colFloor), kept with colBase.
+	colMin     int64
 	actBasesOK bool // actBase is current
+
+	// openBanks has bit b set while bank b has an open row.
+	openBanks uint64
+	// refFloor is the end of the last refresh: no bank may activate
+	// before it (see bankActReady). maxActReady is the latest of every
+	// bank's earliest ACT, refFloor included (they only grow).
+	refFloor    int64
+	maxActReady int64
 
 	refDue     int64
 	refPending bool
@@ -137,6 +150,7 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		banksPerBG:    h.BanksPerPC / h.BankGroups,
 		nBG:           h.BankGroups,
 		banks:         make([]bankState, h.BanksPerPC),
+		queues:        make([][]*segment, h.BanksPerPC),
 		lastColCmd:    never,
 		lastColBG:     make([]int64, h.BankGroups),
 		lastRdDataEnd: never,
@@ -152,7 +166,7 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 	c.colStep = max(c.t.CCDL, c.burstCyc)
 	c.rtpCycles = c.burstCyc
 	for i := range c.banks {
-		c.banks[i] = bankState{openRow: -1, bg: i / c.banksPerBG}
+		c.banks[i] = bankState{openRow: -1, bg: int32(i / c.banksPerBG)}
 	}
 	for g := range c.lastWrDataEnd {
 		c.lastWrDataEnd[g] = never
@@ -187,10 +201,21 @@ func (c *Controller) Pending() int { return c.queued + len(c.input) - c.inHead }
 
 // NotifyRecv takes the bursts that arrived and schedules them.
 func (c *Controller) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
+	c.receive(now, nil, port)
+}
+
+// receive queues burst b (nil: none) and then the bursts port holds,
+// and schedules them. The switch hands a burst over directly when the
+// controller's port is quiet (link.Port.Quiet), as NotifyRecv would
+// retrieve it.
+func (c *Controller) receive(now akita.VTimeInSec, b *burst, port akita.Port) {
 	cyc := int64(c.clk.Cycle(now))
 	queued := c.queued
 	c.newBanks = 0
-	for {
+	if b != nil {
+		c.arrive(b, cyc)
+	}
+	for port != nil {
 		m := port.Retrieve(now)
 		if m == nil {
 			break
@@ -306,14 +331,13 @@ func (c *Controller) enqueue(b *burst) {
 		s.bank = loc.Bank
 		s.bg = loc.BankGroup
 		s.row = int32(loc.Row)
-		s.n = int((run + uint64(c.burstBytes) - 1) / uint64(c.burstBytes))
+		s.n = int((run + uint64(c.burstBytes) - 1) >> c.amap.burstShift) // burstBytes is 1 << burstShift
 		s.seq = c.nextSeq
 		s.write = b.write
 		c.nextSeq++
-		bk := &c.banks[s.bank]
-		bk.q = append(bk.q, s)
-		if len(bk.q) == 1 {
-			bk.headSeq = s.seq
+		c.queues[s.bank] = append(c.queues[s.bank], s)
+		if len(c.queues[s.bank]) == 1 {
+			c.banks[s.bank].headSeq = s.seq
 		}
 		c.dropHit(s.bank)
 		c.active |= 1 << uint(s.bank)
@@ -373,11 +397,20 @@ func (c *Controller) dropHit(b int) {
 
 // syncHits brings hitMask up to date and returns the banks to visit for
 // columns (with a row hit) and for row commands (active without one); on
-// the reference path both are every active bank.
+// the reference path both are every active bank. It is small enough to be
+// inlined: most calls find no bank to update.
 func (c *Controller) syncHits() (colBanks, rowBanks uint64) {
 	if c.ref {
 		return c.active, c.active
 	}
+	if c.hitDirty != 0 {
+		c.resyncHits()
+	}
+	return c.hitMask, c.active &^ c.hitMask
+}
+
+// resyncHits updates hitMask for the banks in hitDirty.
+func (c *Controller) resyncHits() {
 	for m := c.hitDirty; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
 		if c.firstHit(b) != nil {
@@ -387,7 +420,6 @@ func (c *Controller) syncHits() (colBanks, rowBanks uint64) {
 		}
 	}
 	c.hitDirty = 0
-	return c.hitMask, c.active &^ c.hitMask
 }
 
 func (c *Controller) record(cyc int64, k CommandKind, bank, row int) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/roofsim/roofsim/hw"
 )
@@ -309,5 +310,14 @@ func TestLossBreakdownSums(t *testing.T) {
 				t.Errorf("%v PC %d: busy %d cycles for %d bursts", c, pc.PC, s.BusyCycles, s.Columns())
 			}
 		}
+	}
+}
+
+// TestBankStateFitsCacheLine pins bankState to one 64-byte cache line: the
+// scheduler's loops visit several banks per step, and a field added beyond
+// it costs a second cache miss per bank (docs/speed.md, fourth round).
+func TestBankStateFitsCacheLine(t *testing.T) {
+	if n := unsafe.Sizeof(bankState{}); n != 64 {
+		t.Fatalf("bankState is %d bytes, want 64 (one cache line)", n)
 	}
 }

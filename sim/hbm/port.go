@@ -3,6 +3,7 @@ package hbm
 import (
 	"fmt"
 	"math"
+	"math/bits"
 
 	"github.com/roofsim/roofsim/sim/clock"
 	"github.com/roofsim/roofsim/sim/link"
@@ -71,10 +72,14 @@ type AXIPort struct {
 
 	index       int
 	kclk, hclk  clock.Domain
-	top, bottom akita.Port
+	top, bottom *link.Port
 	ctrls       []akita.Port
 	amap        AddressMap
 	beatBytes   uint64
+	// beatShift is log2 of beatBytes when beatPow2 (Params.Validate allows
+	// 32 and 64 B): split then masks and shifts instead of dividing.
+	beatShift   uint
+	beatPow2    bool
 	maxBurst    uint64
 	burstBytes  uint64
 	outstanding int
@@ -148,6 +153,8 @@ func NewAXIPort(name string, cfg AXIPortConfig) *AXIPort {
 		rspLat:        int64(cfg.RspLatencyCycles),
 	}
 	p.maxBurst = p.beatBytes * uint64(cfg.MaxBurstBeats)
+	p.beatShift = uint(bits.TrailingZeros64(p.beatBytes))
+	p.beatPow2 = p.beatBytes&(p.beatBytes-1) == 0
 	if cfg.HBMPortBytesPerSec > 0 {
 		p.hportHBMCyclesPerByte = cfg.HBMFreqHz / cfg.HBMPortBytesPerSec
 	}
@@ -249,14 +256,15 @@ func (p *AXIPort) accept(m akita.Msg, k int64) {
 func (p *AXIPort) split(t *txn, addr uint64) {
 	end := addr + t.bytes
 	for addr < end {
+		inBeat := p.inBeat(addr)
 		n := min(end-addr,
 			axiBoundaryBytes-addr%axiBoundaryBytes,
 			p.amap.ContiguousBytes(addr),
-			p.maxBurst-addr%p.beatBytes)
+			p.maxBurst-inBeat)
 		pc, local := p.amap.Split(addr)
 		b := p.bursts.get()
 		b.txn, b.port, b.pc, b.local, b.bytes, b.write = t, p.index, pc, local, int(n), t.write
-		b.beats = int((addr%p.beatBytes + n + p.beatBytes - 1) / p.beatBytes)
+		b.beats = int(p.beatsOf(inBeat + n))
 		t.left++
 		addr += n
 		if t.write {
@@ -277,6 +285,22 @@ func (p *AXIPort) split(t *txn, addr uint64) {
 			}
 		}
 	}
+}
+
+// inBeat is address addr's offset in its beat (addr mod beatBytes).
+func (p *AXIPort) inBeat(addr uint64) uint64 {
+	if p.beatPow2 {
+		return addr & (p.beatBytes - 1)
+	}
+	return addr % p.beatBytes
+}
+
+// beatsOf is the beats n bytes from a beat's start take (rounded up).
+func (p *AXIPort) beatsOf(n uint64) uint64 {
+	if p.beatPow2 {
+		return (n + p.beatBytes - 1) >> p.beatShift
+	}
+	return (n + p.beatBytes - 1) / p.beatBytes
 }
 
 // issueRead puts a read burst on the read address channel at or after

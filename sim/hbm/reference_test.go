@@ -21,31 +21,37 @@ func TestFastPathMatchesReference(t *testing.T) {
 		total     int64
 		// slow runs the ports at 450 MHz with 16 bursts in flight.
 		slow bool
+		// ii is the ports' issue interval in kernel cycles (0: none); a
+		// long one leaves the PCs idle across refreshes.
+		ii int
 	}
 	runs := []run{
-		{PatternSeq, OpRead, 512, 32, 256, false, false, 8 << 20, false},
-		{PatternSeq, OpRead, 4096, 32, 512, false, false, 8 << 20, false},
-		{PatternSeq, OpWrite, 1024, 8, 512, false, false, 2 << 20, false},
-		{PatternSeq, OpMixed, 256, 32, 256, true, false, 4 << 20, false},
-		{PatternSeq, OpRead, 32, 4, 256, false, false, 1 << 20, false},
-		{PatternRandom, OpRead, 64, 1, 256, false, false, 1 << 20, false},
-		{PatternRandom, OpMixed, 128, 8, 512, false, false, 2 << 20, false},
-		{PatternRandom, OpWrite, 64, 32, 256, true, false, 2 << 20, false},
-		{PatternStrided, OpRead, 256, 16, 256, false, false, 2 << 20, false},
-		{PatternStrided, OpMixed, 96, 8, 512, true, true, 1 << 20, false},
-		{PatternSeq, OpMixed, 2048, 32, 512, false, true, 4 << 20, false},
-		{PatternSeq, OpRead, 64, 1, 512, false, false, 1 << 20, false},
-		{PatternSeq, OpMixed, 512, 2, 256, false, false, 1 << 20, true},
-		{PatternRandom, OpMixed, 4096, 2, 512, false, false, 4 << 20, false},
-		{PatternRandom, OpRead, 256, 32, 512, false, true, 2 << 20, true},
-		{PatternStrided, OpWrite, 4096, 4, 256, true, false, 2 << 20, false},
+		{PatternSeq, OpRead, 512, 32, 256, false, false, 8 << 20, false, 0},
+		{PatternSeq, OpRead, 4096, 32, 512, false, false, 8 << 20, false, 0},
+		{PatternSeq, OpWrite, 1024, 8, 512, false, false, 2 << 20, false, 0},
+		{PatternSeq, OpMixed, 256, 32, 256, true, false, 4 << 20, false, 0},
+		{PatternSeq, OpRead, 32, 4, 256, false, false, 1 << 20, false, 0},
+		{PatternRandom, OpRead, 64, 1, 256, false, false, 1 << 20, false, 0},
+		{PatternRandom, OpMixed, 128, 8, 512, false, false, 2 << 20, false, 0},
+		{PatternRandom, OpWrite, 64, 32, 256, true, false, 2 << 20, false, 0},
+		{PatternStrided, OpRead, 256, 16, 256, false, false, 2 << 20, false, 0},
+		{PatternStrided, OpMixed, 96, 8, 512, true, true, 1 << 20, false, 0},
+		{PatternSeq, OpMixed, 2048, 32, 512, false, true, 4 << 20, false, 0},
+		{PatternSeq, OpRead, 64, 1, 512, false, false, 1 << 20, false, 0},
+		{PatternSeq, OpMixed, 512, 2, 256, false, false, 1 << 20, true, 0},
+		{PatternRandom, OpMixed, 4096, 2, 512, false, false, 4 << 20, false, 0},
+		{PatternRandom, OpRead, 256, 32, 512, false, true, 2 << 20, true, 0},
+		{PatternStrided, OpWrite, 4096, 4, 256, true, false, 2 << 20, false, 0},
+		{PatternSeq, OpRead, 64, 1, 256, false, false, 32 << 10, false, 5000},
+		{PatternRandom, OpMixed, 256, 4, 512, false, true, 64 << 10, false, 1500},
 	}
 	for _, r := range runs {
-		name := fmt.Sprintf("%s-%s-%dB-%dpc-%dbit-cross=%v-closed=%v-slow=%v", r.pattern, r.op, r.size, r.pcs, r.portBits, r.cross, r.closed, r.slow)
+		name := fmt.Sprintf("%s-%s-%dB-%dpc-%dbit-cross=%v-closed=%v-slow=%v-ii=%d", r.pattern, r.op, r.size, r.pcs, r.portBits, r.cross, r.closed, r.slow, r.ii)
 		t.Run(name, func(t *testing.T) {
 			cfg := DefaultBenchConfig()
 			cfg.Pattern, cfg.Op, cfg.SizeBytes, cfg.PCs = r.pattern, r.op, r.size, r.pcs
 			cfg.Params.PortBits, cfg.CrossSwitch, cfg.TotalBytes = r.portBits, r.cross, r.total
+			cfg.IssueIntervalCycles = r.ii
 			if r.closed {
 				cfg.Params.PagePolicy = ClosedPage
 			}

@@ -58,9 +58,8 @@ func (c *Controller) tryRow(now int64) (bool, int64) {
 	if bestBank < 0 {
 		return false, earliest
 	}
-	bk := &c.banks[bestBank]
 	if bestKind == CmdACT {
-		c.activate(bestBank, bk.q[0].row, now)
+		c.activate(bestBank, c.queues[bestBank][0].row, now)
 	} else {
 		c.precharge(bestBank, now)
 	}
@@ -70,8 +69,7 @@ func (c *Controller) tryRow(now int64) (bool, int64) {
 func (c *Controller) activate(b int, row int32, now int64) {
 	bk := &c.banks[b]
 	g := b / c.banksPerBG
-	bk.openRow = row
-	c.dropHit(b)
+	c.openRowAt(b, row)
 	bk.colReady = now + c.t.RCD
 	bk.preReady = max(bk.preReady, now+c.t.RAS)
 	bk.fresh = true
@@ -88,9 +86,8 @@ func (c *Controller) activate(b int, row int32, now int64) {
 
 func (c *Controller) precharge(b int, now int64) {
 	bk := &c.banks[b]
-	bk.openRow = -1
-	c.dropHit(b)
-	bk.actReady = max(bk.actReady, now+c.t.RP)
+	c.closeRow(b)
+	c.raiseActReady(b, now+c.t.RP)
 	bk.closedByConflict = true
 	c.nextRowCmd = now + 1
 	c.actBasesOK = false
@@ -152,26 +149,31 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	}
 
 	// Remove s from its bank's queue.
-	for i, x := range bk.q {
+	q := c.queues[b]
+	for i, x := range q {
 		if x == s {
-			copy(bk.q[i:], bk.q[i+1:])
-			bk.q[len(bk.q)-1] = nil
-			bk.q = bk.q[:len(bk.q)-1]
+			// A queue holds a few segments: shift them by hand rather
+			// than through copy's call for pointer slices.
+			for j := i; j < len(q)-1; j++ {
+				q[j] = q[j+1]
+			}
+			q[len(q)-1] = nil
+			q = q[:len(q)-1]
+			c.queues[b] = q
 			c.dropHit(b)
-			if i == 0 && len(bk.q) > 0 {
-				bk.headSeq = bk.q[0].seq
+			if i == 0 && len(q) > 0 {
+				bk.headSeq = q[0].seq
 			}
 			break
 		}
 	}
-	if len(bk.q) == 0 {
+	if len(q) == 0 {
 		c.active &^= 1 << uint(b)
 	}
 	if c.policy == ClosedPage && c.firstHit(b) == nil {
 		// Auto-precharge: the row closes as soon as it may.
-		bk.openRow = -1
-		c.dropHit(b)
-		bk.actReady = max(bk.actReady, bk.preReady+c.t.RP)
+		c.closeRow(b)
+		c.raiseActReady(b, bk.preReady+c.t.RP)
 		bk.closedByConflict = false
 		c.stats.Precharges++
 	}
@@ -316,11 +318,5 @@ func (c *Controller) settled(now, next, floor int64) bool {
 
 // colFloor is the earliest column cycle any bank could have: every
 // column candidate is at or after its bank group's colBase (computeBases
-// must be current).
-func (c *Controller) colFloor() int64 {
-	f := int64(noWake)
-	for g := range c.colBase {
-		f = min(f, c.colBase[g][0].t, c.colBase[g][1].t)
-	}
-	return f
-}
+// must be current; computeColBases keeps the minimum).
+func (c *Controller) colFloor() int64 { return c.colMin }

@@ -55,6 +55,10 @@ type Switch struct {
 	links []lateral
 	ports []akita.Port // AXI ports' bottom ports by index
 	ctrls []akita.Port // controllers' top ports by PC
+	// axis and pcs are the AXI ports and the controllers themselves, to
+	// which the fast path hands bursts directly (see deliver).
+	axis []*AXIPort
+	pcs  []*Controller
 	// queue holds the bursts on their way by HBM cycle; the reference
 	// path (refQueue) keeps them by time in a heap instead.
 	queue    link.CycleQueue[delivery]
@@ -109,6 +113,8 @@ func NewSwitch(name string, engine akita.Engine, cfg SwitchConfig) *Switch {
 		deadCycles: int64(math.Ceil(cfg.HBMFreqHz/cfg.SwitchFreqHz - 1e-9)),
 		ports:      make([]akita.Port, cfg.Ports),
 		ctrls:      make([]akita.Port, cfg.Ports),
+		axis:       make([]*AXIPort, cfg.Ports),
+		pcs:        make([]*Controller, cfg.Ports),
 		ref:        cfg.Reference,
 	}
 	lateralBytesPerSec := cfg.LateralBWFraction * float64(cfg.PortBytes) * cfg.SwitchFreqHz
@@ -125,15 +131,17 @@ func NewSwitch(name string, engine akita.Engine, cfg SwitchConfig) *Switch {
 func (s *Switch) Name() string { return s.name }
 
 // attachPort plugs AXI port i's bottom port into the switch.
-func (s *Switch) attachPort(i int, p akita.Port) {
-	s.ports[i] = p
-	p.SetConnection(s)
+func (s *Switch) attachPort(i int, p *AXIPort) {
+	s.ports[i] = p.bottom
+	s.axis[i] = p
+	p.bottom.SetConnection(s)
 }
 
 // attachController plugs controller pc's top port into the switch.
-func (s *Switch) attachController(pc int, p akita.Port) {
-	s.ctrls[pc] = p
-	p.SetConnection(s)
+func (s *Switch) attachController(pc int, c *Controller) {
+	s.ctrls[pc] = c.top
+	s.pcs[pc] = c
+	c.top.SetConnection(s)
 }
 
 // PlugIn connects a port; the System uses attachPort and attachController,
@@ -182,19 +190,20 @@ func (s *Switch) Send(msg akita.Msg) *akita.SendError {
 			t = s.cross(gc, gp, t, b, !b.write)
 		}
 	}
-	at := s.hclk.Time(uint64(t))
-	// One lane per sender: a port's bursts and a controller's responses
-	// each leave in time order.
-	lane := b.port
-	if b.done {
-		lane = len(s.ports) + b.pc
-	}
 	if s.ref {
+		// One lane per sender: a port's bursts and a controller's
+		// responses each leave in time order.
+		lane := b.port
+		if b.done {
+			lane = len(s.ports) + b.pc
+		}
+		at := s.hclk.Time(uint64(t))
 		s.refQueue.PushLane(lane, at, delivery{msg: b, dst: dst})
-	} else {
-		s.queue.Push(t, delivery{msg: b, dst: dst})
+		s.waker.Ensure(at)
+		return nil
 	}
-	s.waker.Ensure(at)
+	s.queue.Push(t, delivery{msg: b, dst: dst})
+	s.waker.EnsureCycle(t, s.hclk)
 	return nil
 }
 
@@ -260,16 +269,16 @@ func (s *Switch) Handle(e akita.Event) error {
 		s.handleRef(now)
 		return nil
 	}
+	limit := s.hclk.LastEdge(now)
 	for {
-		c, ok := s.queue.Next()
-		if !ok || s.hclk.Time(uint64(c)) > now {
+		_, d, ok := s.queue.PopDue(limit)
+		if !ok {
 			break
 		}
-		_, d := s.queue.Pop()
 		s.deliver(d, now)
 	}
 	if c, ok := s.queue.Next(); ok {
-		s.waker.Ensure(s.hclk.Time(uint64(c)))
+		s.waker.EnsureCycle(c, s.hclk)
 	}
 	return nil
 }
@@ -289,9 +298,24 @@ func (s *Switch) handleRef(now akita.VTimeInSec) {
 	}
 }
 
+// deliver hands a burst to its controller or AXI port. On the fast path,
+// when the receiver's port is quiet, it calls the receiver directly: its
+// port would only pass the burst on to NotifyRecv, which retrieves it.
 func (s *Switch) deliver(d delivery, now akita.VTimeInSec) {
-	d.msg.RecvTime = now
-	if d.dst.Recv(d.msg) != nil {
+	b := d.msg
+	b.RecvTime = now
+	if !s.ref {
+		if b.done {
+			if p := s.axis[b.port]; p.bottom.Quiet() {
+				p.burstDone(b, now, int64(p.kclk.Cycle(now)))
+				return
+			}
+		} else if c := s.pcs[b.pc]; c.top.Quiet() {
+			c.receive(now, b, nil)
+			return
+		}
+	}
+	if d.dst.Recv(b) != nil {
 		s.stats.DeliveryFailures++
 	}
 }

@@ -107,7 +107,7 @@ func (b Builder) Build(name string) (*System, error) {
 		})
 		s.ctrls = append(s.ctrls, c)
 		ctrlPorts[i] = c.TopPort()
-		s.sw.attachController(i, c.TopPort())
+		s.sw.attachController(i, c)
 	}
 	var hportBytesPerSec float64
 	if p.HBMPortLimit {
@@ -122,7 +122,7 @@ func (b Builder) Build(name string) (*System, error) {
 		})
 		port.ctrls = ctrlPorts
 		s.ports = append(s.ports, port)
-		s.sw.attachPort(i, port.Bottom())
+		s.sw.attachPort(i, port)
 	}
 	return s, nil
 }

@@ -118,21 +118,39 @@ func (q *CycleQueue[T]) firstOffset() int {
 	panic("link: CycleQueue: ring count and bitmap disagree")
 }
 
+// PopDue removes and returns the earliest value and its cycle if that
+// cycle is at most limit (ok false: none is). It is Next and Pop with one
+// search of the ring.
+func (q *CycleQueue[T]) PopDue(limit int64) (c int64, v T, ok bool) {
+	c, ok = q.Next()
+	if !ok || c > limit {
+		return 0, v, false
+	}
+	return c, q.popFirst(c), true
+}
+
 // Pop removes and returns the earliest value and its cycle; the queue must
 // not be empty.
 func (q *CycleQueue[T]) Pop() (int64, T) {
+	c, ok := q.Next()
+	if !ok {
+		panic("link: CycleQueue: Pop on an empty queue")
+	}
+	return c, q.popFirst(c)
+}
+
+// popFirst removes the earliest value, whose cycle Next returned as c.
+func (q *CycleQueue[T]) popFirst(c int64) T {
 	if len(q.late) > 0 {
 		it := q.late[0]
 		copy(q.late, q.late[1:])
 		q.late[len(q.late)-1] = cycleItem[T]{}
 		q.late = q.late[:len(q.late)-1]
-		return it.cycle, it.v
+		return it.v
 	}
-	if q.inRing == 0 {
-		// Only far values: move the window to the first of them.
-		q.advance(q.far[0].cycle)
-	}
-	c := q.cur + int64(q.firstOffset())
+	// c is the first ring value's cycle or, with an empty ring, the first
+	// far value's: move the window there (and the far values it covers
+	// into the ring).
 	if c != q.cur {
 		q.advance(c)
 	}
@@ -147,7 +165,7 @@ func (q *CycleQueue[T]) Pop() (int64, T) {
 		q.nonzero[i/64] &^= 1 << uint(i%64)
 	}
 	q.inRing--
-	return c, v
+	return v
 }
 
 // advance moves the window's start to cycle c (no ring value is earlier)

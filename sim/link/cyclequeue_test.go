@@ -11,7 +11,7 @@ import (
 // the cycles' times, through lanes as the HBM switch does) the same seeded
 // mix of pushes and pops, with many equal cycles, pushes before the last
 // pop, and pushes far beyond the ring's window, and requires the same
-// values in the same order.
+// values in the same order (popping with Pop or PopDue).
 func TestCycleQueueMatchesTimeQueue(t *testing.T) {
 	clk := clock.New(450e6)
 	cases := []struct {
@@ -52,7 +52,19 @@ func TestCycleQueueMatchesTimeQueue(t *testing.T) {
 					if okc != okt || clk.Time(uint64(wc)) != wt {
 						t.Fatalf("seed %d step %d: Next %d,%v vs %g,%v", seed, step, wc, okc, float64(wt), okt)
 					}
-					c, v := cq.Pop()
+					if _, _, ok := cq.PopDue(wc - 1); ok {
+						t.Fatalf("seed %d step %d: PopDue(%d) popped with %d first", seed, step, wc-1, wc)
+					}
+					var c int64
+					var v int
+					if rng.IntN(2) == 0 {
+						c, v = cq.Pop()
+					} else {
+						var ok bool
+						if c, v, ok = cq.PopDue(wc + int64(rng.IntN(3))); !ok {
+							t.Fatalf("seed %d step %d: PopDue refused %d", seed, step, wc)
+						}
+					}
 					_, w := tq.Pop()
 					if c != wc || v != w {
 						t.Fatalf("seed %d step %d: popped %d@%d, want %d", seed, step, v, c, w)

@@ -27,6 +27,7 @@ type Engine struct {
 	akita.HookableBase
 
 	now       akita.VTimeInSec
+	events    int64
 	primary   eventHeap
 	secondary eventHeap
 	// paused is set from Pause to Continue: Run then waits for resume to
@@ -57,6 +58,10 @@ func (e *Engine) Schedule(evt akita.Event) {
 	e.primary.push(timedEvent{t, evt})
 }
 
+// Events is the number of events run so far (what a hook counting
+// HookPosBeforeEvent would count, without a hook call per event).
+func (e *Engine) Events() int64 { return e.events }
+
 // Run runs every event until none is left.
 func (e *Engine) Run() error {
 	for len(e.primary) > 0 || len(e.secondary) > 0 {
@@ -73,6 +78,7 @@ func (e *Engine) Run() error {
 			te = e.secondary.pop()
 		}
 		e.now = te.t
+		e.events++
 		if e.NumHooks() > 0 {
 			e.InvokeHook(akita.HookCtx{Domain: e, Pos: akita.HookPosBeforeEvent, Item: te.evt})
 		}

@@ -153,3 +153,23 @@ func TestEnginePause(t *testing.T) {
 		t.Errorf("ran %d of 10 events", n)
 	}
 }
+
+// beforeEventCounter counts the events an engine announces to its hooks.
+type beforeEventCounter struct{ n int64 }
+
+func (c *beforeEventCounter) Func(ctx akita.HookCtx) {
+	if ctx.Pos == akita.HookPosBeforeEvent {
+		c.n++
+	}
+}
+
+// TestEngineEvents checks that Events counts what a hook sees.
+func TestEngineEvents(t *testing.T) {
+	e := NewEngine()
+	hook := &beforeEventCounter{}
+	e.AcceptHook(hook)
+	got, _ := runOrder(t, e, 5, 3000)
+	if e.Events() != hook.n || e.Events() != int64(len(got)) {
+		t.Fatalf("Events() = %d, the hook counted %d, the handler ran %d", e.Events(), hook.n, len(got))
+	}
+}

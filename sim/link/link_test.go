@@ -358,3 +358,90 @@ func TestTimeQueueFront(t *testing.T) {
 		})
 	}
 }
+
+// hookCounter counts hook calls.
+type hookCounter struct{ n int }
+
+func (h *hookCounter) Func(akita.HookCtx) { h.n++ }
+
+// TestPortQuiet checks when a connection may bypass a port: only while it
+// holds no message and has no hooks.
+func TestPortQuiet(t *testing.T) {
+	s := newSink("Quiet", 4)
+	if !s.port.Quiet() {
+		t.Fatal("a new port is not quiet")
+	}
+	s.hold = true
+	if err := s.port.Recv(&testMsg{n: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if s.port.Quiet() {
+		t.Fatal("a port holding a message is quiet")
+	}
+	s.drain(0)
+	if !s.port.Quiet() {
+		t.Fatal("a drained port is not quiet")
+	}
+	s.port.AcceptHook(&hookCounter{})
+	if s.port.Quiet() {
+		t.Fatal("a port with a hook is quiet")
+	}
+}
+
+// seededWaker wakes itself through a Waker at seeded cycles: on each
+// wake-up (live or superseded) it asks for a few more, some before the
+// current cycle (clamped to now), with Ensure or with EnsureCycle.
+type seededWaker struct {
+	engine  *Engine
+	clk     clock.Domain
+	w       *Waker
+	rng     *rand.Rand
+	byCycle bool
+	left    int
+	woke    []akita.VTimeInSec
+	handled int
+}
+
+func (s *seededWaker) ensure(c int64) {
+	if s.byCycle {
+		s.w.EnsureCycle(c, s.clk)
+		return
+	}
+	s.w.Ensure(s.clk.Time(uint64(c)))
+}
+
+func (s *seededWaker) Handle(e akita.Event) error {
+	s.handled++
+	if s.w.Take(e) {
+		s.woke = append(s.woke, e.Time())
+	}
+	now := int64(s.clk.Cycle(s.engine.CurrentTime()))
+	for n := s.rng.IntN(4); n > 0 && s.left > 0; n-- {
+		s.left--
+		s.ensure(max(now+int64(s.rng.IntN(12))-3, 0))
+	}
+	return nil
+}
+
+// TestWakerEnsureCycle requires EnsureCycle to schedule exactly what
+// Ensure with the cycle's time does: the same wake-ups and the same
+// engine events, superseded and clamped ones included.
+func TestWakerEnsureCycle(t *testing.T) {
+	run := func(seed uint64, byCycle bool) ([]akita.VTimeInSec, int64) {
+		e := NewEngine()
+		s := &seededWaker{engine: e, clk: clock.New(900e6), rng: rand.New(rand.NewPCG(seed, 1)), byCycle: byCycle, left: 3000}
+		s.w = NewWaker(e, s)
+		s.ensure(5)
+		if err := e.Run(); err != nil {
+			t.Fatal(err)
+		}
+		return s.woke, e.Events()
+	}
+	for seed := uint64(1); seed <= 10; seed++ {
+		want, wantN := run(seed, false)
+		got, gotN := run(seed, true)
+		if !slices.Equal(got, want) || gotN != wantN {
+			t.Fatalf("seed %d: EnsureCycle woke %d times in %d events, Ensure %d times in %d events", seed, len(got), gotN, len(want), wantN)
+		}
+	}
+}

@@ -108,6 +108,12 @@ func (p *Port) Retrieve(now akita.VTimeInSec) akita.Msg {
 	return msg
 }
 
+// Quiet reports whether the port holds no message and has no hooks: a
+// message delivered now would go straight to its owner's NotifyRecv and be
+// retrieved there, so a connection that knows the owner may hand the
+// message to it directly (the same calls in the same order, fewer hops).
+func (p *Port) Quiet() bool { return p.n == 0 && p.NumHooks() == 0 }
+
 // Peek returns the oldest incoming message without taking it (nil if none).
 func (p *Port) Peek() akita.Msg {
 	if p.n == 0 {

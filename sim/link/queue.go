@@ -1,6 +1,7 @@
 package link
 
 import (
+	"github.com/roofsim/roofsim/sim/clock"
 	akita "github.com/sarchlab/akita/v3/sim"
 )
 
@@ -244,6 +245,10 @@ type Waker struct {
 	handler akita.Handler
 	at      akita.VTimeInSec
 	pending bool
+	// atCycle is the cycle whose edge at is, when cycleOK (set by
+	// EnsureCycle when it scheduled the pending event unclamped).
+	atCycle int64
+	cycleOK bool
 	free    []*wakeEvent
 }
 
@@ -258,8 +263,32 @@ func (w *Waker) Ensure(t akita.VTimeInSec) {
 	if w.pending && w.at <= t {
 		return
 	}
+	w.schedule(t)
+	w.cycleOK = false
+}
+
+// EnsureCycle is Ensure(clk.Time(c)) for a cycle c of clk, the one clock
+// a Waker used this way must always be given. While the pending event is
+// at the edge of an earlier or the same cycle it returns at once,
+// comparing integers (Time grows with the cycle): converting c to a time
+// is a floating-point division, which takes tens of cycles.
+func (w *Waker) EnsureCycle(c int64, clk clock.Domain) {
+	if w.pending && w.cycleOK && w.atCycle <= c {
+		return
+	}
+	t := clk.Time(uint64(c))
+	if w.pending && w.at <= t {
+		return
+	}
+	w.cycleOK = !w.schedule(t)
+	w.atCycle = c
+}
+
+// schedule schedules the wake-up at t, or at the current time if t has
+// passed (it then reports true).
+func (w *Waker) schedule(t akita.VTimeInSec) (clamped bool) {
 	if now := w.engine.CurrentTime(); t < now {
-		t = now
+		t, clamped = now, true
 	}
 	w.at, w.pending = t, true
 	var ev *wakeEvent
@@ -271,6 +300,7 @@ func (w *Waker) Ensure(t akita.VTimeInSec) {
 	}
 	ev.time = t
 	w.engine.Schedule(ev)
+	return clamped
 }
 
 // Take accepts an event the handler received: it returns false for a
