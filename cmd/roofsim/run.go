@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/roofsim/roofsim/energy"
 	"io"
 	"math"
 	"runtime"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/roofsim/roofsim/energy"
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/report"
 	"github.com/roofsim/roofsim/report/format"
@@ -236,27 +235,4 @@ func runPass(cmd *cobra.Command, out *outputFlags, sf *simFlags, x *runExtras) e
 		return checkError{fmt.Errorf("validation failed: %d of %d kernels broke their checks (first: %s)", c.Failed, len(c.Kernels), first)}
 	}
 	return nil
-}
-
-// defaultShortKernels is how many kernels the table and md outputs list
-// without --kernels: the first screen.
-const defaultShortKernels = 10
-
-// parseKernels reads --kernels: "all" (report.AllKernels), a count >= 1,
-// or empty for the default of format f (10 for table and md, all for csv
-// and json).
-func parseKernels(s string, f format.Format) (int, error) {
-	switch {
-	case s == "" && (f == format.CSV || f == format.JSON):
-		return report.AllKernels, nil
-	case s == "":
-		return defaultShortKernels, nil
-	case strings.EqualFold(s, "all"):
-		return report.AllKernels, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("--kernels %q: accepted: a count of kernels >= 1, or all", s)
-	}
-	return n, nil
 }
