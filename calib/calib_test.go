@@ -42,7 +42,7 @@ func TestValidateRefuses(t *testing.T) {
 	if _, err := parseCases([]byte("[" + good + "]")); err != nil {
 		t.Fatalf("good case refused: %v", err)
 	}
-	for _, c := range []struct{ from, to, want string }{
+	checkEdits(t, good, []caseEdit{
 		{`"kind": "measured"`, `"kind": "guess"`, "kind"},
 		{`"board": "u280"`, `"board": "vhk158"`, "board"},
 		{`"unit": "GB/s"`, `"unit": "ms"`, "unit"},
@@ -52,8 +52,24 @@ func TestValidateRefuses(t *testing.T) {
 		{`"count": 1`, `"count": 0`, "count"},
 		{`"mapping": "m"`, `"mapping": ""`, "mapping"},
 		{`"kind"`, `"kinds"`, "unknown field"},
-	} {
-		_, err := parseCases([]byte("[" + strings.Replace(good, c.from, c.to, 1) + "]"))
+	})
+}
+
+// caseEdit replaces from by to in a case's JSON; want is a text the
+// parse error must hold ("" for a case that must still parse).
+type caseEdit struct{ from, to, want string }
+
+// checkEdits parses base with each edit applied and checks the outcome.
+func checkEdits(t *testing.T, base string, edits []caseEdit) {
+	t.Helper()
+	for _, c := range edits {
+		_, err := parseCases([]byte("[" + strings.Replace(base, c.from, c.to, 1) + "]"))
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%s -> %s: refused: %v", c.from, c.to, err)
+			}
+			continue
+		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s -> %s: got %v, want an error naming %q", c.from, c.to, err, c.want)
 		}
@@ -153,7 +169,7 @@ func TestGEMMCaseRefuses(t *testing.T) {
 		t.Fatalf("good case refused: %v", err)
 	}
 	kernel := `"kernel": {"kernel_mhz": 300, "port_bits": 512, "ports": [{"count": 1, "op": "read", "pattern": "seq", "size_bytes": 64, "outstanding": 4, "bytes_per_port": 4096}]}, "gemm"`
-	for _, c := range []struct{ from, to, want string }{
+	checkEdits(t, gemmCase, []caseEdit{
 		{`"unit": "cycles"`, `"unit": "GB/s"`, "does not go with"},
 		{`"unit": "cycles"`, `"unit": "ms"`, "unit"},
 		{`"gemm"`, kernel, "only one of them"},
@@ -166,18 +182,7 @@ func TestGEMMCaseRefuses(t *testing.T) {
 		{`"bytes": 512`, `"bytes": 256`, "stream 0"},
 		{`"name": "x", `, ``, "stream 0"},
 		{`"outstanding": 16}`, `"outstanding": 16, "ii": 2}`, "unknown field"},
-	} {
-		_, err := parseCases([]byte("[" + strings.Replace(gemmCase, c.from, c.to, 1) + "]"))
-		if c.want == "" {
-			if err != nil {
-				t.Errorf("%s -> %s: refused: %v", c.from, c.to, err)
-			}
-			continue
-		}
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s -> %s: got %v, want an error naming %q", c.from, c.to, err, c.want)
-		}
-	}
+	})
 }
 
 // TestRunGEMM runs GEMM cases and recomputes their simulated figure: the

@@ -35,7 +35,7 @@ func TestModelCaseRefuses(t *testing.T) {
 		t.Fatalf("good case refused: %v", err)
 	}
 	gemm := `"gemm": {"m": 1, "k": 64, "n": 64, "design": {}}, "model"`
-	for _, c := range []struct{ from, to, want string }{
+	checkEdits(t, modelCase, []caseEdit{
 		{`"unit": "ms"`, `"unit": "tokens/s"`, "does not go with model metric tpot"},
 		{`"unit": "ms"`, `"unit": "GB/s"`, "does not go with its design"},
 		{`"unit": "ms"`, `"unit": "s"`, "unit \"s\" is not known"},
@@ -57,18 +57,7 @@ func TestModelCaseRefuses(t *testing.T) {
 		{`"metric": "tpot",`, `"metric": "tpot", "steps": 2,`, "unknown field"},
 		{`"metric": "tpot",`, `"metric": "tpot", "layout": "contiguous",`, ""},
 		{`"metric": "tpot",`, `"metric": "tpot", "layout": "striped",`, "layout \"striped\""},
-	} {
-		_, err := parseCases([]byte("[" + strings.Replace(modelCase, c.from, c.to, 1) + "]"))
-		if c.want == "" {
-			if err != nil {
-				t.Errorf("%s -> %s: refused: %v", c.from, c.to, err)
-			}
-			continue
-		}
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s -> %s: got %v, want an error naming %q", c.from, c.to, err, c.want)
-		}
-	}
+	})
 }
 
 // TestRunModel runs a Model case with each metric and recomputes its
