@@ -67,51 +67,53 @@ func (c *Controller) computeActBases() {
 	}
 }
 
-// computeColBases computes colBase from tCCD, the data bus and the
-// turnarounds.
+// computeColBases computes colBase, the earliest column cycles of each
+// bank group, and their minimum colMin. The parts shared by every bank
+// group (tCCD_S after the last column command, the data bus, tWTR_S after
+// the last write data for reads, the read-to-write turnaround for writes)
+// are computed once; the per-group parts (colGrp) change only with a
+// column command in that group and are kept by setColGroup. With tWTR_L <
+// tWTR_S (slowWTR) the write-to-read bound is not separable, and colGrp is
+// recomputed here in full instead.
 func (c *Controller) computeColBases() {
 	c.colBasesOK = true
-	bases := c.colBase
-	lastColBG := c.lastColBG[:len(bases)]
-	lastWrBG := c.lastWrDataEnd[:len(bases)]
-	// The latest write data over all bank groups; with tWTR_L >= tWTR_S
-	// the same argument as for tRRD holds.
-	lastWr := never
-	for _, w := range lastWrBG {
-		lastWr = max(lastWr, w)
-	}
 	t := &c.t
-	// The bounds shared by every bank group: tCCD_S after the last column
-	// command, the data bus, tWTR_S after the last write data, and the
-	// read-to-write turnaround (write data tRTW after the last read data).
-	ccdS, ccdL := c.lastColCmd+t.CCDS, t.CCDL
-	rdBus, wrBus := c.dataFree-t.CL, c.dataFree-t.CWL
-	wtrS, wtrL := lastWr+t.WTRS, t.WTRL
+	ccdS := c.lastColCmd + t.CCDS
 	rtw := c.lastRdDataEnd + t.RTW - t.CWL
-	slowWTR := t.WTRL < t.WTRS
+	rd, wr := max(ccdS, c.dataFree-t.CL), max(ccdS, c.dataFree-t.CWL, rtw)
+	if c.slowWTR {
+		for g := range c.colGrp {
+			c.colGrp[g] = [2]int64{max(c.lastColBG[g]+t.CCDL, c.slowWTRBound(g)), c.lastColBG[g] + t.CCDL}
+		}
+	} else {
+		// The latest write data over all bank groups; with tWTR_L >=
+		// tWTR_S (JEDEC's order) a group's bound is the later of "any
+		// group + the short time" and "its own + the long time" (colGrp).
+		lastWr := never
+		for _, w := range c.lastWrDataEnd {
+			lastWr = max(lastWr, w)
+		}
+		rd = max(rd, lastWr+t.WTRS)
+	}
+	grp := c.colGrp[:len(c.colBase)]
 	floor := int64(noWake)
-	for g := range bases {
-		// tCCD_L after the last column command in the same bank group.
-		ccd := max(ccdS, lastColBG[g]+ccdL)
-		// Reads: write-to-read turnaround tWTR_L after write data in the
-		// same bank group, tWTR_S after write data in another.
-		rd, rdWhy := max(ccd, rdBus), lossOther
-		wtr := max(wtrS, lastWrBG[g]+wtrL)
-		if slowWTR {
-			wtr = c.slowWTR(g)
-		}
-		if wtr > rd {
-			rd, rdWhy = wtr, lossTurnaround
-		}
-		// Writes: the read-to-write bus turnaround.
-		wr, wrWhy := max(ccd, wrBus), lossOther
-		if rtw > wr {
-			wr, wrWhy = rtw, lossTurnaround
-		}
-		bases[g] = [2]colBase{{rd, rdWhy}, {wr, wrWhy}}
-		floor = min(floor, rd, wr)
+	for g := range c.colBase {
+		b := [2]int64{max(rd, grp[g][0]), max(wr, grp[g][1])}
+		c.colBase[g] = b
+		floor = min(floor, b[0], b[1])
 	}
 	c.colMin = floor
+}
+
+// setColGroup brings bank group g's part of the earliest column cycles up
+// to date after a column command in it: tCCD_L after its last column
+// command and (reads) tWTR_L after its last write data.
+func (c *Controller) setColGroup(g int) {
+	if c.slowWTR {
+		return // computeColBases recomputes every group
+	}
+	ccd := c.lastColBG[g] + c.t.CCDL
+	c.colGrp[g] = [2]int64{max(ccd, c.lastWrDataEnd[g]+c.t.WTRL), ccd}
 }
 
 // slowRRD is bank group g's tRRD bound group by group (for timing where
@@ -127,9 +129,9 @@ func (c *Controller) slowRRD(t int64, g int) int64 {
 	return t
 }
 
-// slowWTR is bank group g's tWTR bound group by group (for timing where
-// tWTR_L < tWTR_S).
-func (c *Controller) slowWTR(g int) int64 {
+// slowWTRBound is bank group g's tWTR bound group by group (for timing
+// where tWTR_L < tWTR_S).
+func (c *Controller) slowWTRBound(g int) int64 {
 	t := never
 	for h, end := range c.lastWrDataEnd {
 		d := c.t.WTRS
@@ -142,20 +144,50 @@ func (c *Controller) slowWTR(g int) int64 {
 }
 
 // colEarliest is the earliest cycle for the first column command of a
-// segment of bank b (reads or writes), and the constraint that sets it
-// (computeBases must be current).
-func (c *Controller) colEarliest(b int, write bool) (int64, lossReason) {
+// segment of bank b (reads or writes): its own tRCD and its bank group's
+// bound (computeBases must be current).
+func (c *Controller) colEarliest(b int, write bool) int64 {
 	w := 0
 	if write {
 		w = 1
 	}
 	bk := &c.banks[b]
-	base := c.colBase[bk.bg][w]
-	if t := bk.colReady; t >= base.t {
-		return t, lossRow
-	}
-	return base.t, base.why
+	return max(bk.colReady, c.colBase[bk.bg][w])
 }
+
+// colLoss is the constraint that sets colEarliest(b, write): the bank's
+// row (tRCD) when it is the latest, else a turnaround when one is later
+// than tCCD and the data bus, else the other bounds.
+func (c *Controller) colLoss(b int, write bool) lossReason {
+	bk := &c.banks[b]
+	t := &c.t
+	g := int(bk.bg)
+	ccd := max(c.lastColCmd+t.CCDS, c.lastColBG[g]+t.CCDL)
+	base, turn := max(ccd, c.dataFree-t.CL), int64(never)
+	if write {
+		base, turn = max(ccd, c.dataFree-t.CWL), c.lastRdDataEnd+t.RTW-t.CWL
+	} else if c.slowWTR {
+		turn = c.slowWTRBound(g)
+	} else {
+		lastWr := never
+		for _, w := range c.lastWrDataEnd {
+			lastWr = max(lastWr, w)
+		}
+		turn = max(lastWr+t.WTRS, c.lastWrDataEnd[g]+t.WTRL)
+	}
+	switch {
+	case bk.colReady >= max(base, turn):
+		return lossRow
+	case turn > base:
+		return lossTurnaround
+	}
+	return lossOther
+}
+
+// colFloor is the earliest column cycle any bank could have: every
+// column candidate is at or after its bank group's colBase (computeBases
+// must be current; computeColBases keeps the minimum).
+func (c *Controller) colFloor() int64 { return c.colMin }
 
 // actEarliest is the earliest cycle for an ACT to bank b (computeBases
 // must be current).

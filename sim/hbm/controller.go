@@ -72,15 +72,20 @@ type Controller struct {
 	lastActBG     []int64 // per bank group
 	actHist       [4]int64
 	actIdx        int
-	// colBase and actBase are the per-bank-group parts of the earliest
-	// column (read, write) and ACT cycles (see computeBases).
-	colBase    [][2]colBase
+	// colBase[g] and actBase[g] are bank group g's parts of the earliest
+	// column (read, write) and ACT cycles (see computeBases); colGrp[g]
+	// is the part of colBase[g] that only g's own column commands change
+	// (see computeColBases).
+	colBase    [][2]int64
+	colGrp     [][2]int64
 	actBase    []int64
 	colBasesOK bool // colBase is current
 	// colMin is the earliest colBase of any bank group and direction
 	// (colFloor), kept with colBase.
 	colMin     int64
 	actBasesOK bool // actBase is current
+	// slowWTR is set for timing with tWTR_L < tWTR_S.
+	slowWTR bool
 
 	// openBanks has bit b set while bank b has an open row.
 	openBanks uint64
@@ -156,7 +161,8 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		lastRdDataEnd: never,
 		lastWrDataEnd: make([]int64, h.BankGroups),
 		lastActBG:     make([]int64, h.BankGroups),
-		colBase:       make([][2]colBase, h.BankGroups),
+		colBase:       make([][2]int64, h.BankGroups),
+		colGrp:        make([][2]int64, h.BankGroups),
 		actBase:       make([]int64, h.BankGroups),
 		empty:         true,
 		starveUntil:   never,
@@ -172,6 +178,10 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		c.lastWrDataEnd[g] = never
 		c.lastActBG[g] = never
 		c.lastColBG[g] = never
+	}
+	c.slowWTR = c.t.WTRL < c.t.WTRS
+	for g := range c.colGrp {
+		c.setColGroup(g)
 	}
 	for i := range c.actHist {
 		c.actHist[i] = never
@@ -246,8 +256,7 @@ func (c *Controller) planNew(now int64) {
 	for m := c.newBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
 		if c.firstHit(b) != nil {
-			t, _ := c.colEarliest(b, c.banks[b].hitWrite)
-			next = min(next, t)
+			next = min(next, c.colEarliest(b, c.banks[b].hitWrite))
 		}
 		if _, at, _, ok := c.rowCandidate(b); ok {
 			next = min(next, at)

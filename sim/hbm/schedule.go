@@ -21,7 +21,7 @@ func (c *Controller) tryColumn(now int64) (bool, int64) {
 			continue
 		}
 		bk := &c.banks[b]
-		t, _ := c.colEarliest(b, bk.hitWrite)
+		t := c.colEarliest(b, bk.hitWrite)
 		earliest = min(earliest, t)
 		if best != nil && bk.hitSeq > bestSeq {
 			continue
@@ -131,6 +131,7 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 		c.lastRdDataEnd = dataEnd
 		bk.preReady = max(bk.preReady, last+c.rtpCycles)
 	}
+	c.setColGroup(s.bg)
 	if bk.fresh {
 		if bk.conflict {
 			c.stats.RowConflicts++
@@ -215,8 +216,7 @@ func (c *Controller) attributeGap(from, to int64, s *segment, b int) {
 	c.stats.LossIdleCycles += uint64(idle)
 	c.stats.LossRefreshCycles += uint64(ref)
 	if rest > 0 {
-		_, why := c.colEarliest(b, s.write)
-		switch why {
+		switch c.colLoss(b, s.write) {
 		case lossRow:
 			c.stats.LossRowCycles += uint64(rest)
 		case lossTurnaround:
@@ -291,8 +291,7 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 		for m := colBanks; m != 0; m &= m - 1 {
 			b := bits.TrailingZeros64(m)
 			if c.firstHit(b) != nil {
-				t, _ := c.colEarliest(b, c.banks[b].hitWrite)
-				next = min(next, t)
+				next = min(next, c.colEarliest(b, c.banks[b].hitWrite))
 			}
 		}
 	}
@@ -315,8 +314,3 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 func (c *Controller) settled(now, next, floor int64) bool {
 	return !c.ref && (floor >= min(next, c.wakeAt) || next <= now+1)
 }
-
-// colFloor is the earliest column cycle any bank could have: every
-// column candidate is at or after its bank group's colBase (computeBases
-// must be current; computeColBases keeps the minimum).
-func (c *Controller) colFloor() int64 { return c.colMin }
