@@ -23,10 +23,13 @@ import (
 type Controller struct {
 	*akita.ComponentBase
 
-	engine     akita.Engine
-	clk        clock.Domain
-	index      int
-	top        *link.Port
+	engine akita.Engine
+	clk    clock.Domain
+	index  int
+	top    *link.Port
+	// sw is the switch on the fast path (nil on the reference path),
+	// which complete calls directly (see sendBurst).
+	sw         *Switch
 	t          timing
 	burstCyc   int64 // data bus cycles of one 32 B burst
 	burstBytes int
@@ -211,15 +214,14 @@ func (c *Controller) Pending() int { return c.queued + len(c.input) - c.inHead }
 
 // NotifyRecv takes the bursts that arrived and schedules them.
 func (c *Controller) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
-	c.receive(now, nil, port)
+	c.receive(now, int64(c.clk.Cycle(now)), nil, port)
 }
 
 // receive queues burst b (nil: none) and then the bursts port holds,
 // and schedules them. The switch hands a burst over directly when the
 // controller's port is quiet (link.Port.Quiet), as NotifyRecv would
-// retrieve it.
-func (c *Controller) receive(now akita.VTimeInSec, b *burst, port akita.Port) {
-	cyc := int64(c.clk.Cycle(now))
+// retrieve it. cyc is the HBM cycle of time now (c.clk.Cycle(now)).
+func (c *Controller) receive(now akita.VTimeInSec, cyc int64, b *burst, port akita.Port) {
 	queued := c.queued
 	c.newBanks = 0
 	if b != nil {

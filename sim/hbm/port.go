@@ -73,9 +73,12 @@ type AXIPort struct {
 	index       int
 	kclk, hclk  clock.Domain
 	top, bottom *link.Port
-	ctrls       []akita.Port
-	amap        AddressMap
-	beatBytes   uint64
+	// sw is the switch on the fast path (nil on the reference path),
+	// which send calls directly (see sendBurst).
+	sw        *Switch
+	ctrls     []akita.Port
+	amap      AddressMap
+	beatBytes uint64
 	// beatShift is log2 of beatBytes when beatPow2 (Params.Validate allows
 	// 32 and 64 B): split then masks and shifts instead of dividing.
 	beatShift   uint
@@ -185,7 +188,7 @@ func (p *AXIPort) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 		if port == p.top {
 			p.accept(m, k)
 		} else {
-			p.burstDone(m.(*burst), now, k)
+			p.burstDone(m.(*burst), k, int64(p.hclk.Cycle(now)))
 		}
 	}
 }
@@ -350,20 +353,20 @@ func (p *AXIPort) send(b *burst, k int64) {
 	b.done = false
 	b.Src, b.Dst = p.bottom, p.ctrls[b.pc]
 	b.SendTime = p.kclk.Time(uint64(k))
-	if p.bottom.Send(b) != nil {
+	if sendBurst(p.sw, p.bottom, b) != nil {
 		// The switch accepts every message; a refusal is a wiring bug.
 		panic(fmt.Sprintf("%s: switch refused a burst", p.Name()))
 	}
 }
 
-// burstDone handles a completed burst that arrived at kernel cycle k (time
-// now): read data passes the read channel, then the burst's slot goes to
-// the next waiting burst.
-func (p *AXIPort) burstDone(b *burst, now akita.VTimeInSec, k int64) {
+// burstDone handles a completed burst that arrived at kernel cycle k and
+// HBM cycle h (the cycles of one time): read data passes the read
+// channel, then the burst's slot goes to the next waiting burst.
+func (p *AXIPort) burstDone(b *burst, k, h int64) {
 	t := b.txn
 	fin := k
 	if !b.write {
-		arrive := int64(p.hclk.Cycle(now))
+		arrive := h
 		firstH := max(arrive-b.spanCycles, 0)
 		if p.hportHBMCyclesPerByte > 0 {
 			// The data passes the HBM's own port before the kernel's.
