@@ -89,6 +89,10 @@ type AddressMap struct {
 	// cycles each).
 	pcShift, ilShift, pcsShift uint
 	pcsPow2                    bool
+	// rowRun is the span in bytes (a power of two) inside which the
+	// bank group, bank and row of an address stay the same (see
+	// sameRowBytes).
+	rowRun uint64
 }
 
 // NewAddressMap builds the address map of h with the PC interleaving
@@ -144,6 +148,7 @@ func NewAddressMap(h hw.HBM, interleaveBytes int64, order string) (AddressMap, e
 		return AddressMap{}, fmt.Errorf("hbm: address map: burst x columns x banks x rows is %d B, but pc_bytes is %d", uint64(1)<<pos, m.pcBytes)
 	}
 	m.pcShift = pos
+	m.rowRun = uint64(1) << min(m.shift[FieldBankGroup], m.shift[FieldBank], m.shift[FieldRow])
 	if p := m.pcs; p > 0 && p&(p-1) == 0 {
 		m.pcsPow2, m.pcsShift = true, uint(bits.TrailingZeros64(uint64(p)))
 	}
@@ -239,7 +244,5 @@ func (m AddressMap) Encode(l Location) uint64 {
 // to the bank group, bank or row fields (only column and byte bits lie
 // below it).
 func (m AddressMap) sameRowBytes(local uint64) uint64 {
-	low := min(m.shift[FieldBankGroup], m.shift[FieldBank], m.shift[FieldRow])
-	g := uint64(1) << low
-	return g - local&(g-1)
+	return m.rowRun - local&(m.rowRun-1)
 }

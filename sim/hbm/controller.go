@@ -304,6 +304,12 @@ func (c *Controller) arrive(b *burst, now int64) {
 	b.arrive = now
 	b.issue = -1
 	b.firstData, b.lastData = math.MaxInt64, 0
+	if c.inHead == len(c.input) && c.queued < c.depth {
+		// Nothing waits and the queue has room: admit would take b at
+		// once.
+		c.enqueue(b)
+		return
+	}
 	c.input = append(c.input, b)
 	c.admit()
 }
@@ -347,10 +353,11 @@ func (c *Controller) enqueue(b *burst) {
 		s.write = b.write
 		c.nextSeq++
 		c.queues[s.bank] = append(c.queues[s.bank], s)
+		bk := &c.banks[s.bank]
 		if len(c.queues[s.bank]) == 1 {
-			c.banks[s.bank].headSeq = s.seq
+			bk.headSeq = s.seq
 		}
-		c.dropHit(s.bank)
+		c.noteQueued(bk, s)
 		c.active |= 1 << uint(s.bank)
 		c.newBanks |= 1 << uint(s.bank)
 		b.segsLeft++
@@ -404,6 +411,24 @@ type wakePlan struct {
 func (c *Controller) dropHit(b int) {
 	c.banks[b].hitOK = false
 	c.hitDirty |= 1 << uint(b)
+}
+
+// noteQueued updates bank bk's cached first row hit for segment s, just
+// queued behind the bank's other segments: an older hit stays the first,
+// and with none s is the first if it hits the open row. Without a cached
+// hit (or on the reference path) it drops the cache, as a change of the
+// queue does.
+func (c *Controller) noteQueued(bk *bankState, s *segment) {
+	if !bk.hitOK || c.ref {
+		c.dropHit(s.bank)
+		return
+	}
+	if bk.hit == nil && bk.openRow >= 0 && s.row == bk.openRow {
+		bk.hit, bk.hitSeq, bk.hitWrite = s, s.seq, s.write
+		if c.hitDirty&(1<<uint(s.bank)) == 0 {
+			c.hitMask |= 1 << uint(s.bank)
+		}
+	}
 }
 
 // syncHits brings hitMask up to date and returns the banks to visit for

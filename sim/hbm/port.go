@@ -258,18 +258,28 @@ func (p *AXIPort) accept(m akita.Msg, k int64) {
 
 func (p *AXIPort) split(t *txn, addr uint64) {
 	end := addr + t.bytes
+	// pc and local are addr's pseudo-channel and address in it, and
+	// contig the bytes from addr to the end of its contiguous range of
+	// that PC (inside it, the local address grows with addr).
+	var pc int
+	var local, contig uint64
 	for addr < end {
+		if contig == 0 {
+			contig = p.amap.ContiguousBytes(addr)
+			pc, local = p.amap.Split(addr)
+		}
 		inBeat := p.inBeat(addr)
 		n := min(end-addr,
 			axiBoundaryBytes-addr%axiBoundaryBytes,
-			p.amap.ContiguousBytes(addr),
+			contig,
 			p.maxBurst-inBeat)
-		pc, local := p.amap.Split(addr)
 		b := p.bursts.get()
 		b.txn, b.port, b.pc, b.local, b.bytes, b.write = t, p.index, pc, local, int(n), t.write
 		b.beats = int(p.beatsOf(inBeat + n))
 		t.left++
 		addr += n
+		local += n
+		contig -= n
 		if t.write {
 			if p.wrInFlight < p.outstanding {
 				p.wrInFlight++
