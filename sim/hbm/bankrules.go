@@ -67,14 +67,14 @@ func (c *Controller) computeActBases() {
 	}
 }
 
-// computeColBases computes colBase, the earliest column cycles of each
-// bank group, and their minimum colMin. The parts shared by every bank
-// group (tCCD_S after the last column command, the data bus, tWTR_S after
-// the last write data for reads, the read-to-write turnaround for writes)
-// are computed once; the per-group parts (colGrp) change only with a
-// column command in that group and are kept by setColGroup. With tWTR_L <
-// tWTR_S (slowWTR) the write-to-read bound is not separable, and colGrp is
-// recomputed here in full instead.
+// computeColBases computes colShared, the part of the earliest column
+// cycles shared by every bank group, and colMin, the earliest column cycle
+// of any bank group. The shared bounds are tCCD_S after the last column
+// command, the data bus, tWTR_S after the last write data (reads) and the
+// read-to-write turnaround (writes); the per-group parts (colGrp) change
+// only with a column command in that group and are kept by setColGroup.
+// With tWTR_L < tWTR_S (slowWTR) the write-to-read bound is not
+// separable, and colGrp is recomputed here in full instead.
 func (c *Controller) computeColBases() {
 	c.colBasesOK = true
 	t := &c.t
@@ -86,23 +86,18 @@ func (c *Controller) computeColBases() {
 			c.colGrp[g] = [2]int64{max(c.lastColBG[g]+t.CCDL, c.slowWTRBound(g)), c.lastColBG[g] + t.CCDL}
 		}
 	} else {
-		// The latest write data over all bank groups; with tWTR_L >=
-		// tWTR_S (JEDEC's order) a group's bound is the later of "any
-		// group + the short time" and "its own + the long time" (colGrp).
-		lastWr := never
-		for _, w := range c.lastWrDataEnd {
-			lastWr = max(lastWr, w)
-		}
-		rd = max(rd, lastWr+t.WTRS)
+		// With tWTR_L >= tWTR_S (JEDEC's order) a group's write-to-read
+		// bound is the later of "the latest write data of any group + the
+		// short time" and "its own + the long time" (colGrp).
+		rd = max(rd, c.lastWrEnd+t.WTRS)
 	}
-	grp := c.colGrp[:len(c.colBase)]
-	floor := int64(noWake)
-	for g := range c.colBase {
-		b := [2]int64{max(rd, grp[g][0]), max(wr, grp[g][1])}
-		c.colBase[g] = b
-		floor = min(floor, b[0], b[1])
+	c.colShared = [2]int64{rd, wr}
+	// min over g of max(x, y_g) is max(x, min over g of y_g).
+	g0, g1 := int64(noWake), int64(noWake)
+	for _, g := range c.colGrp {
+		g0, g1 = min(g0, g[0]), min(g1, g[1])
 	}
-	c.colMin = floor
+	c.colMin = min(max(rd, g0), max(wr, g1))
 }
 
 // setColGroup brings bank group g's part of the earliest column cycles up
@@ -145,14 +140,14 @@ func (c *Controller) slowWTRBound(g int) int64 {
 
 // colEarliest is the earliest cycle for the first column command of a
 // segment of bank b (reads or writes): its own tRCD and its bank group's
-// bound (computeBases must be current).
+// bounds, shared and own (computeBases must be current).
 func (c *Controller) colEarliest(b int, write bool) int64 {
 	w := 0
 	if write {
 		w = 1
 	}
 	bk := &c.banks[b]
-	return max(bk.colReady, c.colBase[bk.bg][w])
+	return max(bk.colReady, c.colShared[w], c.colGrp[bk.bg][w])
 }
 
 // colLoss is the constraint that sets colEarliest(b, write): the bank's
@@ -169,11 +164,7 @@ func (c *Controller) colLoss(b int, write bool) lossReason {
 	} else if c.slowWTR {
 		turn = c.slowWTRBound(g)
 	} else {
-		lastWr := never
-		for _, w := range c.lastWrDataEnd {
-			lastWr = max(lastWr, w)
-		}
-		turn = max(lastWr+t.WTRS, c.lastWrDataEnd[g]+t.WTRL)
+		turn = max(c.lastWrEnd+t.WTRS, c.lastWrDataEnd[g]+t.WTRL)
 	}
 	switch {
 	case bk.colReady >= max(base, turn):
@@ -185,7 +176,7 @@ func (c *Controller) colLoss(b int, write bool) lossReason {
 }
 
 // colFloor is the earliest column cycle any bank could have: every
-// column candidate is at or after its bank group's colBase (computeBases
+// column candidate is at or after its bank group's bounds (computeBases
 // must be current; computeColBases keeps the minimum).
 func (c *Controller) colFloor() int64 { return c.colMin }
 

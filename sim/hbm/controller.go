@@ -72,19 +72,23 @@ type Controller struct {
 	anyData       bool
 	lastRdDataEnd int64
 	lastWrDataEnd []int64 // per bank group
-	lastActBG     []int64 // per bank group
-	actHist       [4]int64
-	actIdx        int
-	// colBase[g] and actBase[g] are bank group g's parts of the earliest
-	// column (read, write) and ACT cycles (see computeBases); colGrp[g]
-	// is the part of colBase[g] that only g's own column commands change
-	// (see computeColBases).
-	colBase    [][2]int64
+	// lastWrEnd is the latest of lastWrDataEnd: data ends grow with
+	// every column command (each one's data starts after dataFree), so it
+	// is the last write's.
+	lastWrEnd int64
+	lastActBG []int64 // per bank group
+	actHist   [4]int64
+	actIdx    int
+	// The earliest column cycle (read, write) of bank group g from the
+	// constraints shared by its banks is the later of colShared and
+	// colGrp[g], the part that only g's own column commands change (see
+	// computeColBases); actBase[g] is g's part of the earliest ACT cycle.
+	colShared  [2]int64
 	colGrp     [][2]int64
 	actBase    []int64
-	colBasesOK bool // colBase is current
-	// colMin is the earliest colBase of any bank group and direction
-	// (colFloor), kept with colBase.
+	colBasesOK bool // colShared and colMin are current
+	// colMin is the earliest column cycle of any bank group and
+	// direction (colFloor), kept with colShared.
 	colMin     int64
 	actBasesOK bool // actBase is current
 	// slowWTR is set for timing with tWTR_L < tWTR_S.
@@ -162,9 +166,9 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		lastColCmd:    never,
 		lastColBG:     make([]int64, h.BankGroups),
 		lastRdDataEnd: never,
+		lastWrEnd:     never,
 		lastWrDataEnd: make([]int64, h.BankGroups),
 		lastActBG:     make([]int64, h.BankGroups),
-		colBase:       make([][2]int64, h.BankGroups),
 		colGrp:        make([][2]int64, h.BankGroups),
 		actBase:       make([]int64, h.BankGroups),
 		empty:         true,

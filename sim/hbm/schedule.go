@@ -128,6 +128,7 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	c.lastColBG[s.bg] = last
 	if s.write {
 		c.lastWrDataEnd[s.bg] = dataEnd
+		c.lastWrEnd = max(c.lastWrEnd, dataEnd)
 		bk.preReady = max(bk.preReady, dataEnd+c.t.WR)
 	} else {
 		c.lastRdDataEnd = dataEnd
