@@ -257,7 +257,11 @@ func (c *Controller) complete(b *burst) {
 		// The switch accepts every message; a refusal is a wiring bug.
 		panic(fmt.Sprintf("%s: switch refused a response", c.Name()))
 	}
-	c.admit()
+	if c.inHead < len(c.input) {
+		// Bursts wait for the place this one freed (admit keeps an
+		// empty line at length 0).
+		c.admit()
+	}
 }
 
 // planWake schedules the next wake-up at the earliest cycle after now at

@@ -89,10 +89,10 @@ func (q *CycleQueue[T]) push(c int64, v T) {
 }
 
 func (q *CycleQueue[T]) ringPush(c int64, v T) {
-	i := int(c & (cycleWindowCycles - 1))
+	i := uint(c & (cycleWindowCycles - 1))
 	bk := &q.buckets[i]
 	bk.items = append(bk.items, v)
-	q.nonzero[i/64] |= 1 << uint(i%64)
+	q.nonzero[i>>6] |= 1 << (i & 63)
 	q.inRing++
 }
 
@@ -137,8 +137,8 @@ func (q *CycleQueue[T]) PopDue(limit int64) (c int64, v T, ok bool) {
 	if len(q.late) == 0 && q.inRing > 0 {
 		// The common case: the first value is in the ring, in the bitmap
 		// word of the window's start (Next and popFirst, inlined).
-		start := int(q.cur & (cycleWindowCycles - 1))
-		if m := q.nonzero[start/64] >> uint(start%64); m != 0 {
+		start := uint(q.cur & (cycleWindowCycles - 1))
+		if m := q.nonzero[start>>6] >> (start & 63); m != 0 {
 			off := bits.TrailingZeros64(m)
 			c = q.cur + int64(off)
 			if c > limit {
@@ -147,7 +147,7 @@ func (q *CycleQueue[T]) PopDue(limit int64) (c int64, v T, ok bool) {
 			if off != 0 {
 				q.advance(c)
 			}
-			return c, q.bucketPop(start + off), true
+			return c, q.bucketPop(int(start) + off), true
 		}
 	}
 	c, ok = q.Next()
@@ -194,7 +194,7 @@ func (q *CycleQueue[T]) bucketPop(i int) T {
 	bk.head++
 	if bk.head == len(bk.items) {
 		bk.items, bk.head = bk.items[:0], 0
-		q.nonzero[i/64] &^= 1 << uint(i%64)
+		q.nonzero[uint(i)>>6] &^= 1 << (uint(i) & 63)
 	}
 	q.inRing--
 	return v
