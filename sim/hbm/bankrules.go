@@ -41,30 +41,23 @@ func (c *Controller) recomputeBases() {
 	}
 }
 
-// computeActBases computes actBase from the row command bus, tRRD and tFAW.
+// computeActBases computes actShared, the part of the earliest ACT cycle
+// shared by every bank group: the row command bus, tFAW and, with tRRD_L
+// >= tRRD_S (JEDEC's order), tRRD_S after the latest ACT of any group;
+// each group's own part, tRRD_L after its last ACT, is actGrp (kept by
+// activate). With tRRD_L < tRRD_S the groups' bounds are not separable
+// and actGrp is recomputed here in full.
 func (c *Controller) computeActBases() {
 	c.actBasesOK = true
-	// The latest ACT over all bank groups; with tRRD_L >= tRRD_S (JEDEC's
-	// order) a group's bound is the later of "any group + the short time"
-	// and "its own + the long time".
-	bases := c.actBase
-	lastActBG := c.lastActBG[:len(bases)]
-	lastAct := never
-	for _, a := range lastActBG {
-		lastAct = max(lastAct, a)
-	}
 	faw := max(c.nextRowCmd, c.actHist[c.actIdx]+c.t.FAW)
-	anyBG := max(faw, lastAct+c.t.RRDS)
-	rrdL := c.t.RRDL
-	if rrdL < c.t.RRDS {
-		for g := range bases {
-			bases[g] = c.slowRRD(faw, g)
+	if c.t.RRDL < c.t.RRDS {
+		for g := range c.actGrp {
+			c.actGrp[g] = c.slowRRD(faw, g)
 		}
+		c.actShared = faw
 		return
 	}
-	for g, a := range lastActBG {
-		bases[g] = max(anyBG, a+rrdL)
-	}
+	c.actShared = max(faw, c.lastAct+c.t.RRDS)
 }
 
 // computeColBases computes colShared, the part of the earliest column
@@ -183,7 +176,7 @@ func (c *Controller) colFloor() int64 { return c.colMin }
 // actEarliest is the earliest cycle for an ACT to bank b (computeBases
 // must be current).
 func (c *Controller) actEarliest(b int) int64 {
-	return max(c.bankActReady(b), c.actBase[c.banks[b].bg])
+	return max(c.bankActReady(b), c.actShared, c.actGrp[c.banks[b].bg])
 }
 
 // rowCandidate is the row command bank b needs next: an ACT for its oldest

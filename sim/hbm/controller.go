@@ -77,20 +77,25 @@ type Controller struct {
 	// is the last write's.
 	lastWrEnd int64
 	lastActBG []int64 // per bank group
-	actHist   [4]int64
-	actIdx    int
+	// lastAct is the latest of lastActBG (ACTs go out in time order: each
+	// one at or after nextRowCmd, after the last row command).
+	lastAct int64
+	actHist [4]int64
+	actIdx  int
 	// The earliest column cycle (read, write) of bank group g from the
 	// constraints shared by its banks is the later of colShared and
 	// colGrp[g], the part that only g's own column commands change (see
-	// computeColBases); actBase[g] is g's part of the earliest ACT cycle.
+	// computeColBases); actShared and actGrp[g] are the same parts of
+	// the earliest ACT cycle (see computeActBases).
 	colShared  [2]int64
 	colGrp     [][2]int64
-	actBase    []int64
+	actShared  int64
+	actGrp     []int64
 	colBasesOK bool // colShared and colMin are current
 	// colMin is the earliest column cycle of any bank group and
 	// direction (colFloor), kept with colShared.
 	colMin     int64
-	actBasesOK bool // actBase is current
+	actBasesOK bool // actShared (and with tRRD_L < tRRD_S actGrp) is current
 	// slowWTR is set for timing with tWTR_L < tWTR_S.
 	slowWTR bool
 
@@ -170,7 +175,8 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		lastWrDataEnd: make([]int64, h.BankGroups),
 		lastActBG:     make([]int64, h.BankGroups),
 		colGrp:        make([][2]int64, h.BankGroups),
-		actBase:       make([]int64, h.BankGroups),
+		actGrp:        make([]int64, h.BankGroups),
+		lastAct:       never,
 		empty:         true,
 		starveUntil:   never,
 		wakeAt:        noWake,
@@ -185,6 +191,7 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		c.lastWrDataEnd[g] = never
 		c.lastActBG[g] = never
 		c.lastColBG[g] = never
+		c.actGrp[g] = never + c.t.RRDL
 	}
 	c.slowWTR = c.t.WTRL < c.t.WTRS
 	for g := range c.colGrp {

@@ -80,6 +80,8 @@ func (c *Controller) activate(b int, row int32, now int64) {
 	c.nextRowCmd = now + 1
 	c.actBasesOK = false
 	c.lastActBG[g] = now
+	c.lastAct = max(c.lastAct, now)
+	c.actGrp[g] = now + c.t.RRDL // computeActBases overwrites it if tRRD_L < tRRD_S
 	c.actHist[c.actIdx] = now
 	c.actIdx = (c.actIdx + 1) % len(c.actHist)
 	c.stats.Activates++
