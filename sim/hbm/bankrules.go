@@ -143,6 +143,25 @@ func (c *Controller) colEarliest(b int, write bool) int64 {
 	return max(bk.colReady, c.colShared[w], c.colGrp[bk.bg][w])
 }
 
+// hitColEarliest is colEarliest for bank bk's first row hit, from its
+// cached direction (firstHit must be current for the bank).
+func (c *Controller) hitColEarliest(bk *bankState) int64 {
+	w := 0
+	if bk.hitWrite {
+		w = 1
+	}
+	return max(bk.colReady, c.colShared[w], c.colGrp[bk.bg][w])
+}
+
+// bankHit is firstHit(b) for bank bk (= &c.banks[b]), reading the cache
+// without a call when it is current.
+func (c *Controller) bankHit(b int, bk *bankState) *segment {
+	if bk.hitOK {
+		return bk.hit
+	}
+	return c.firstHit(b)
+}
+
 // colLoss is the constraint that sets colEarliest(b, write): the bank's
 // row (tRCD) when it is the latest, else a turnaround when one is later
 // than tCCD and the data bus, else the other bounds.

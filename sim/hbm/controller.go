@@ -268,8 +268,8 @@ func (c *Controller) planNew(now int64) {
 	next := c.wakeAt
 	for m := c.newBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
-		if c.firstHit(b) != nil {
-			next = min(next, c.colEarliest(b, c.banks[b].hitWrite))
+		if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+			next = min(next, c.hitColEarliest(bk))
 		}
 		if _, at, _, ok := c.rowCandidate(b); ok {
 			next = min(next, at)

@@ -18,12 +18,12 @@ func (c *Controller) tryColumn(now int64) (bool, int64) {
 	colBanks, _ := c.syncHits()
 	for m := colBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
-		s := c.firstHit(b)
+		bk := &c.banks[b]
+		s := c.bankHit(b, bk)
 		if s == nil {
 			continue
 		}
-		bk := &c.banks[b]
-		t := c.colEarliest(b, bk.hitWrite)
+		t := c.hitColEarliest(bk)
 		earliest = min(earliest, t)
 		if best != nil && bk.hitSeq > bestSeq {
 			continue
@@ -302,8 +302,8 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 		}
 		for m := colBanks; m != 0; m &= m - 1 {
 			b := bits.TrailingZeros64(m)
-			if c.firstHit(b) != nil {
-				next = min(next, c.colEarliest(b, c.banks[b].hitWrite))
+			if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+				next = min(next, c.hitColEarliest(bk))
 			}
 		}
 	}
