@@ -172,7 +172,11 @@ func (m AddressMap) Interleave() uint64 { return m.interleave }
 
 // Split returns the pseudo-channel of a global address and its PC-local
 // address.
-func (m AddressMap) Split(addr uint64) (pc int, local uint64) {
+func (m AddressMap) Split(addr uint64) (pc int, local uint64) { return m.split(addr) }
+
+// split is Split on a pointer: the hot paths call it on a component's
+// map, which a value receiver (about 30 words) would copy per call.
+func (m *AddressMap) split(addr uint64) (pc int, local uint64) {
 	if m.interleave == 0 {
 		return int(addr >> m.pcShift), addr & (m.pcBytes - 1)
 	}
@@ -197,7 +201,10 @@ func (m AddressMap) Global(pc int, local uint64) uint64 {
 
 // ContiguousBytes is how many bytes from global address addr stay in the
 // same PC before the map moves to another one.
-func (m AddressMap) ContiguousBytes(addr uint64) uint64 {
+func (m AddressMap) ContiguousBytes(addr uint64) uint64 { return m.contiguousBytes(addr) }
+
+// contiguousBytes is ContiguousBytes on a pointer (see split).
+func (m *AddressMap) contiguousBytes(addr uint64) uint64 {
 	g := m.pcBytes
 	if m.interleave != 0 {
 		g = m.interleave
@@ -219,7 +226,10 @@ type Location struct {
 }
 
 // Decode splits a PC-local address into bank group, bank, row and column.
-func (m AddressMap) Decode(local uint64) Location {
+func (m AddressMap) Decode(local uint64) Location { return m.decode(local) }
+
+// decode is Decode on a pointer (see split).
+func (m *AddressMap) decode(local uint64) Location {
 	bg := int(local >> m.shift[FieldBankGroup] & m.mask[FieldBankGroup])
 	ba := int(local >> m.shift[FieldBank] & m.mask[FieldBank])
 	return Location{
@@ -243,6 +253,6 @@ func (m AddressMap) Encode(l Location) uint64 {
 // same bank and row: up to the next boundary of the lowest bit that belongs
 // to the bank group, bank or row fields (only column and byte bits lie
 // below it).
-func (m AddressMap) sameRowBytes(local uint64) uint64 {
+func (m *AddressMap) sameRowBytes(local uint64) uint64 {
 	return m.rowRun - local&(m.rowRun-1)
 }

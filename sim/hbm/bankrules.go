@@ -207,9 +207,10 @@ func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64
 		return 0, 0, 0, false
 	}
 	if bk.openRow < 0 {
-		return CmdACT, c.actEarliest(b), bk.headSeq, true
+		// actEarliest(b), reading the bank's record once.
+		return CmdACT, max(bk.actReady, c.refFloor, c.actShared, c.actGrp[bk.bg]), bk.headSeq, true
 	}
-	if c.firstHit(b) != nil {
+	if c.bankHit(b, bk) != nil {
 		return 0, 0, 0, false
 	}
 	return CmdPRE, max(bk.preReady, c.nextRowCmd), bk.headSeq, true

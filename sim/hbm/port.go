@@ -31,30 +31,6 @@ type txn struct {
 	bad    bool  // refused: answered at once, not counted
 }
 
-// burstFIFO is a queue of bursts waiting for an outstanding slot.
-type burstFIFO struct {
-	items []*burst
-	head  int
-}
-
-func (f *burstFIFO) push(b *burst) { f.items = append(f.items, b) }
-func (f *burstFIFO) len() int      { return len(f.items) - f.head }
-func (f *burstFIFO) pop() *burst {
-	b := f.items[f.head]
-	f.items[f.head] = nil
-	f.head++
-	switch {
-	case f.head == len(f.items):
-		f.items, f.head = f.items[:0], 0
-	case f.head >= 64 && 2*f.head >= len(f.items):
-		// Reuse the front of a queue that never empties.
-		n := copy(f.items, f.items[f.head:])
-		clear(f.items[n:])
-		f.items, f.head = f.items[:n], 0
-	}
-	return b
-}
-
 // AXIPort is one kernel-side AXI port of the HBM subsystem, in the kernel
 // clock domain. It takes mem.ReadReq and mem.WriteReq on its Top port,
 // splits each request into AXI bursts (at most 16 beats of the port width,
@@ -265,8 +241,8 @@ func (p *AXIPort) split(t *txn, addr uint64) {
 	var local, contig uint64
 	for addr < end {
 		if contig == 0 {
-			contig = p.amap.ContiguousBytes(addr)
-			pc, local = p.amap.Split(addr)
+			contig = p.amap.contiguousBytes(addr)
+			pc, local = p.amap.split(addr)
 		}
 		inBeat := p.inBeat(addr)
 		n := min(end-addr,
@@ -469,27 +445,6 @@ func (p *AXIPort) Recycle(m akita.Msg) {
 	case *mem.WriteDoneRsp:
 		p.wrRsps = append(p.wrRsps, r)
 	}
-}
-
-// freeList recycles values of one type so that the port's hot path does
-// not allocate a burst or a transaction per request.
-type freeList[T any] struct{ free []*T }
-
-// get returns a zeroed value, recycled when one is free.
-func (l *freeList[T]) get() *T {
-	if n := len(l.free); n > 0 {
-		v := l.free[n-1]
-		l.free = l.free[:n-1]
-		return v
-	}
-	return new(T)
-}
-
-// put zeroes v and keeps it for a later get.
-func (l *freeList[T]) put(v *T) {
-	var zero T
-	*v = zero
-	l.free = append(l.free, v)
 }
 
 // check reports requests still open, bursts in flight or refused requests.
