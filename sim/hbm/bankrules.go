@@ -131,20 +131,10 @@ func (c *Controller) slowWTRBound(g int) int64 {
 	return t
 }
 
-// colEarliest is the earliest cycle for the first column command of a
-// segment of bank b (reads or writes): its own tRCD and its bank group's
-// bounds, shared and own (computeBases must be current).
-func (c *Controller) colEarliest(b int, write bool) int64 {
-	w := 0
-	if write {
-		w = 1
-	}
-	bk := &c.banks[b]
-	return max(bk.colReady, c.colShared[w], c.colGrp[bk.bg][w])
-}
-
-// hitColEarliest is colEarliest for bank bk's first row hit, from its
-// cached direction (firstHit must be current for the bank).
+// hitColEarliest is the earliest cycle for the first column command of
+// bank bk's first row hit (reads or writes, from its cached direction):
+// the bank's own tRCD and its bank group's bounds, shared and own
+// (computeBases and the bank's firstHit must be current).
 func (c *Controller) hitColEarliest(bk *bankState) int64 {
 	w := 0
 	if bk.hitWrite {
@@ -162,9 +152,10 @@ func (c *Controller) bankHit(b int, bk *bankState) *segment {
 	return c.firstHit(b)
 }
 
-// colLoss is the constraint that sets colEarliest(b, write): the bank's
-// row (tRCD) when it is the latest, else a turnaround when one is later
-// than tCCD and the data bus, else the other bounds.
+// colLoss is the constraint that sets the earliest column cycle of a
+// segment of bank b (reads or writes; see hitColEarliest): the bank's row
+// (tRCD) when it is the latest, else a turnaround when one is later than
+// tCCD and the data bus, else the other bounds.
 func (c *Controller) colLoss(b int, write bool) lossReason {
 	bk := &c.banks[b]
 	t := &c.t
@@ -192,12 +183,6 @@ func (c *Controller) colLoss(b int, write bool) lossReason {
 // must be current; computeColBases keeps the minimum).
 func (c *Controller) colFloor() int64 { return c.colMin }
 
-// actEarliest is the earliest cycle for an ACT to bank b (computeBases
-// must be current).
-func (c *Controller) actEarliest(b int) int64 {
-	return max(c.bankActReady(b), c.actShared, c.actGrp[c.banks[b].bg])
-}
-
 // rowCandidate is the row command bank b needs next: an ACT for its oldest
 // segment when closed, a PRE when open and no queued segment hits the open
 // row (FR-FCFS never closes a row that queued requests hit).
@@ -207,7 +192,8 @@ func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64
 		return 0, 0, 0, false
 	}
 	if bk.openRow < 0 {
-		// actEarliest(b), reading the bank's record once.
+		// The earliest ACT: the bank's own bound (bankActReady), the
+		// shared one and its group's (computeBases must be current).
 		return CmdACT, max(bk.actReady, c.refFloor, c.actShared, c.actGrp[bk.bg]), bk.headSeq, true
 	}
 	if c.bankHit(b, bk) != nil {
