@@ -14,6 +14,11 @@ import (
 // converted back to cycles.
 const tolerance = 1e-6
 
+// ExactCycles bounds the cycles that convert to a time and back to
+// themselves: for c < ExactCycles, Cycle(Time(c)) == c in every domain
+// (the two roundings of c/f*f err by at most c x 2^-52, under tolerance).
+const ExactCycles = 1 << 31
+
 // Domain is a clock domain of a fixed frequency.
 type Domain struct {
 	// FreqHz is the clock frequency in Hz.

@@ -89,8 +89,29 @@ func TestLastEdge(t *testing.T) {
 				}
 			}
 		}
+		for c := int64(0); c <= hw.MaxCycles; c = c*3 + 1 {
+			// link.Waker.TakeCycle relies on an edge's own cycle.
+			if got := d.LastEdge(d.Time(uint64(c))); got != c {
+				t.Errorf("%g Hz: LastEdge(Time(%d)) = %d", f, c, got)
+			}
+		}
 		if got := d.LastEdge(-1e-9); got != -1 {
 			t.Errorf("%g Hz: LastEdge before 0 = %d, want -1", f, got)
+		}
+	}
+}
+
+// TestExactCycles requires Cycle(Time(c)) == c below ExactCycles, for
+// clocks of the model's range and cycles spread up to the bound.
+func TestExactCycles(t *testing.T) {
+	for _, f := range []float64{100e6, 300e6, 450e6, 900e6, 1800e6, 1e9 / 3} {
+		d := New(f)
+		for c := uint64(0); c < ExactCycles; c = c*5/4 + 1 {
+			for _, x := range []uint64{c, ExactCycles - 1 - c} {
+				if got := d.Cycle(d.Time(x)); got != x {
+					t.Fatalf("%g Hz: Cycle(Time(%d)) = %d", f, x, got)
+				}
+			}
 		}
 	}
 }

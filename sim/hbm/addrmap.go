@@ -89,6 +89,10 @@ type AddressMap struct {
 	// cycles each).
 	pcShift, ilShift, pcsShift uint
 	pcsPow2                    bool
+	// rowRun is the span in bytes (a power of two) inside which the
+	// bank group, bank and row of an address stay the same (see
+	// sameRowBytes).
+	rowRun uint64
 }
 
 // NewAddressMap builds the address map of h with the PC interleaving
@@ -144,6 +148,7 @@ func NewAddressMap(h hw.HBM, interleaveBytes int64, order string) (AddressMap, e
 		return AddressMap{}, fmt.Errorf("hbm: address map: burst x columns x banks x rows is %d B, but pc_bytes is %d", uint64(1)<<pos, m.pcBytes)
 	}
 	m.pcShift = pos
+	m.rowRun = uint64(1) << min(m.shift[FieldBankGroup], m.shift[FieldBank], m.shift[FieldRow])
 	if p := m.pcs; p > 0 && p&(p-1) == 0 {
 		m.pcsPow2, m.pcsShift = true, uint(bits.TrailingZeros64(uint64(p)))
 	}
@@ -167,7 +172,11 @@ func (m AddressMap) Interleave() uint64 { return m.interleave }
 
 // Split returns the pseudo-channel of a global address and its PC-local
 // address.
-func (m AddressMap) Split(addr uint64) (pc int, local uint64) {
+func (m AddressMap) Split(addr uint64) (pc int, local uint64) { return m.split(addr) }
+
+// split is Split on a pointer: the hot paths call it on a component's
+// map, which a value receiver (about 30 words) would copy per call.
+func (m *AddressMap) split(addr uint64) (pc int, local uint64) {
 	if m.interleave == 0 {
 		return int(addr >> m.pcShift), addr & (m.pcBytes - 1)
 	}
@@ -192,7 +201,10 @@ func (m AddressMap) Global(pc int, local uint64) uint64 {
 
 // ContiguousBytes is how many bytes from global address addr stay in the
 // same PC before the map moves to another one.
-func (m AddressMap) ContiguousBytes(addr uint64) uint64 {
+func (m AddressMap) ContiguousBytes(addr uint64) uint64 { return m.contiguousBytes(addr) }
+
+// contiguousBytes is ContiguousBytes on a pointer (see split).
+func (m *AddressMap) contiguousBytes(addr uint64) uint64 {
 	g := m.pcBytes
 	if m.interleave != 0 {
 		g = m.interleave
@@ -214,7 +226,10 @@ type Location struct {
 }
 
 // Decode splits a PC-local address into bank group, bank, row and column.
-func (m AddressMap) Decode(local uint64) Location {
+func (m AddressMap) Decode(local uint64) Location { return m.decode(local) }
+
+// decode is Decode on a pointer (see split).
+func (m *AddressMap) decode(local uint64) Location {
 	bg := int(local >> m.shift[FieldBankGroup] & m.mask[FieldBankGroup])
 	ba := int(local >> m.shift[FieldBank] & m.mask[FieldBank])
 	return Location{
@@ -238,8 +253,6 @@ func (m AddressMap) Encode(l Location) uint64 {
 // same bank and row: up to the next boundary of the lowest bit that belongs
 // to the bank group, bank or row fields (only column and byte bits lie
 // below it).
-func (m AddressMap) sameRowBytes(local uint64) uint64 {
-	low := min(m.shift[FieldBankGroup], m.shift[FieldBank], m.shift[FieldRow])
-	g := uint64(1) << low
-	return g - local&(g-1)
+func (m *AddressMap) sameRowBytes(local uint64) uint64 {
+	return m.rowRun - local&(m.rowRun-1)
 }

@@ -41,77 +41,67 @@ func (c *Controller) recomputeBases() {
 	}
 }
 
-// computeActBases computes actBase from the row command bus, tRRD and tFAW.
+// computeActBases computes actShared, the part of the earliest ACT cycle
+// shared by every bank group: the row command bus, tFAW and, with tRRD_L
+// >= tRRD_S (JEDEC's order), tRRD_S after the latest ACT of any group;
+// each group's own part, tRRD_L after its last ACT, is actGrp (kept by
+// activate). With tRRD_L < tRRD_S the groups' bounds are not separable
+// and actGrp is recomputed here in full.
 func (c *Controller) computeActBases() {
 	c.actBasesOK = true
-	// The latest ACT over all bank groups; with tRRD_L >= tRRD_S (JEDEC's
-	// order) a group's bound is the later of "any group + the short time"
-	// and "its own + the long time".
-	bases := c.actBase
-	lastActBG := c.lastActBG[:len(bases)]
-	lastAct := never
-	for _, a := range lastActBG {
-		lastAct = max(lastAct, a)
-	}
 	faw := max(c.nextRowCmd, c.actHist[c.actIdx]+c.t.FAW)
-	anyBG := max(faw, lastAct+c.t.RRDS)
-	rrdL := c.t.RRDL
-	if rrdL < c.t.RRDS {
-		for g := range bases {
-			bases[g] = c.slowRRD(faw, g)
+	if c.t.RRDL < c.t.RRDS {
+		for g := range c.actGrp {
+			c.actGrp[g] = c.slowRRD(faw, g)
 		}
+		c.actShared = faw
 		return
 	}
-	for g, a := range lastActBG {
-		bases[g] = max(anyBG, a+rrdL)
-	}
+	c.actShared = max(faw, c.lastAct+c.t.RRDS)
 }
 
-// computeColBases computes colBase from tCCD, the data bus and the
-// turnarounds.
+// computeColBases computes colShared, the part of the earliest column
+// cycles shared by every bank group, and colMin, the earliest column cycle
+// of any bank group. The shared bounds are tCCD_S after the last column
+// command, the data bus, tWTR_S after the last write data (reads) and the
+// read-to-write turnaround (writes); the per-group parts (colGrp) change
+// only with a column command in that group and are kept by setColGroup.
+// With tWTR_L < tWTR_S (slowWTR) the write-to-read bound is not
+// separable, and colGrp is recomputed here in full instead.
 func (c *Controller) computeColBases() {
 	c.colBasesOK = true
-	bases := c.colBase
-	lastColBG := c.lastColBG[:len(bases)]
-	lastWrBG := c.lastWrDataEnd[:len(bases)]
-	// The latest write data over all bank groups; with tWTR_L >= tWTR_S
-	// the same argument as for tRRD holds.
-	lastWr := never
-	for _, w := range lastWrBG {
-		lastWr = max(lastWr, w)
-	}
 	t := &c.t
-	// The bounds shared by every bank group: tCCD_S after the last column
-	// command, the data bus, tWTR_S after the last write data, and the
-	// read-to-write turnaround (write data tRTW after the last read data).
-	ccdS, ccdL := c.lastColCmd+t.CCDS, t.CCDL
-	rdBus, wrBus := c.dataFree-t.CL, c.dataFree-t.CWL
-	wtrS, wtrL := lastWr+t.WTRS, t.WTRL
+	ccdS := c.lastColCmd + t.CCDS
 	rtw := c.lastRdDataEnd + t.RTW - t.CWL
-	slowWTR := t.WTRL < t.WTRS
-	floor := int64(noWake)
-	for g := range bases {
-		// tCCD_L after the last column command in the same bank group.
-		ccd := max(ccdS, lastColBG[g]+ccdL)
-		// Reads: write-to-read turnaround tWTR_L after write data in the
-		// same bank group, tWTR_S after write data in another.
-		rd, rdWhy := max(ccd, rdBus), lossOther
-		wtr := max(wtrS, lastWrBG[g]+wtrL)
-		if slowWTR {
-			wtr = c.slowWTR(g)
+	rd, wr := max(ccdS, c.dataFree-t.CL), max(ccdS, c.dataFree-t.CWL, rtw)
+	if c.slowWTR {
+		for g := range c.colGrp {
+			c.colGrp[g] = [2]int64{max(c.lastColBG[g]+t.CCDL, c.slowWTRBound(g)), c.lastColBG[g] + t.CCDL}
 		}
-		if wtr > rd {
-			rd, rdWhy = wtr, lossTurnaround
-		}
-		// Writes: the read-to-write bus turnaround.
-		wr, wrWhy := max(ccd, wrBus), lossOther
-		if rtw > wr {
-			wr, wrWhy = rtw, lossTurnaround
-		}
-		bases[g] = [2]colBase{{rd, rdWhy}, {wr, wrWhy}}
-		floor = min(floor, rd, wr)
+	} else {
+		// With tWTR_L >= tWTR_S (JEDEC's order) a group's write-to-read
+		// bound is the later of "the latest write data of any group + the
+		// short time" and "its own + the long time" (colGrp).
+		rd = max(rd, c.lastWrEnd+t.WTRS)
 	}
-	c.colMin = floor
+	c.colShared = [2]int64{rd, wr}
+	// min over g of max(x, y_g) is max(x, min over g of y_g).
+	g0, g1 := int64(noWake), int64(noWake)
+	for _, g := range c.colGrp {
+		g0, g1 = min(g0, g[0]), min(g1, g[1])
+	}
+	c.colMin = min(max(rd, g0), max(wr, g1))
+}
+
+// setColGroup brings bank group g's part of the earliest column cycles up
+// to date after a column command in it: tCCD_L after its last column
+// command and (reads) tWTR_L after its last write data.
+func (c *Controller) setColGroup(g int) {
+	if c.slowWTR {
+		return // computeColBases recomputes every group
+	}
+	ccd := c.lastColBG[g] + c.t.CCDL
+	c.colGrp[g] = [2]int64{max(ccd, c.lastWrDataEnd[g]+c.t.WTRL), ccd}
 }
 
 // slowRRD is bank group g's tRRD bound group by group (for timing where
@@ -127,9 +117,9 @@ func (c *Controller) slowRRD(t int64, g int) int64 {
 	return t
 }
 
-// slowWTR is bank group g's tWTR bound group by group (for timing where
-// tWTR_L < tWTR_S).
-func (c *Controller) slowWTR(g int) int64 {
+// slowWTRBound is bank group g's tWTR bound group by group (for timing
+// where tWTR_L < tWTR_S).
+func (c *Controller) slowWTRBound(g int) int64 {
 	t := never
 	for h, end := range c.lastWrDataEnd {
 		d := c.t.WTRS
@@ -141,27 +131,57 @@ func (c *Controller) slowWTR(g int) int64 {
 	return t
 }
 
-// colEarliest is the earliest cycle for the first column command of a
-// segment of bank b (reads or writes), and the constraint that sets it
-// (computeBases must be current).
-func (c *Controller) colEarliest(b int, write bool) (int64, lossReason) {
+// hitColEarliest is the earliest cycle for the first column command of
+// bank bk's first row hit (reads or writes, from its cached direction):
+// the bank's own tRCD and its bank group's bounds, shared and own
+// (computeBases and the bank's firstHit must be current).
+func (c *Controller) hitColEarliest(bk *bankState) int64 {
 	w := 0
-	if write {
+	if bk.hitWrite {
 		w = 1
 	}
-	bk := &c.banks[b]
-	base := c.colBase[bk.bg][w]
-	if t := bk.colReady; t >= base.t {
-		return t, lossRow
-	}
-	return base.t, base.why
+	return max(bk.colReady, c.colShared[w], c.colGrp[bk.bg][w])
 }
 
-// actEarliest is the earliest cycle for an ACT to bank b (computeBases
-// must be current).
-func (c *Controller) actEarliest(b int) int64 {
-	return max(c.bankActReady(b), c.actBase[c.banks[b].bg])
+// bankHit is firstHit(b) for bank bk (= &c.banks[b]), reading the cache
+// without a call when it is current.
+func (c *Controller) bankHit(b int, bk *bankState) *segment {
+	if bk.hitOK {
+		return bk.hit
+	}
+	return c.firstHit(b)
 }
+
+// colLoss is the constraint that sets the earliest column cycle of a
+// segment of bank b (reads or writes; see hitColEarliest): the bank's row
+// (tRCD) when it is the latest, else a turnaround when one is later than
+// tCCD and the data bus, else the other bounds.
+func (c *Controller) colLoss(b int, write bool) lossReason {
+	bk := &c.banks[b]
+	t := &c.t
+	g := int(bk.bg)
+	ccd := max(c.lastColCmd+t.CCDS, c.lastColBG[g]+t.CCDL)
+	base, turn := max(ccd, c.dataFree-t.CL), int64(never)
+	if write {
+		base, turn = max(ccd, c.dataFree-t.CWL), c.lastRdDataEnd+t.RTW-t.CWL
+	} else if c.slowWTR {
+		turn = c.slowWTRBound(g)
+	} else {
+		turn = max(c.lastWrEnd+t.WTRS, c.lastWrDataEnd[g]+t.WTRL)
+	}
+	switch {
+	case bk.colReady >= max(base, turn):
+		return lossRow
+	case turn > base:
+		return lossTurnaround
+	}
+	return lossOther
+}
+
+// colFloor is the earliest column cycle any bank could have: every
+// column candidate is at or after its bank group's bounds (computeBases
+// must be current; computeColBases keeps the minimum).
+func (c *Controller) colFloor() int64 { return c.colMin }
 
 // rowCandidate is the row command bank b needs next: an ACT for its oldest
 // segment when closed, a PRE when open and no queued segment hits the open
@@ -172,9 +192,11 @@ func (c *Controller) rowCandidate(b int) (kind CommandKind, at int64, age uint64
 		return 0, 0, 0, false
 	}
 	if bk.openRow < 0 {
-		return CmdACT, c.actEarliest(b), bk.headSeq, true
+		// The earliest ACT: the bank's own bound (bankActReady), the
+		// shared one and its group's (computeBases must be current).
+		return CmdACT, max(bk.actReady, c.refFloor, c.actShared, c.actGrp[bk.bg]), bk.headSeq, true
 	}
-	if c.firstHit(b) != nil {
+	if c.bankHit(b, bk) != nil {
 		return 0, 0, 0, false
 	}
 	return CmdPRE, max(bk.preReady, c.nextRowCmd), bk.headSeq, true

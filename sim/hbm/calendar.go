@@ -55,7 +55,8 @@ func (k *Calendar) wake(c *Controller, cycle int64) {
 
 // Handle wakes every controller due now.
 func (k *Calendar) Handle(e akita.Event) error {
-	if !k.waker.Take(e) {
+	live, limit, limitOK := k.waker.TakeCycle(e)
+	if !live {
 		return nil
 	}
 	now := e.Time()
@@ -63,7 +64,9 @@ func (k *Calendar) Handle(e akita.Event) error {
 		k.handleRef(now)
 		return nil
 	}
-	limit := k.clk.LastEdge(now)
+	if !limitOK {
+		limit = k.clk.LastEdge(now)
+	}
 	for {
 		_, w, ok := k.queue.PopDue(limit)
 		if !ok {

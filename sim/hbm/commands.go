@@ -116,12 +116,5 @@ const (
 	lossOther
 )
 
-// colBase is the earliest column cycle of a bank group from the
-// constraints shared by its banks, and the constraint that sets it.
-type colBase struct {
-	t   int64
-	why lossReason
-}
-
 // window is a half-open interval of HBM cycles.
 type window struct{ from, to int64 }

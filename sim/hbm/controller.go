@@ -23,10 +23,13 @@ import (
 type Controller struct {
 	*akita.ComponentBase
 
-	engine     akita.Engine
-	clk        clock.Domain
-	index      int
-	top        *link.Port
+	engine akita.Engine
+	clk    clock.Domain
+	index  int
+	top    *link.Port
+	// sw is the switch on the fast path (nil on the reference path),
+	// which complete calls directly (see sendBurst).
+	sw         *Switch
 	t          timing
 	burstCyc   int64 // data bus cycles of one 32 B burst
 	burstBytes int
@@ -69,18 +72,32 @@ type Controller struct {
 	anyData       bool
 	lastRdDataEnd int64
 	lastWrDataEnd []int64 // per bank group
-	lastActBG     []int64 // per bank group
-	actHist       [4]int64
-	actIdx        int
-	// colBase and actBase are the per-bank-group parts of the earliest
-	// column (read, write) and ACT cycles (see computeBases).
-	colBase    [][2]colBase
-	actBase    []int64
-	colBasesOK bool // colBase is current
-	// colMin is the earliest colBase of any bank group and direction
-	// (colFloor), kept with colBase.
+	// lastWrEnd is the latest of lastWrDataEnd: data ends grow with
+	// every column command (each one's data starts after dataFree), so it
+	// is the last write's.
+	lastWrEnd int64
+	lastActBG []int64 // per bank group
+	// lastAct is the latest of lastActBG (ACTs go out in time order: each
+	// one at or after nextRowCmd, after the last row command).
+	lastAct int64
+	actHist [4]int64
+	actIdx  int
+	// The earliest column cycle (read, write) of bank group g from the
+	// constraints shared by its banks is the later of colShared and
+	// colGrp[g], the part that only g's own column commands change (see
+	// computeColBases); actShared and actGrp[g] are the same parts of
+	// the earliest ACT cycle (see computeActBases).
+	colShared  [2]int64
+	colGrp     [][2]int64
+	actShared  int64
+	actGrp     []int64
+	colBasesOK bool // colShared and colMin are current
+	// colMin is the earliest column cycle of any bank group and
+	// direction (colFloor), kept with colShared.
 	colMin     int64
-	actBasesOK bool // actBase is current
+	actBasesOK bool // actShared (and with tRRD_L < tRRD_S actGrp) is current
+	// slowWTR is set for timing with tWTR_L < tWTR_S.
+	slowWTR bool
 
 	// openBanks has bit b set while bank b has an open row.
 	openBanks uint64
@@ -154,10 +171,12 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		lastColCmd:    never,
 		lastColBG:     make([]int64, h.BankGroups),
 		lastRdDataEnd: never,
+		lastWrEnd:     never,
 		lastWrDataEnd: make([]int64, h.BankGroups),
 		lastActBG:     make([]int64, h.BankGroups),
-		colBase:       make([][2]colBase, h.BankGroups),
-		actBase:       make([]int64, h.BankGroups),
+		colGrp:        make([][2]int64, h.BankGroups),
+		actGrp:        make([]int64, h.BankGroups),
+		lastAct:       never,
 		empty:         true,
 		starveUntil:   never,
 		wakeAt:        noWake,
@@ -172,6 +191,11 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		c.lastWrDataEnd[g] = never
 		c.lastActBG[g] = never
 		c.lastColBG[g] = never
+		c.actGrp[g] = never + c.t.RRDL
+	}
+	c.slowWTR = c.t.WTRL < c.t.WTRS
+	for g := range c.colGrp {
+		c.setColGroup(g)
 	}
 	for i := range c.actHist {
 		c.actHist[i] = never
@@ -201,15 +225,14 @@ func (c *Controller) Pending() int { return c.queued + len(c.input) - c.inHead }
 
 // NotifyRecv takes the bursts that arrived and schedules them.
 func (c *Controller) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
-	c.receive(now, nil, port)
+	c.receive(now, int64(c.clk.Cycle(now)), nil, port)
 }
 
 // receive queues burst b (nil: none) and then the bursts port holds,
 // and schedules them. The switch hands a burst over directly when the
 // controller's port is quiet (link.Port.Quiet), as NotifyRecv would
-// retrieve it.
-func (c *Controller) receive(now akita.VTimeInSec, b *burst, port akita.Port) {
-	cyc := int64(c.clk.Cycle(now))
+// retrieve it. cyc is the HBM cycle of time now (c.clk.Cycle(now)).
+func (c *Controller) receive(now akita.VTimeInSec, cyc int64, b *burst, port akita.Port) {
 	queued := c.queued
 	c.newBanks = 0
 	if b != nil {
@@ -245,9 +268,8 @@ func (c *Controller) planNew(now int64) {
 	next := c.wakeAt
 	for m := c.newBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
-		if c.firstHit(b) != nil {
-			t, _ := c.colEarliest(b, c.banks[b].hitWrite)
-			next = min(next, t)
+		if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+			next = min(next, c.hitColEarliest(bk))
 		}
 		if _, at, _, ok := c.rowCandidate(b); ok {
 			next = min(next, at)
@@ -293,6 +315,12 @@ func (c *Controller) arrive(b *burst, now int64) {
 	b.arrive = now
 	b.issue = -1
 	b.firstData, b.lastData = math.MaxInt64, 0
+	if c.inHead == len(c.input) && c.queued < c.depth {
+		// Nothing waits and the queue has room: admit would take b at
+		// once.
+		c.enqueue(b)
+		return
+	}
 	c.input = append(c.input, b)
 	c.admit()
 }
@@ -325,7 +353,7 @@ func (c *Controller) enqueue(b *burst) {
 	b.segsLeft = 0
 	for left > 0 {
 		run := min(left, c.amap.sameRowBytes(local))
-		loc := c.amap.Decode(local)
+		loc := c.amap.decode(local)
 		s := c.newSegment()
 		s.b = b
 		s.bank = loc.Bank
@@ -336,10 +364,11 @@ func (c *Controller) enqueue(b *burst) {
 		s.write = b.write
 		c.nextSeq++
 		c.queues[s.bank] = append(c.queues[s.bank], s)
+		bk := &c.banks[s.bank]
 		if len(c.queues[s.bank]) == 1 {
-			c.banks[s.bank].headSeq = s.seq
+			bk.headSeq = s.seq
 		}
-		c.dropHit(s.bank)
+		c.noteQueued(bk, s)
 		c.active |= 1 << uint(s.bank)
 		c.newBanks |= 1 << uint(s.bank)
 		b.segsLeft++
@@ -386,40 +415,6 @@ func (c *Controller) step(now int64) {
 type wakePlan struct {
 	col, row     int64
 	colOK, rowOK bool
-}
-
-// dropHit forgets bank b's cached first row hit (its queue, open row or
-// state changed).
-func (c *Controller) dropHit(b int) {
-	c.banks[b].hitOK = false
-	c.hitDirty |= 1 << uint(b)
-}
-
-// syncHits brings hitMask up to date and returns the banks to visit for
-// columns (with a row hit) and for row commands (active without one); on
-// the reference path both are every active bank. It is small enough to be
-// inlined: most calls find no bank to update.
-func (c *Controller) syncHits() (colBanks, rowBanks uint64) {
-	if c.ref {
-		return c.active, c.active
-	}
-	if c.hitDirty != 0 {
-		c.resyncHits()
-	}
-	return c.hitMask, c.active &^ c.hitMask
-}
-
-// resyncHits updates hitMask for the banks in hitDirty.
-func (c *Controller) resyncHits() {
-	for m := c.hitDirty; m != 0; m &= m - 1 {
-		b := bits.TrailingZeros64(m)
-		if c.firstHit(b) != nil {
-			c.hitMask |= 1 << uint(b)
-		} else {
-			c.hitMask &^= 1 << uint(b)
-		}
-	}
-	c.hitDirty = 0
 }
 
 func (c *Controller) record(cyc int64, k CommandKind, bank, row int) {

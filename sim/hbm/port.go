@@ -31,30 +31,6 @@ type txn struct {
 	bad    bool  // refused: answered at once, not counted
 }
 
-// burstFIFO is a queue of bursts waiting for an outstanding slot.
-type burstFIFO struct {
-	items []*burst
-	head  int
-}
-
-func (f *burstFIFO) push(b *burst) { f.items = append(f.items, b) }
-func (f *burstFIFO) len() int      { return len(f.items) - f.head }
-func (f *burstFIFO) pop() *burst {
-	b := f.items[f.head]
-	f.items[f.head] = nil
-	f.head++
-	switch {
-	case f.head == len(f.items):
-		f.items, f.head = f.items[:0], 0
-	case f.head >= 64 && 2*f.head >= len(f.items):
-		// Reuse the front of a queue that never empties.
-		n := copy(f.items, f.items[f.head:])
-		clear(f.items[n:])
-		f.items, f.head = f.items[:n], 0
-	}
-	return b
-}
-
 // AXIPort is one kernel-side AXI port of the HBM subsystem, in the kernel
 // clock domain. It takes mem.ReadReq and mem.WriteReq on its Top port,
 // splits each request into AXI bursts (at most 16 beats of the port width,
@@ -73,9 +49,12 @@ type AXIPort struct {
 	index       int
 	kclk, hclk  clock.Domain
 	top, bottom *link.Port
-	ctrls       []akita.Port
-	amap        AddressMap
-	beatBytes   uint64
+	// sw is the switch on the fast path (nil on the reference path),
+	// which send calls directly (see sendBurst).
+	sw        *Switch
+	ctrls     []akita.Port
+	amap      AddressMap
+	beatBytes uint64
 	// beatShift is log2 of beatBytes when beatPow2 (Params.Validate allows
 	// 32 and 64 B): split then masks and shifts instead of dividing.
 	beatShift   uint
@@ -185,7 +164,7 @@ func (p *AXIPort) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 		if port == p.top {
 			p.accept(m, k)
 		} else {
-			p.burstDone(m.(*burst), now, k)
+			p.burstDone(m.(*burst), k, int64(p.hclk.Cycle(now)))
 		}
 	}
 }
@@ -255,18 +234,28 @@ func (p *AXIPort) accept(m akita.Msg, k int64) {
 
 func (p *AXIPort) split(t *txn, addr uint64) {
 	end := addr + t.bytes
+	// pc and local are addr's pseudo-channel and address in it, and
+	// contig the bytes from addr to the end of its contiguous range of
+	// that PC (inside it, the local address grows with addr).
+	var pc int
+	var local, contig uint64
 	for addr < end {
+		if contig == 0 {
+			contig = p.amap.contiguousBytes(addr)
+			pc, local = p.amap.split(addr)
+		}
 		inBeat := p.inBeat(addr)
 		n := min(end-addr,
 			axiBoundaryBytes-addr%axiBoundaryBytes,
-			p.amap.ContiguousBytes(addr),
+			contig,
 			p.maxBurst-inBeat)
-		pc, local := p.amap.Split(addr)
 		b := p.bursts.get()
 		b.txn, b.port, b.pc, b.local, b.bytes, b.write = t, p.index, pc, local, int(n), t.write
 		b.beats = int(p.beatsOf(inBeat + n))
 		t.left++
 		addr += n
+		local += n
+		contig -= n
 		if t.write {
 			if p.wrInFlight < p.outstanding {
 				p.wrInFlight++
@@ -350,20 +339,20 @@ func (p *AXIPort) send(b *burst, k int64) {
 	b.done = false
 	b.Src, b.Dst = p.bottom, p.ctrls[b.pc]
 	b.SendTime = p.kclk.Time(uint64(k))
-	if p.bottom.Send(b) != nil {
+	if sendBurst(p.sw, p.bottom, b) != nil {
 		// The switch accepts every message; a refusal is a wiring bug.
 		panic(fmt.Sprintf("%s: switch refused a burst", p.Name()))
 	}
 }
 
-// burstDone handles a completed burst that arrived at kernel cycle k (time
-// now): read data passes the read channel, then the burst's slot goes to
-// the next waiting burst.
-func (p *AXIPort) burstDone(b *burst, now akita.VTimeInSec, k int64) {
+// burstDone handles a completed burst that arrived at kernel cycle k and
+// HBM cycle h (the cycles of one time): read data passes the read
+// channel, then the burst's slot goes to the next waiting burst.
+func (p *AXIPort) burstDone(b *burst, k, h int64) {
 	t := b.txn
 	fin := k
 	if !b.write {
-		arrive := int64(p.hclk.Cycle(now))
+		arrive := h
 		firstH := max(arrive-b.spanCycles, 0)
 		if p.hportHBMCyclesPerByte > 0 {
 			// The data passes the HBM's own port before the kernel's.
@@ -456,27 +445,6 @@ func (p *AXIPort) Recycle(m akita.Msg) {
 	case *mem.WriteDoneRsp:
 		p.wrRsps = append(p.wrRsps, r)
 	}
-}
-
-// freeList recycles values of one type so that the port's hot path does
-// not allocate a burst or a transaction per request.
-type freeList[T any] struct{ free []*T }
-
-// get returns a zeroed value, recycled when one is free.
-func (l *freeList[T]) get() *T {
-	if n := len(l.free); n > 0 {
-		v := l.free[n-1]
-		l.free = l.free[:n-1]
-		return v
-	}
-	return new(T)
-}
-
-// put zeroes v and keeps it for a later get.
-func (l *freeList[T]) put(v *T) {
-	var zero T
-	*v = zero
-	l.free = append(l.free, v)
 }
 
 // check reports requests still open, bursts in flight or refused requests.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+
+	"github.com/roofsim/roofsim/sim/clock"
 )
 
 // tryColumn issues the oldest row hit whose column command is legal at
@@ -16,12 +18,12 @@ func (c *Controller) tryColumn(now int64) (bool, int64) {
 	colBanks, _ := c.syncHits()
 	for m := colBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
-		s := c.firstHit(b)
+		bk := &c.banks[b]
+		s := c.bankHit(b, bk)
 		if s == nil {
 			continue
 		}
-		bk := &c.banks[b]
-		t, _ := c.colEarliest(b, bk.hitWrite)
+		t := c.hitColEarliest(bk)
 		earliest = min(earliest, t)
 		if best != nil && bk.hitSeq > bestSeq {
 			continue
@@ -78,6 +80,8 @@ func (c *Controller) activate(b int, row int32, now int64) {
 	c.nextRowCmd = now + 1
 	c.actBasesOK = false
 	c.lastActBG[g] = now
+	c.lastAct = max(c.lastAct, now)
+	c.actGrp[g] = now + c.t.RRDL // computeActBases overwrites it if tRRD_L < tRRD_S
 	c.actHist[c.actIdx] = now
 	c.actIdx = (c.actIdx + 1) % len(c.actHist)
 	c.stats.Activates++
@@ -126,11 +130,13 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	c.lastColBG[s.bg] = last
 	if s.write {
 		c.lastWrDataEnd[s.bg] = dataEnd
+		c.lastWrEnd = max(c.lastWrEnd, dataEnd)
 		bk.preReady = max(bk.preReady, dataEnd+c.t.WR)
 	} else {
 		c.lastRdDataEnd = dataEnd
 		bk.preReady = max(bk.preReady, last+c.rtpCycles)
 	}
+	c.setColGroup(s.bg)
 	if bk.fresh {
 		if bk.conflict {
 			c.stats.RowConflicts++
@@ -215,8 +221,7 @@ func (c *Controller) attributeGap(from, to int64, s *segment, b int) {
 	c.stats.LossIdleCycles += uint64(idle)
 	c.stats.LossRefreshCycles += uint64(ref)
 	if rest > 0 {
-		_, why := c.colEarliest(b, s.write)
-		switch why {
+		switch c.colLoss(b, s.write) {
 		case lossRow:
 			c.stats.LossRowCycles += uint64(rest)
 		case lossTurnaround:
@@ -247,11 +252,18 @@ func (c *Controller) complete(b *burst) {
 	dst := b.Src
 	b.Src, b.Dst = c.top, dst
 	b.SendTime = c.clk.Time(uint64(b.lastData))
-	if err := c.top.Send(b); err != nil {
+	if c.sw != nil && c.top.NumHooks() == 0 && b.lastData < clock.ExactCycles {
+		// The switch would convert SendTime back to lastData.
+		c.sw.sendCycle(b, b.lastData)
+	} else if err := sendBurst(c.sw, c.top, b); err != nil {
 		// The switch accepts every message; a refusal is a wiring bug.
 		panic(fmt.Sprintf("%s: switch refused a response", c.Name()))
 	}
-	c.admit()
+	if c.inHead < len(c.input) {
+		// Bursts wait for the place this one freed (admit keeps an
+		// empty line at length 0).
+		c.admit()
+	}
 }
 
 // planWake schedules the next wake-up at the earliest cycle after now at
@@ -290,9 +302,8 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 		}
 		for m := colBanks; m != 0; m &= m - 1 {
 			b := bits.TrailingZeros64(m)
-			if c.firstHit(b) != nil {
-				t, _ := c.colEarliest(b, c.banks[b].hitWrite)
-				next = min(next, t)
+			if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+				next = min(next, c.hitColEarliest(bk))
 			}
 		}
 	}
@@ -315,8 +326,3 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 func (c *Controller) settled(now, next, floor int64) bool {
 	return !c.ref && (floor >= min(next, c.wakeAt) || next <= now+1)
 }
-
-// colFloor is the earliest column cycle any bank could have: every
-// column candidate is at or after its bank group's colBase (computeBases
-// must be current; computeColBases keeps the minimum).
-func (c *Controller) colFloor() int64 { return c.colMin }

@@ -59,9 +59,12 @@ type Switch struct {
 	// which the fast path hands bursts directly (see deliver).
 	axis []*AXIPort
 	pcs  []*Controller
-	// queue holds the bursts on their way by HBM cycle; the reference
-	// path (refQueue) keeps them by time in a heap instead.
-	queue    link.CycleQueue[delivery]
+	// group is the switch group of each port and PC (index / groupPorts).
+	group []int
+	// queue holds the bursts on their way by HBM cycle (their receiver
+	// follows from the burst); the reference path (refQueue) keeps them,
+	// with their receiver's port, by time in a heap instead.
+	queue    link.CycleQueue[*burst]
 	refQueue link.TimeQueue[delivery]
 	ref      bool
 	waker    *link.Waker
@@ -115,7 +118,11 @@ func NewSwitch(name string, engine akita.Engine, cfg SwitchConfig) *Switch {
 		ctrls:      make([]akita.Port, cfg.Ports),
 		axis:       make([]*AXIPort, cfg.Ports),
 		pcs:        make([]*Controller, cfg.Ports),
+		group:      make([]int, cfg.Ports),
 		ref:        cfg.Reference,
+	}
+	for i := range s.group {
+		s.group[i] = i / cfg.GroupPorts
 	}
 	lateralBytesPerSec := cfg.LateralBWFraction * float64(cfg.PortBytes) * cfg.SwitchFreqHz
 	s.occPerByte = cfg.HBMFreqHz / lateralBytesPerSec
@@ -135,6 +142,9 @@ func (s *Switch) attachPort(i int, p *AXIPort) {
 	s.ports[i] = p.bottom
 	s.axis[i] = p
 	p.bottom.SetConnection(s)
+	if !s.ref {
+		p.sw = s
+	}
 }
 
 // attachController plugs controller pc's top port into the switch.
@@ -142,6 +152,9 @@ func (s *Switch) attachController(pc int, c *Controller) {
 	s.ctrls[pc] = c.top
 	s.pcs[pc] = c
 	c.top.SetConnection(s)
+	if !s.ref {
+		c.sw = s
+	}
 }
 
 // PlugIn connects a port; the System uses attachPort and attachController,
@@ -173,9 +186,22 @@ func (s *Switch) Send(msg akita.Msg) *akita.SendError {
 	if !ok {
 		panic(fmt.Sprintf("switch %s: message %T is not an HBM burst", s.name, msg))
 	}
+	s.send(b)
+	return nil
+}
+
+// send routes burst b (Send without the interfaces): the AXI ports and
+// controllers of the fast path call it directly when their port has no
+// hooks (see sendBurst).
+func (s *Switch) send(b *burst) {
 	// Senders stamp their bursts at or after now (the Waker clamps the rest).
-	t := int64(s.hclk.Cycle(b.SendTime))
-	gp, gc := b.port/s.groupPorts, b.pc/s.groupPorts
+	s.sendCycle(b, int64(s.hclk.Cycle(b.SendTime)))
+}
+
+// sendCycle is send for a burst whose send time is the edge of HBM cycle
+// t (the switch's own conversion of b.SendTime gives t).
+func (s *Switch) sendCycle(b *burst, t int64) {
+	gp, gc := s.group[b.port], s.group[b.pc]
 	var dst akita.Port
 	if !b.done {
 		t += s.reqLat
@@ -200,11 +226,21 @@ func (s *Switch) Send(msg akita.Msg) *akita.SendError {
 		at := s.hclk.Time(uint64(t))
 		s.refQueue.PushLane(lane, at, delivery{msg: b, dst: dst})
 		s.waker.Ensure(at)
+		return
+	}
+	s.queue.Push(t, b)
+	s.waker.EnsureCycle(t, s.hclk)
+}
+
+// sendBurst sends b through port p, whose connection is the switch sw
+// (nil on the reference path): straight to sw.send when p has no hooks,
+// the call p.Send would make.
+func sendBurst(sw *Switch, p *link.Port, b *burst) *akita.SendError {
+	if sw != nil && p.NumHooks() == 0 {
+		sw.send(b)
 		return nil
 	}
-	s.queue.Push(t, delivery{msg: b, dst: dst})
-	s.waker.EnsureCycle(t, s.hclk)
-	return nil
+	return p.Send(b)
 }
 
 // cross moves b from group from to group to over the lateral links,
@@ -261,7 +297,8 @@ func (s *Switch) Pending() int { return s.queue.Len() + s.refQueue.Len() }
 
 // Handle delivers the bursts due now.
 func (s *Switch) Handle(e akita.Event) error {
-	if !s.waker.Take(e) {
+	live, limit, limitOK := s.waker.TakeCycle(e)
+	if !live {
 		return nil
 	}
 	now := e.Time()
@@ -269,13 +306,16 @@ func (s *Switch) Handle(e akita.Event) error {
 		s.handleRef(now)
 		return nil
 	}
-	limit := s.hclk.LastEdge(now)
+	if !limitOK {
+		limit = s.hclk.LastEdge(now)
+	}
+	at := eventCycles{now: now, h: int64(s.hclk.Cycle(now)), k: -1}
 	for {
-		_, d, ok := s.queue.PopDue(limit)
+		_, b, ok := s.queue.PopDue(limit)
 		if !ok {
 			break
 		}
-		s.deliver(d, now)
+		s.deliverFast(b, &at)
 	}
 	if c, ok := s.queue.Next(); ok {
 		s.waker.EnsureCycle(c, s.hclk)
@@ -298,24 +338,54 @@ func (s *Switch) handleRef(now akita.VTimeInSec) {
 	}
 }
 
-// deliver hands a burst to its controller or AXI port. On the fast path,
-// when the receiver's port is quiet, it calls the receiver directly: its
-// port would only pass the burst on to NotifyRecv, which retrieves it.
+// deliver hands a burst to its receiver's port (the reference path).
 func (s *Switch) deliver(d delivery, now akita.VTimeInSec) {
-	b := d.msg
-	b.RecvTime = now
-	if !s.ref {
-		if b.done {
-			if p := s.axis[b.port]; p.bottom.Quiet() {
-				p.burstDone(b, now, int64(p.kclk.Cycle(now)))
-				return
-			}
-		} else if c := s.pcs[b.pc]; c.top.Quiet() {
-			c.receive(now, b, nil)
+	d.msg.RecvTime = now
+	if d.dst.Recv(d.msg) != nil {
+		s.stats.DeliveryFailures++
+	}
+}
+
+// eventCycles is the time of a switch event and its HBM cycle h and
+// kernel cycle k (-1 until needed), computed once for the bursts the event
+// delivers.
+type eventCycles struct {
+	now  akita.VTimeInSec
+	h, k int64
+	kclk clock.Domain
+}
+
+// kernel is the cycle of at.now in clk (the AXI ports' kernel clock).
+func (at *eventCycles) kernel(clk clock.Domain) int64 {
+	if at.k < 0 || at.kclk != clk {
+		at.k, at.kclk = int64(clk.Cycle(at.now)), clk
+	}
+	return at.k
+}
+
+// deliverFast hands burst b to its controller or AXI port at the event
+// at. When the receiver's port is quiet it calls the receiver directly:
+// its port would only pass the burst on to NotifyRecv, which retrieves it
+// and converts the time to the same cycles.
+func (s *Switch) deliverFast(b *burst, at *eventCycles) {
+	b.RecvTime = at.now
+	var dst akita.Port
+	if b.done {
+		p := s.axis[b.port]
+		if p.bottom.Quiet() {
+			p.burstDone(b, at.kernel(p.kclk), at.h)
 			return
 		}
+		dst = p.bottom
+	} else {
+		c := s.pcs[b.pc]
+		if c.top.Quiet() {
+			c.receive(at.now, at.h, b, nil)
+			return
+		}
+		dst = c.top
 	}
-	if d.dst.Recv(b) != nil {
+	if dst.Recv(b) != nil {
 		s.stats.DeliveryFailures++
 	}
 }

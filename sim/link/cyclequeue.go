@@ -50,6 +50,18 @@ func (q *CycleQueue[T]) Len() int { return q.inRing + len(q.far) + len(q.late) }
 
 // Push queues v at cycle c.
 func (q *CycleQueue[T]) Push(c int64, v T) {
+	if q.inRing > 0 && c >= q.cur && c < q.cur+cycleWindowCycles {
+		// The common case, kept small enough to be inlined: the ring
+		// holds values and c lies in its window.
+		q.seq++
+		q.ringPush(c, v)
+		return
+	}
+	q.push(c, v)
+}
+
+// push is Push past its common case.
+func (q *CycleQueue[T]) push(c int64, v T) {
 	if q.buckets == nil {
 		q.buckets = make([]cycleBucket[T], cycleWindowCycles)
 		q.nonzero = make([]uint64, cycleWindowCycles/64)
@@ -77,10 +89,10 @@ func (q *CycleQueue[T]) Push(c int64, v T) {
 }
 
 func (q *CycleQueue[T]) ringPush(c int64, v T) {
-	i := int(c & (cycleWindowCycles - 1))
+	i := uint(c & (cycleWindowCycles - 1))
 	bk := &q.buckets[i]
 	bk.items = append(bk.items, v)
-	q.nonzero[i/64] |= 1 << uint(i%64)
+	q.nonzero[i>>6] |= 1 << (i & 63)
 	q.inRing++
 }
 
@@ -122,6 +134,22 @@ func (q *CycleQueue[T]) firstOffset() int {
 // cycle is at most limit (ok false: none is). It is Next and Pop with one
 // search of the ring.
 func (q *CycleQueue[T]) PopDue(limit int64) (c int64, v T, ok bool) {
+	if len(q.late) == 0 && q.inRing > 0 {
+		// The common case: the first value is in the ring, in the bitmap
+		// word of the window's start (Next and popFirst, inlined).
+		start := uint(q.cur & (cycleWindowCycles - 1))
+		if m := q.nonzero[start>>6] >> (start & 63); m != 0 {
+			off := bits.TrailingZeros64(m)
+			c = q.cur + int64(off)
+			if c > limit {
+				return 0, v, false
+			}
+			if off != 0 {
+				q.advance(c)
+			}
+			return c, q.bucketPop(int(start) + off), true
+		}
+	}
 	c, ok = q.Next()
 	if !ok || c > limit {
 		return 0, v, false
@@ -154,7 +182,11 @@ func (q *CycleQueue[T]) popFirst(c int64) T {
 	if c != q.cur {
 		q.advance(c)
 	}
-	i := int(c & (cycleWindowCycles - 1))
+	return q.bucketPop(int(c & (cycleWindowCycles - 1)))
+}
+
+// bucketPop removes the first value of bucket i (which holds one).
+func (q *CycleQueue[T]) bucketPop(i int) T {
 	bk := &q.buckets[i]
 	v := bk.items[bk.head]
 	var zero T
@@ -162,7 +194,7 @@ func (q *CycleQueue[T]) popFirst(c int64) T {
 	bk.head++
 	if bk.head == len(bk.items) {
 		bk.items, bk.head = bk.items[:0], 0
-		q.nonzero[i/64] &^= 1 << uint(i%64)
+		q.nonzero[uint(i)>>6] &^= 1 << (uint(i) & 63)
 	}
 	q.inRing--
 	return v

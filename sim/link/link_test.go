@@ -400,6 +400,9 @@ type seededWaker struct {
 	left    int
 	woke    []akita.VTimeInSec
 	handled int
+	// badCycle counts live events whose TakeCycle cycle is not the
+	// clock's LastEdge of their time.
+	badCycle int
 }
 
 func (s *seededWaker) ensure(c int64) {
@@ -412,8 +415,11 @@ func (s *seededWaker) ensure(c int64) {
 
 func (s *seededWaker) Handle(e akita.Event) error {
 	s.handled++
-	if s.w.Take(e) {
+	if live, c, ok := s.w.TakeCycle(e); live {
 		s.woke = append(s.woke, e.Time())
+		if ok && c != s.clk.LastEdge(e.Time()) {
+			s.badCycle++
+		}
 	}
 	now := int64(s.clk.Cycle(s.engine.CurrentTime()))
 	for n := s.rng.IntN(4); n > 0 && s.left > 0; n-- {
@@ -434,6 +440,9 @@ func TestWakerEnsureCycle(t *testing.T) {
 		s.ensure(5)
 		if err := e.Run(); err != nil {
 			t.Fatal(err)
+		}
+		if s.badCycle > 0 {
+			t.Fatalf("seed %d: TakeCycle returned a cycle other than LastEdge %d times", seed, s.badCycle)
 		}
 		return s.woke, e.Events()
 	}

@@ -276,6 +276,12 @@ func (w *Waker) EnsureCycle(c int64, clk clock.Domain) {
 	if w.pending && w.cycleOK && w.atCycle <= c {
 		return
 	}
+	w.ensureCycle(c, clk)
+}
+
+// ensureCycle is EnsureCycle past its first test (kept apart so that
+// the test is inlined).
+func (w *Waker) ensureCycle(c int64, clk clock.Domain) {
 	t := clk.Time(uint64(c))
 	if w.pending && w.at <= t {
 		return
@@ -317,6 +323,17 @@ func (w *Waker) Take(e akita.Event) bool {
 		w.pending = false
 	}
 	return live
+}
+
+// TakeCycle is Take for a Waker used with EnsureCycle: when the event is
+// live and was scheduled at the edge of a cycle (not clamped to the
+// current time), it also returns that cycle (cycleOK), which is then the
+// last cycle of the clock whose edge is at or before the event's time
+// (clock.Domain.LastEdge of it: edges grow strictly with the cycle).
+func (w *Waker) TakeCycle(e akita.Event) (live bool, cycle int64, cycleOK bool) {
+	cycle, cycleOK = w.atCycle, w.cycleOK
+	live = w.Take(e)
+	return live, cycle, live && cycleOK
 }
 
 // wakeEvent is a Waker's event.
