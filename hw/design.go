@@ -67,6 +67,17 @@ type Design struct {
 	// LaunchCycles is a fixed overhead in kernel cycles before each kernel
 	// starts: the host launching it (an XRT kernel start); 0 has none.
 	LaunchCycles int64 `json:"launch_cycles,omitempty"`
+	// AttentionBlockTokens, when > 0, makes a decode step's attention run
+	// over its context rounded up to whole blocks of this many positions
+	// (read from the KV cache and computed, the ones past the context
+	// masked): an attention kernel that takes a block-aligned length; 0
+	// runs the context's own positions.
+	AttentionBlockTokens int `json:"attention_block_tokens,omitempty"`
+	// TransposeVWidth, when > 0, makes a decode step form V^T on the
+	// arrays before the AV product, as one-hot matvecs: each
+	// TransposeVWidth-column block of V times a TransposeVWidth-square
+	// identity, an extra GEMM per layer; 0 reads V as the cache stores it.
+	TransposeVWidth int `json:"transpose_v_width,omitempty"`
 	// WeightBufferBytes is the weight buffer of one array in bytes, both
 	// halves of its double buffer included.
 	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
@@ -268,6 +279,7 @@ func (d Design) Validate() error {
 		{"buffer_read_bytes_per_cycle", float64(d.BufferReadBytesPerCycle)}, {"vector_lanes", float64(d.VectorLanes)},
 		{"hbm_ports", float64(d.HBMPorts)}, {"port_bits", float64(d.PortBits)}, {"hbm_pcs", float64(d.HBMPCs)},
 		{"freq_hz", d.FreqHz}, {"launch_cycles", float64(d.LaunchCycles)}, {"burst_bytes", float64(d.BurstBytes)},
+		{"attention_block_tokens", float64(d.AttentionBlockTokens)}, {"transpose_v_width", float64(d.TransposeVWidth)},
 	})
 	if err != nil {
 		return fail("%v", err)
