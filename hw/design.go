@@ -78,6 +78,12 @@ type Design struct {
 	// TransposeVWidth-column block of V times a TransposeVWidth-square
 	// identity, an extra GEMM per layer; 0 reads V as the cache stores it.
 	TransposeVWidth int `json:"transpose_v_width,omitempty"`
+	// WeightReuseRows, when > 0, is the most rows of a GEMM's input one
+	// pass of its weights serves: the weights are read from memory again
+	// for every row tile of that many rows, as a dot unit that streams
+	// them from the DMA without keeping them (1: once per row); 0 lets the
+	// buffers decide. Attention products are not affected.
+	WeightReuseRows int `json:"weight_reuse_rows,omitempty"`
 	// WeightBufferBytes is the weight buffer of one array in bytes, both
 	// halves of its double buffer included.
 	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
@@ -280,6 +286,7 @@ func (d Design) Validate() error {
 		{"hbm_ports", float64(d.HBMPorts)}, {"port_bits", float64(d.PortBits)}, {"hbm_pcs", float64(d.HBMPCs)},
 		{"freq_hz", d.FreqHz}, {"launch_cycles", float64(d.LaunchCycles)}, {"burst_bytes", float64(d.BurstBytes)},
 		{"attention_block_tokens", float64(d.AttentionBlockTokens)}, {"transpose_v_width", float64(d.TransposeVWidth)},
+		{"weight_reuse_rows", float64(d.WeightReuseRows)},
 	})
 	if err != nil {
 		return fail("%v", err)

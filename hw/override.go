@@ -150,6 +150,7 @@ func designFields() []designField {
 		num("burst_bytes", kindSize, func(d *Design, v float64) { d.BurstBytes = int64(v) }),
 		num("attention_block_tokens", kindInt, func(d *Design, v float64) { d.AttentionBlockTokens = int(v) }),
 		num("transpose_v_width", kindInt, func(d *Design, v float64) { d.TransposeVWidth = int(v) }),
+		num("weight_reuse_rows", kindInt, func(d *Design, v float64) { d.WeightReuseRows = int(v) }),
 	}
 }
 

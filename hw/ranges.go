@@ -128,6 +128,7 @@ func Ranges() []Range {
 		{"burst_bytes", 32, DefaultBurstBytes, "bytes", true, "an AXI burst is 1-256 beats and may not cross 4 KiB; 0 is 4 KiB"},
 		{"attention_block_tokens", 0, 1 << 16, "tokens", false, "an attention kernel's block is tens of positions (64 on the Unified Engine); 0 has none"},
 		{"transpose_v_width", 0, MaxArrayEdge, "", false, "one-hot dots as long as the array's (64 on the Unified Engine); 0 has none"},
+		{"weight_reuse_rows", 0, 1 << 20, "rows", false, "1 re-reads the weights for every row (a dot unit streaming them); 0 lets the buffers decide"},
 
 		// The HBM model's parameters (sim/hbm Params).
 		{"switch_freq_hz", MinClockHz, MaxHBMClockHz, "Hz", false, "the switch runs at the AXI clock, 450 MHz on the U280"},

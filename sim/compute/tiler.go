@@ -94,6 +94,11 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 	if err := s.checkMinimalTile(cfg, os, r, c); err != nil {
 		return nil, err
 	}
+	// A design whose weights stream through the array without being kept
+	// for other rows (hw.Design.WeightReuseRows) reads a GEMM's weights
+	// once per row tile of that many rows, unless they fit one half of the
+	// weight buffer (loaded once, as a small constant operand is).
+	restream := d.WeightReuseRows > 0 && k.Kind == workload.KindGEMM && bytesOf(s.k*s.n, s.wBits) > cfg.wHalf
 	var best candidate
 	found := false
 	// Dot-product trees take K R elements at a time, as a weight-stationary
@@ -124,7 +129,13 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 			if os && nm > 1 {
 				mt = ceilDiv(mt, r) * r
 			}
-			for _, order := range []LoopOrder{OrderNMK, OrderMNK} {
+			orders := []LoopOrder{OrderNMK, OrderMNK}
+			if restream {
+				// Row tiles of at most WeightReuseRows rows, each
+				// reading the weights again: rows outermost.
+				mt, orders = min(mt, int64(d.WeightReuseRows)), []LoopOrder{OrderMNK}
+			}
+			for _, order := range orders {
 				cand := s.estimate(t, cfg, mt, kt, nt, order)
 				if !found || cand.better(best) {
 					best, found = cand, true
