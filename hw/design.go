@@ -84,6 +84,13 @@ type Design struct {
 	// them from the DMA without keeping them (1: once per row); 0 lets the
 	// buffers decide. Attention products are not affected.
 	WeightReuseRows int `json:"weight_reuse_rows,omitempty"`
+	// WeightScaleBlock and WeightScaleBits, when > 0, give a GEMM's weights
+	// one scale of WeightScaleBits bits per WeightScaleBlock weights along
+	// K (a block-quantized format: 64 4-bit weights and a bf16 scale), read
+	// with the first K chunk of a weight tile into a scale store of their
+	// own; 0 has none. The roofline counts the weights alone.
+	WeightScaleBlock int `json:"weight_scale_block,omitempty"`
+	WeightScaleBits  int `json:"weight_scale_bits,omitempty"`
 	// WeightBufferBytes is the weight buffer of one array in bytes, both
 	// halves of its double buffer included.
 	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
@@ -286,10 +293,14 @@ func (d Design) Validate() error {
 		{"hbm_ports", float64(d.HBMPorts)}, {"port_bits", float64(d.PortBits)}, {"hbm_pcs", float64(d.HBMPCs)},
 		{"freq_hz", d.FreqHz}, {"launch_cycles", float64(d.LaunchCycles)}, {"burst_bytes", float64(d.BurstBytes)},
 		{"attention_block_tokens", float64(d.AttentionBlockTokens)}, {"transpose_v_width", float64(d.TransposeVWidth)},
-		{"weight_reuse_rows", float64(d.WeightReuseRows)},
+		{"weight_reuse_rows", float64(d.WeightReuseRows)}, {"weight_scale_block", float64(d.WeightScaleBlock)},
+		{"weight_scale_bits", float64(d.WeightScaleBits)},
 	})
 	if err != nil {
 		return fail("%v", err)
+	}
+	if (d.WeightScaleBlock > 0) != (d.WeightScaleBits > 0) {
+		return fail("weight_scale_block and weight_scale_bits go together: both > 0 or both 0, got %d and %d", d.WeightScaleBlock, d.WeightScaleBits)
 	}
 	if _, err := ParseDataflow(string(d.Dataflow)); err != nil {
 		return fail("%v", err)
