@@ -124,9 +124,9 @@ func (r Result) Failed() int {
 	return n
 }
 
-// Attention is how design d runs a decode step's attention
+// attention is how design d runs a decode step's attention
 // (hw.Design.AttentionBlockTokens and TransposeVWidth).
-func Attention(d hw.Design) workload.DecodeAttention {
+func attention(d hw.Design) workload.DecodeAttention {
 	return workload.DecodeAttention{BlockTokens: d.AttentionBlockTokens, TransposeWidth: d.TransposeVWidth}
 }
 
@@ -187,7 +187,7 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 	if sc.HF == nil || sc.Generate < 1 {
 		return Result{}, fmt.Errorf("decode: scenario %s has no decode steps (a Hugging Face decoder with generate >= 1 has)", sc.Name)
 	}
-	sc.DecodeAttention = Attention(d)
+	sc.DecodeAttention = attention(d)
 	if opts.Sample < 0 {
 		return Result{}, fmt.Errorf("decode: the sample must be >= 0 steps (0: all), got %d", opts.Sample)
 	}
