@@ -12,6 +12,7 @@ package decode
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/roofline"
@@ -123,6 +124,12 @@ func (r Result) Failed() int {
 	return n
 }
 
+// attention is how design d runs a decode step's attention
+// (hw.Design.AttentionBlockTokens and TransposeVWidth).
+func attention(d hw.Design) workload.DecodeAttention {
+	return workload.DecodeAttention{BlockTokens: d.AttentionBlockTokens, TransposeWidth: d.TransposeVWidth}
+}
+
 // SampleSteps returns the steps of 1..n that sample simulates: sample
 // evenly spaced ones, the first and the last always among them, or all of
 // them when sample is 0 or at least n.
@@ -144,6 +151,34 @@ func SampleSteps(n, sample int) []int {
 	return out
 }
 
+// withBlockEdges adds to the sampled steps picked (ascending) the first
+// and the last step of every attention block of scenario sc's decode
+// (workload.DecodeAttention.BlockTokens): a step's work jumps from one
+// block to the next and is the same within one, so the interpolation
+// between samples is then exact.
+func withBlockEdges(picked []int, sc workload.Scenario) []int {
+	bt := sc.DecodeAttention.BlockTokens
+	if bt <= 0 {
+		return picked
+	}
+	block := func(step int) int { return (sc.DecodeContext(step) + bt - 1) / bt }
+	seen := map[int]bool{}
+	for _, s := range picked {
+		seen[s] = true
+	}
+	for s := 1; s <= sc.Generate; s++ {
+		if s == 1 || s == sc.Generate || block(s) != block(s-1) || block(s) != block(s+1) {
+			seen[s] = true
+		}
+	}
+	out := make([]int, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Run simulates scenario sc's prefill and its Generate decode steps on
 // design d of platform plat with the options o of accel.Run; progress,
 // when set, is called after each graph with the graphs done and their
@@ -152,6 +187,7 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 	if sc.HF == nil || sc.Generate < 1 {
 		return Result{}, fmt.Errorf("decode: scenario %s has no decode steps (a Hugging Face decoder with generate >= 1 has)", sc.Name)
 	}
+	sc.DecodeAttention = attention(d)
 	if opts.Sample < 0 {
 		return Result{}, fmt.Errorf("decode: the sample must be >= 0 steps (0: all), got %d", opts.Sample)
 	}
@@ -159,7 +195,7 @@ func Run(d hw.Design, plat hw.Platform, sc workload.Scenario, o accel.Options, o
 	if err != nil {
 		return Result{}, err
 	}
-	picked := SampleSteps(sc.Generate, opts.Sample)
+	picked := withBlockEdges(SampleSteps(sc.Generate, opts.Sample), sc)
 	total, done := 1+len(picked), 1
 	r := Result{Batch: sc.Frames, Steps: make([]Step, sc.Generate)}
 	if opts.NoPrefill {

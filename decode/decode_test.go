@@ -3,6 +3,7 @@ package decode
 import (
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/roofsim/roofsim/hw"
@@ -154,5 +155,20 @@ func TestNoPrefill(t *testing.T) {
 	if without.DecodeSec() != with.DecodeSec() || without.TokensPerSec() != with.TokensPerSec() || len(without.Steps) != 5 {
 		t.Errorf("decode %g s / %g tokens/s without the prefill; %g s / %g tokens/s with it", without.DecodeSec(), without.TokensPerSec(),
 			with.DecodeSec(), with.TokensPerSec())
+	}
+}
+
+// TestBlockEdges checks that a design's attention block adds the first
+// and the last step of every block to the sampled steps: Qwen3's case, 37
+// prompt tokens and 128 steps over contexts 38..165, blocks of 64.
+func TestBlockEdges(t *testing.T) {
+	s := smolLM(t, 37, 128)
+	if got := withBlockEdges([]int{1, 64, 128}, s); !slices.Equal(got, []int{1, 64, 128}) {
+		t.Errorf("without a block: %v", got)
+	}
+	s.DecodeAttention.BlockTokens = 64
+	want := []int{1, 27, 28, 64, 91, 92, 128}
+	if got := withBlockEdges([]int{1, 64, 128}, s); !slices.Equal(got, want) {
+		t.Errorf("blocks of 64: %v, want %v", got, want)
 	}
 }

@@ -67,6 +67,30 @@ type Design struct {
 	// LaunchCycles is a fixed overhead in kernel cycles before each kernel
 	// starts: the host launching it (an XRT kernel start); 0 has none.
 	LaunchCycles int64 `json:"launch_cycles,omitempty"`
+	// AttentionBlockTokens, when > 0, makes a decode step's attention run
+	// over its context rounded up to whole blocks of this many positions
+	// (read from the KV cache and computed, the ones past the context
+	// masked): an attention kernel that takes a block-aligned length; 0
+	// runs the context's own positions.
+	AttentionBlockTokens int `json:"attention_block_tokens,omitempty"`
+	// TransposeVWidth, when > 0, makes a decode step form V^T on the
+	// arrays before the AV product, as one-hot matvecs: each
+	// TransposeVWidth-column block of V times a TransposeVWidth-square
+	// identity, an extra GEMM per layer; 0 reads V as the cache stores it.
+	TransposeVWidth int `json:"transpose_v_width,omitempty"`
+	// WeightReuseRows, when > 0, is the most rows of a GEMM's input one
+	// pass of its weights serves: the weights are read from memory again
+	// for every row tile of that many rows, as a dot unit that streams
+	// them from the DMA without keeping them (1: once per row); 0 lets the
+	// buffers decide. Attention products are not affected.
+	WeightReuseRows int `json:"weight_reuse_rows,omitempty"`
+	// WeightScaleBlock and WeightScaleBits, when > 0, give a GEMM's weights
+	// one scale of WeightScaleBits bits per WeightScaleBlock weights along
+	// K (a block-quantized format: 64 4-bit weights and a bf16 scale), read
+	// with the first K chunk of a weight tile into a scale store of their
+	// own; 0 has none. The roofline counts the weights alone.
+	WeightScaleBlock int `json:"weight_scale_block,omitempty"`
+	WeightScaleBits  int `json:"weight_scale_bits,omitempty"`
 	// WeightBufferBytes is the weight buffer of one array in bytes, both
 	// halves of its double buffer included.
 	WeightBufferBytes int64 `json:"weight_buffer_bytes"`
@@ -268,9 +292,15 @@ func (d Design) Validate() error {
 		{"buffer_read_bytes_per_cycle", float64(d.BufferReadBytesPerCycle)}, {"vector_lanes", float64(d.VectorLanes)},
 		{"hbm_ports", float64(d.HBMPorts)}, {"port_bits", float64(d.PortBits)}, {"hbm_pcs", float64(d.HBMPCs)},
 		{"freq_hz", d.FreqHz}, {"launch_cycles", float64(d.LaunchCycles)}, {"burst_bytes", float64(d.BurstBytes)},
+		{"attention_block_tokens", float64(d.AttentionBlockTokens)}, {"transpose_v_width", float64(d.TransposeVWidth)},
+		{"weight_reuse_rows", float64(d.WeightReuseRows)}, {"weight_scale_block", float64(d.WeightScaleBlock)},
+		{"weight_scale_bits", float64(d.WeightScaleBits)},
 	})
 	if err != nil {
 		return fail("%v", err)
+	}
+	if (d.WeightScaleBlock > 0) != (d.WeightScaleBits > 0) {
+		return fail("weight_scale_block and weight_scale_bits go together: both > 0 or both 0, got %d and %d", d.WeightScaleBlock, d.WeightScaleBits)
 	}
 	if _, err := ParseDataflow(string(d.Dataflow)); err != nil {
 		return fail("%v", err)

@@ -148,6 +148,11 @@ func designFields() []designField {
 		num("freq_hz", kindFloat, func(d *Design, v float64) { d.FreqHz = v }),
 		num("launch_cycles", kindInt, func(d *Design, v float64) { d.LaunchCycles = int64(v) }),
 		num("burst_bytes", kindSize, func(d *Design, v float64) { d.BurstBytes = int64(v) }),
+		num("attention_block_tokens", kindInt, func(d *Design, v float64) { d.AttentionBlockTokens = int(v) }),
+		num("transpose_v_width", kindInt, func(d *Design, v float64) { d.TransposeVWidth = int(v) }),
+		num("weight_reuse_rows", kindInt, func(d *Design, v float64) { d.WeightReuseRows = int(v) }),
+		num("weight_scale_block", kindInt, func(d *Design, v float64) { d.WeightScaleBlock = int(v) }),
+		num("weight_scale_bits", kindInt, func(d *Design, v float64) { d.WeightScaleBits = int(v) }),
 	}
 }
 

@@ -126,6 +126,11 @@ func Ranges() []Range {
 		{"freq_hz", MinClockHz, MaxKernelClockHz, "Hz", true, clk + "; 0 takes the platform's"},
 		{"launch_cycles", 0, 1 << 24, "cycles", false, "an XRT kernel start takes microseconds, thousands of cycles; 0 has none"},
 		{"burst_bytes", 32, DefaultBurstBytes, "bytes", true, "an AXI burst is 1-256 beats and may not cross 4 KiB; 0 is 4 KiB"},
+		{"attention_block_tokens", 0, 1 << 16, "tokens", false, "an attention kernel's block is tens of positions (64 on the Unified Engine); 0 has none"},
+		{"transpose_v_width", 0, MaxArrayEdge, "", false, "one-hot dots as long as the array's (64 on the Unified Engine); 0 has none"},
+		{"weight_reuse_rows", 0, 1 << 20, "rows", false, "1 re-reads the weights for every row (a dot unit streaming them); 0 lets the buffers decide"},
+		{"weight_scale_block", 0, 1 << 16, "weights", false, "block formats scale 16-256 weights (IF4 and MXFP4: 64 and 32); 0 has no scales"},
+		{"weight_scale_bits", 0, 64, "bits", false, "a scale is 8-32 bits (bf16: 16); 0 has no scales"},
 
 		// The HBM model's parameters (sim/hbm Params).
 		{"switch_freq_hz", MinClockHz, MaxHBMClockHz, "Hz", false, "the switch runs at the AXI clock, 450 MHz on the U280"},

@@ -79,6 +79,10 @@ type Tower struct {
 	Norm         NormKind `json:"norm"`
 	PostNorm     bool     `json:"post_norm"`
 	SandwichNorm bool     `json:"sandwich_norm"`
+	// QKNorm normalises every query and key head (head_dim wide, its own
+	// weights) after the projections, before the rotary positions (Qwen 3's
+	// q_norm and k_norm).
+	QKNorm bool `json:"qk_norm,omitempty"`
 	// QKVBias, OutBias and MLPBias say which projections have biases.
 	QKVBias bool `json:"qkv_bias"`
 	OutBias bool `json:"out_bias"`

@@ -10,6 +10,18 @@ type towerPass struct {
 	rows  int64
 	ctx   int64
 	cache int64
+	// attn is the engine's decode attention (used when cache > 0).
+	attn DecodeAttention
+}
+
+// attnCtx is the positions the pass's attention runs over: ctx, rounded
+// up to whole blocks of attn.BlockTokens when the pass reads a cache.
+func (p towerPass) attnCtx() int64 {
+	bt := int64(p.attn.BlockTokens)
+	if p.cache == 0 || bt <= 0 {
+		return p.ctx
+	}
+	return (p.ctx + bt - 1) / bt * bt
 }
 
 // name is "<stage>.<rest>".
@@ -18,7 +30,13 @@ func (p towerPass) name(rest string) string { return string(p.t.Stage) + "." + r
 // norm appends the tower's norm over x (frames x rows rows) with its
 // parameters "<name>.params" and returns its output.
 func (p towerPass) norm(name string, layer int, x string, rows int64) string {
-	h := int64(p.t.Hidden)
+	return p.normOf(name, layer, x, rows, int64(p.t.Hidden))
+}
+
+// normOf appends the tower's norm over x as frames x rows rows of h
+// elements (a hidden vector, or one head of head_dim for Qwen 3's q and k
+// norms) with its parameters "<name>.params" and returns its output.
+func (p towerPass) normOf(name string, layer int, x string, rows, h int64) string {
 	ops, params := int64(OpsPerElemRMSNorm), int64(1)
 	if p.t.Norm == NormLayer {
 		ops, params = OpsPerElemLayerNorm, 2
@@ -37,16 +55,20 @@ func bias(on bool, n int64) int64 {
 
 // kv returns the keys or values attention reads: the new ones x, after
 // the cached ones ("<layer>.<what>_cache", role kv_cache) when the pass
-// reads a cache.
+// reads a cache, and before the cache rows past the context that a
+// block-aligned attention reads ("<layer>.<what>_pad", role kv_cache).
 func (p towerPass) kv(layer, what, x string) string {
 	if p.cache == 0 {
 		return x
 	}
 	b := p.b
 	kvd := int64(p.t.KVDim())
-	c := b.tensor(layer+"."+what+"_cache", RoleKVCache, b.frames*p.cache, kvd)
+	parts := []string{b.tensor(layer+"."+what+"_cache", RoleKVCache, b.frames*p.cache, kvd), x}
+	if pad := p.attnCtx() - p.ctx; pad > 0 {
+		parts = append(parts, b.tensor(layer+"."+what+"_pad", RoleKVCache, b.frames*pad, kvd))
+	}
 	v := layer + "." + what + "_ctx"
-	b.ts = append(b.ts, Tensor{Name: v, Role: RoleActivation, Rows: b.frames * p.ctx, Cols: kvd, Concat: []string{c, x}})
+	b.ts = append(b.ts, Tensor{Name: v, Role: RoleActivation, Rows: b.frames * p.attnCtx(), Cols: kvd, Concat: parts})
 	b.declared[v] = true
 	return v
 }
@@ -68,14 +90,22 @@ func (p towerPass) layer(l int, x string) string {
 	qo := gemm("q", in, h, qd, t.QKVBias)
 	ko := gemm("k", in, h, kvd, t.QKVBias)
 	vo := gemm("v", in, h, kvd, t.QKVBias)
+	if t.QKNorm {
+		qo = p.normOf(q("q_norm"), l, qo, m*heads, hd)
+		ko = p.normOf(q("k_norm"), l, ko, m*kvh, hd)
+	}
 	if t.Rotary {
 		qo = b.elementwise(q("rope_q"), st, -1, l, KindRotary, RoleActivation, m, qd, []string{qo}, nil, 0, 0, OpsPerElemRotary)
 		ko = b.elementwise(q("rope_k"), st, -1, l, KindRotary, RoleActivation, m, kvd, []string{ko}, nil, 0, 0, OpsPerElemRotary)
 	}
-	lp := p.name(fmt.Sprintf("l%d", l))
-	sc := b.attention(q("qk"), st, -1, l, qo, p.kv(lp, "k", ko), RoleScores, heads, kvh, m, hd, p.ctx)
-	sc = b.elementwise(q("softmax"), st, -1, l, KindSoftmax, RoleScores, heads*m, p.ctx, []string{sc}, nil, 0, 0, OpsPerElemSoftmax)
-	a := b.attention(q("av"), st, -1, l, sc, p.kv(lp, "v", vo), RoleActivation, heads, kvh, m, p.ctx, hd)
+	lp, ctx := p.name(fmt.Sprintf("l%d", l)), p.attnCtx()
+	sc := b.attention(q("qk"), st, -1, l, qo, p.kv(lp, "k", ko), RoleScores, heads, kvh, m, hd, ctx)
+	sc = b.elementwise(q("softmax"), st, -1, l, KindSoftmax, RoleScores, heads*m, ctx, []string{sc}, nil, 0, 0, OpsPerElemSoftmax)
+	v := p.kv(lp, "v", vo)
+	if w := int64(p.attn.TransposeWidth); w > 0 && p.cache > 0 {
+		v = b.gemm(q("v_t"), st, -1, l, v, q("v_t"), ctx*kvd/w, w, w, 0)
+	}
+	a := b.attention(q("av"), st, -1, l, sc, v, RoleActivation, heads, kvh, m, ctx, hd)
 	a = gemm("o", a, qd, h, t.OutBias)
 	if t.SandwichNorm {
 		a = p.norm(q("post_attn_norm"), l, a, m)
@@ -261,8 +291,12 @@ func (s Scenario) hfDecodeStep(b *builder, step int) error {
 	if step < 1 || step > s.Generate {
 		return fmt.Errorf("scenario %s: decode step %d is outside 1..%d", s.Name, step, s.Generate)
 	}
+	if a := s.DecodeAttention; a.BlockTokens < 0 || a.TransposeWidth < 0 || (a.TransposeWidth > 0 && t.HeadDim%a.TransposeWidth != 0) {
+		return fmt.Errorf("scenario %s: decode attention: block %d and transpose width %d must be >= 0, the width dividing head_dim %d",
+			s.Name, a.BlockTokens, a.TransposeWidth, t.HeadDim)
+	}
 	ctx := int64(s.DecodeContext(step))
-	p := towerPass{b: b, t: t, rows: 1, ctx: ctx, cache: ctx - 1}
+	p := towerPass{b: b, t: t, rows: 1, ctx: ctx, cache: ctx - 1, attn: s.DecodeAttention}
 	x := p.embed()
 	for l := range t.Layers {
 		x = p.layer(l, x)

@@ -116,7 +116,7 @@ func TestTransformerConfigErrors(t *testing.T) {
 		{`{"model_type": "llama", "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 0, "vocab_size": 8}`, "num_attention_heads must be in 1.."},
 		{`{"model_type": "llama", "hidden_size": 10, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 4, "vocab_size": 8}`, "num_attention_heads 4 must divide hidden_size 10"},
 		{`{"model_type": "mistral", "hidden_size": 8, "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 4, "num_key_value_heads": 3, "vocab_size": 8}`, "num_key_value_heads 3 must divide num_attention_heads 4"},
-		{`{"model_type": "mamba"}`, `model_type "mamba" is not supported (accepted: llama|mistral|qwen2|gemma|gemma2|phi3|gpt2|bert|roberta|vit|siglip|siglip_vision_model|clip_vision_model|idefics3|smolvlm)`},
+		{`{"model_type": "mamba"}`, `model_type "mamba" is not supported (accepted: llama|mistral|qwen2|qwen3|gemma|gemma2|phi3|gpt2|bert|roberta|vit|siglip|siglip_vision_model|clip_vision_model|idefics3|smolvlm)`},
 		{`{"hidden_size": 8}`, "model_type is missing"},
 		{`{"model_type": "gpt2", "n_embd": "wide"}`, "n_embd must be a JSON integer"},
 		{`{"model_type": "siglip", "vision_config": {"patch_size": 0}}`, "vision_config.patch_size must be in 1.."},
@@ -128,5 +128,85 @@ func TestTransformerConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error %v, want one line with %q", tc.json, err, tc.want)
 		}
+	}
+}
+
+// qwen3Config is Qwen3-0.6B's sizes (models/qwen3_0.6b/README.md of
+// apex-compute/unified-engine: 28 layers, hidden 1024, FFN 3072, 16 query
+// and 8 key/value heads of 128, vocabulary 151,936, tied embeddings).
+const qwen3Config = `{"model_type": "qwen3", "hidden_size": 1024, "intermediate_size": 3072,
+ "num_hidden_layers": 28, "num_attention_heads": 16, "num_key_value_heads": 8, "head_dim": 128,
+ "vocab_size": 151936, "max_position_embeddings": 40960, "tie_word_embeddings": true}`
+
+// TestQwen3QKNorm checks Qwen 3's per-head q and k RMSNorms: one norm row
+// per head of head_dim, with head_dim parameters, between the projections
+// and the rotary positions.
+func TestQwen3QKNorm(t *testing.T) {
+	m, err := ParseTransformerConfig([]byte(qwen3Config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := TransformerScenario("qwen3", m)
+	s.Seq = 10
+	g, err := s.Graph()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][3]int64{"text.l0.q_norm": {10 * 16, 128, 128}, "text.l27.k_norm": {10 * 8, 128, 128}}
+	order := map[string]int{}
+	for i, k := range g.Ops {
+		order[k.Name] = i
+		if w, ok := want[k.Name]; ok && (k.M != w[0] || k.N != w[1] || k.BiasElems != w[2] || k.Kind != KindNorm) {
+			t.Errorf("%s: %d x %d, %d parameters (%s), want %v", k.Name, k.M, k.N, k.BiasElems, k.Kind, w)
+		}
+	}
+	if !(order["text.l0.q"] < order["text.l0.q_norm"] && order["text.l0.q_norm"] < order["text.l0.rope_q"]) {
+		t.Errorf("q_norm is not between q and rope_q: %v", order)
+	}
+	if _, ok := order["text.l0.q.bias"]; ok {
+		t.Error("qwen3 without attention_bias has a q bias")
+	}
+}
+
+// TestDecodeAttention checks an engine's block-aligned decode attention
+// with V transposed on the array: the positions rounded up to the block
+// (the rows past the context read from the cache as "_pad"), and a v_t
+// GEMM of context x KV width / width rows by a width-square identity.
+func TestDecodeAttention(t *testing.T) {
+	m, err := ParseTransformerConfig([]byte(qwen3Config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := TransformerScenario("qwen3", m)
+	s.Seq, s.Generate = 37, 40
+	s.DecodeAttention = DecodeAttention{BlockTokens: 64, TransposeWidth: 64}
+	for _, tc := range []struct{ step, ctx, aligned int64 }{{1, 38, 64}, {27, 64, 64}, {28, 65, 128}} {
+		g, err := s.DecodeGraph(int(tc.step))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pad, ok := g.Tensor("text.l0.v_pad")
+		if tc.aligned > tc.ctx && (!ok || pad.Role != RoleKVCache || pad.Rows != tc.aligned-tc.ctx) {
+			t.Errorf("step %d: v pad %+v, want kv_cache of %d rows", tc.step, pad, tc.aligned-tc.ctx)
+		}
+		if tc.aligned == tc.ctx && ok {
+			t.Errorf("step %d: a pad at an aligned context", tc.step)
+		}
+		for _, k := range g.Ops {
+			switch k.Name {
+			case "text.l0.qk", "text.l0.av":
+				if n := map[bool]int64{true: k.N, false: k.K}[k.Name == "text.l0.qk"]; n != tc.aligned {
+					t.Errorf("step %d: %s over %d positions, want %d", tc.step, k.Name, n, tc.aligned)
+				}
+			case "text.l0.v_t":
+				if k.M != tc.aligned*1024/64 || k.K != 64 || k.N != 64 || k.WeightElems != 64*64 {
+					t.Errorf("step %d: v_t %v", tc.step, k)
+				}
+			}
+		}
+	}
+	s.DecodeAttention.TransposeWidth = 48
+	if _, err := s.DecodeGraph(1); err == nil {
+		t.Error("a transpose width not dividing head_dim 128 accepted")
 	}
 }

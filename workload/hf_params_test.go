@@ -41,6 +41,10 @@ func TestHFParamsPublished(t *testing.T) {
 		// 2 x (896 x 128 + 128), o 896^2, MLP 3 x 896 x 4864, norms 1792 =
 		// 14,912,384, x 24; final 896.
 		{"qwen2-0.5b.json", "qwen2", 494_032_768},
+		// tied 151936 x 1024 = 155,582,464; layer q 1024 x 2048, k,v 2 x
+		// 1024 x 1024, o 2048 x 1024, MLP 3 x 1024 x 3072, norms 2048 +
+		// q_norm, k_norm 256 = 15,730,944, x 28; final 1024.
+		{"qwen3-0.6b.json", "qwen3", 596_049_920},
 		// tied 256000 x 2048 = 524,288,000; layer q,o 2 x 2048 x 2048, k,v
 		// (MQA, head_dim 256) 2 x 2048 x 256, GeGLU 3 x 2048 x 16384, norms
 		// 4096 = 110,104,576, x 18; final 2048.

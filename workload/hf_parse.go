@@ -8,7 +8,7 @@ import (
 // TransformerFamilies lists the model_type values ParseTransformerConfig
 // reads (idefics3 and smolvlm are read by ParseHFConfig).
 func TransformerFamilies() []string {
-	return []string{"llama", "mistral", "qwen2", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta",
+	return []string{"llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3", "gpt2", "bert", "roberta",
 		"vit", "siglip", "siglip_vision_model", "clip_vision_model"}
 }
 
@@ -20,13 +20,14 @@ func supportedModelTypes() string {
 // ParseTransformerConfig reads the model of a Hugging Face config.json of
 // one of TransformerFamilies, as the transformers library builds it (the
 // sources of each family's structure are in docs/models.md):
-//   - llama, mistral, qwen2, gemma, gemma2, phi3: a decoder (the
+//   - llama, mistral, qwen2, qwen3, gemma, gemma2, phi3: a decoder (the
 //     *ForCausalLM class) with RMSNorm before attention and MLP, rotary
 //     positions, grouped-query attention (num_key_value_heads, default
 //     num_attention_heads), head_dim (default hidden_size /
 //     num_attention_heads), a SwiGLU MLP (GeGLU for gemma and gemma2),
 //     biases on q, k, v for qwen2 and on all projections per llama's
-//     attention_bias and mlp_bias, Gemma 2's extra norms after attention
+//     attention_bias and mlp_bias, Qwen 3's per-head q and k RMSNorms (and
+//     its attention_bias on q, k, v, o), Gemma 2's extra norms after attention
 //     and MLP, Mistral's and Phi-3's sliding_window (Qwen2's when
 //     use_sliding_window), and an LM head tied per tie_word_embeddings
 //     (default true for gemma and gemma2, false otherwise).
@@ -80,7 +81,7 @@ func parseTransformer(b []byte) (Transformer, error) {
 	mt := f.strOr("model_type", "")
 	var m Transformer
 	switch mt {
-	case "llama", "mistral", "qwen2", "gemma", "gemma2", "phi3":
+	case "llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2", "phi3":
 		m.Towers = []Tower{parseDecoder(f, mt)}
 	case "gpt2":
 		m.Towers = []Tower{parseGPT2(f)}
@@ -137,16 +138,23 @@ func parseDecoder(f hfFields, mt string) Tower {
 		t.MLPBias = f.boolOr("mlp_bias", false)
 	case "mistral", "phi3":
 		t.SlidingWindow = f.intOr("sliding_window", 0)
+	case "qwen3":
+		// Qwen3Attention (transformers, models/qwen3/modeling_qwen3.py):
+		// q, k, v and o with bias attention_bias, q_norm and k_norm
+		// (RMSNorm over head_dim) on every head before the rotary
+		// positions; Qwen3MLP has no biases.
+		t.QKVBias = f.boolOr("attention_bias", false)
+		t.OutBias, t.QKNorm = t.QKVBias, true
 	case "qwen2":
 		// Qwen2Attention: q, k and v with biases, o without.
 		t.QKVBias = true
-		if f.boolOr("use_sliding_window", false) {
-			t.SlidingWindow = f.intOr("sliding_window", 0)
-		}
 	case "gemma":
 		t.MLP = MLPGeGLU
 	case "gemma2":
 		t.MLP, t.SandwichNorm = MLPGeGLU, true
+	}
+	if (mt == "qwen2" || mt == "qwen3") && f.boolOr("use_sliding_window", false) {
+		t.SlidingWindow = f.intOr("sliding_window", 0)
 	}
 	return t
 }

@@ -113,6 +113,28 @@ type Scenario struct {
 	// Generate is a decoder scenario's decode steps after the prefill, each
 	// one token per sequence (see DecodeGraph).
 	Generate int `json:"generate,omitempty"`
+	// DecodeAttention is how the engine runs a decode step's attention
+	// (the design's, set by package decode from hw.Design); the zero value
+	// runs the model's own arithmetic.
+	DecodeAttention DecodeAttention `json:"-"`
+}
+
+// DecodeAttention is how an engine runs the attention of a decode step
+// where it does more than the model's arithmetic: an attention kernel that
+// takes a block-aligned context, and V transposed on the array before the
+// AV product.
+type DecodeAttention struct {
+	// BlockTokens, when > 0, rounds the positions the step attends to up
+	// to a whole number of blocks of BlockTokens: the positions past the
+	// context are read from the cache and computed, then masked (their
+	// reads are "text.l<i>.k_pad" and "v_pad", role kv_cache).
+	BlockTokens int
+	// TransposeWidth, when > 0, forms V^T on the array before the AV
+	// product, as one-hot matvecs: each TransposeWidth-column block of V
+	// (context x head_dim per KV head) times a TransposeWidth-square
+	// identity, a GEMM "text.l<i>.v_t" of context x KV width /
+	// TransposeWidth rows that reads V and writes V^T.
+	TransposeWidth int
 }
 
 // SmolVLAScenario returns SmolVLA's forward pass over model m: 3 cameras at

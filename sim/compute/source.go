@@ -109,6 +109,9 @@ func (m *matmulSource) build(w *work, g, mi, ki, ai int64) {
 	w.bytes[Weights] = bytesOf(klen*cols, s.wBits)
 	if ki == 0 {
 		w.bytes[Weights] += bytesOf(cols*s.biasPerCol, s.inBits)
+		if mi == 0 || !s.scalesOnce {
+			w.bytes[Weights] += bytesOf(cols*s.scaleBitsPerCol, 1)
+		}
 	}
 	w.bytes[Outputs] = bytesOf(rows*cols, s.outBits)
 	switch {
@@ -152,7 +155,7 @@ func (m *matmulSource) inSize(mi, ki int64) int64 {
 func (m *matmulSource) wSize(ki, jn int64) int64 {
 	b := bytesOf(m.klen(ki)*m.cols(jn), m.s.wBits)
 	if ki == 0 {
-		b += bytesOf(m.cols(jn)*m.s.biasPerCol, m.s.inBits)
+		b += bytesOf(m.cols(jn)*m.s.biasPerCol, m.s.inBits) + bytesOf(m.cols(jn)*m.s.scaleBitsPerCol, 1)
 	}
 	return m.round(b)
 }

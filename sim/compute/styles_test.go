@@ -235,3 +235,40 @@ func TestDotTreeSimulated(t *testing.T) {
 		}
 	}
 }
+
+// TestWeightReuseRows checks hw.Design.WeightReuseRows: a GEMM whose
+// weights exceed half the weight buffer reads them once per row tile of
+// that many rows (M = 8 rows, 1 per tile: 8 times; 4 per tile: twice), a
+// GEMM whose weights fit it reads them once, and the MACs do not change;
+// with WeightScaleBlock and WeightScaleBits its scales (16 bits per 64
+// weights of a column) are read once per pass over the weights, or once in
+// all when the weights are streamed again per row.
+func TestWeightReuseRows(t *testing.T) {
+	p := hw.U280()
+	d := bigBuffers(t, "int8")
+	d.ArrayStyle, d.WeightBufferBytes = hw.StyleDotTree, 64*hw.KiB
+	for _, tc := range []struct {
+		k, n         int64
+		reuse, block int
+		wantPasses   int64
+		wantScales   int64
+	}{
+		{1024, 1024, 0, 0, 1, 0}, {1024, 1024, 1, 0, 8, 0}, {1024, 1024, 4, 0, 2, 0}, {64, 64, 1, 0, 1, 0},
+		{1024, 1024, 0, 64, 1, 1024 * 16 * 2}, {1024, 1024, 1, 64, 8, 1024 * 16 * 2},
+	} {
+		d.WeightReuseRows, d.WeightScaleBlock, d.WeightScaleBits = tc.reuse, tc.block, 0
+		if tc.block > 0 {
+			d.WeightScaleBits = 16
+		}
+		k := workload.NewGEMM("g", workload.StageText, -1, 0, 8, tc.k, tc.n)
+		st, err := compute.RunKernel(d, p, k, unlimited(d, p, true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := tc.wantPasses*tc.k*tc.n + tc.wantScales
+		if got := st.BytesRead[compute.Weights]; got != want || st.MACs != 8*tc.k*tc.n {
+			t.Errorf("k %d n %d, reuse %d rows, scale block %d: %d weight bytes read, want %d passes of %d and %d of scales; %d MACs",
+				tc.k, tc.n, tc.reuse, tc.block, got, tc.wantPasses, tc.k*tc.n, tc.wantScales, st.MACs)
+		}
+	}
+}

@@ -18,6 +18,14 @@ type matmulShape struct {
 	// biasPerCol is the bias elements per output column (read with the
 	// first K chunk of each weight tile, at the activation width).
 	biasPerCol int64
+	// scaleBitsPerCol is the bits of a GEMM's weight scales per output
+	// column (hw.Design.WeightScaleBlock), read with the first K chunk of
+	// a weight tile; scalesOnce reads them only with the first row tile
+	// (a scale store kept while the weights are streamed again for every
+	// row tile, hw.Design.WeightReuseRows). They are held in a scale store
+	// of their own, so they do not enter the choice of the tiling.
+	scaleBitsPerCol int64
+	scalesOnce      bool
 	// epi is the fused epilogue (nil: none); sideBits its side operand's
 	// bits per output element, held in the output buffer next to the
 	// output tile; wholeRows says an output tile must hold whole rows.
@@ -94,6 +102,15 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 	if err := s.checkMinimalTile(cfg, os, r, c); err != nil {
 		return nil, err
 	}
+	// A design whose weights stream through the array without being kept
+	// for other rows (hw.Design.WeightReuseRows) reads a GEMM's weights
+	// once per row tile of that many rows, unless they fit one half of the
+	// weight buffer (loaded once, as a small constant operand is).
+	restream := d.WeightReuseRows > 0 && k.Kind == workload.KindGEMM && bytesOf(s.k*s.n, s.wBits) > cfg.wHalf
+	if d.WeightScaleBlock > 0 && k.Kind == workload.KindGEMM {
+		s.scaleBitsPerCol = ceilDiv(s.k, int64(d.WeightScaleBlock)) * int64(d.WeightScaleBits)
+	}
+	s.scalesOnce = restream
 	var best candidate
 	found := false
 	// Dot-product trees take K R elements at a time, as a weight-stationary
@@ -124,7 +141,13 @@ func planMatmul(k workload.Kernel, epi *workload.Kernel, cfg planConfig) (*Plan,
 			if os && nm > 1 {
 				mt = ceilDiv(mt, r) * r
 			}
-			for _, order := range []LoopOrder{OrderNMK, OrderMNK} {
+			orders := []LoopOrder{OrderNMK, OrderMNK}
+			if restream {
+				// Row tiles of at most WeightReuseRows rows, each
+				// reading the weights again: rows outermost.
+				mt, orders = min(mt, int64(d.WeightReuseRows)), []LoopOrder{OrderMNK}
+			}
+			for _, order := range orders {
 				cand := s.estimate(t, cfg, mt, kt, nt, order)
 				if !found || cand.better(best) {
 					best, found = cand, true
