@@ -20,7 +20,7 @@ func (c *Controller) noteQueued(bk *bankState, s *segment) {
 		return
 	}
 	if bk.hit == nil && bk.openRow >= 0 && s.row == bk.openRow {
-		bk.hit, bk.hitSeq, bk.hitWrite = s, s.seq, s.write
+		bk.hit, bk.hitSeq, bk.hitCol = s, s.seq, s.col
 		if c.hitDirty&(1<<uint(s.bank)) == 0 {
 			c.hitMask |= 1 << uint(s.bank)
 		}

@@ -13,22 +13,20 @@ import (
 // over the banks' row hits (noWake: none).
 func (c *Controller) tryColumn(now int64) (bool, int64) {
 	var best *segment
-	var bestSeq uint64
+	bestSeq := uint64(math.MaxUint64) // above every segment's seq
 	earliest := int64(noWake)
 	colBanks, _ := c.syncHits()
+	banks := c.banks
 	for m := colBanks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
-		bk := &c.banks[b]
+		bk := &banks[b]
 		s := c.bankHit(b, bk)
 		if s == nil {
 			continue
 		}
 		t := c.hitColEarliest(bk)
 		earliest = min(earliest, t)
-		if best != nil && bk.hitSeq > bestSeq {
-			continue
-		}
-		if t <= now {
+		if t <= now && bk.hitSeq < bestSeq {
 			best, bestSeq = s, bk.hitSeq
 		}
 	}
@@ -300,9 +298,16 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 		if colBanks != 0 && c.settled(now, next, c.colFloor()) {
 			colBanks = 0
 		}
-		for m := colBanks; m != 0; m &= m - 1 {
+		// No candidate is earlier than the floor, and none earlier than
+		// now+1 is planned: the pass ends once next reaches either.
+		stop := int64(never)
+		if !c.ref {
+			stop = max(c.colFloor(), now+1)
+		}
+		banks := c.banks
+		for m := colBanks; m != 0 && next > stop; m &= m - 1 {
 			b := bits.TrailingZeros64(m)
-			if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+			if bk := &banks[b]; c.bankHit(b, bk) != nil {
 				next = min(next, c.hitColEarliest(bk))
 			}
 		}
