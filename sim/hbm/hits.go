@@ -9,6 +9,28 @@ func (c *Controller) dropHit(b int) {
 	c.hitDirty |= 1 << uint(b)
 }
 
+// nextHit caches bank b's first row hit after its cached one, s, was
+// issued and left the queue (issueColumn on the fast path): the segments
+// queued before s do not hit, so the first of rest (those after it) that
+// hits the open row is the new one. It brings the bank's bit of hitMask
+// up to date, as resyncHits would.
+func (c *Controller) nextHit(b int, bk *bankState, rest []*segment) {
+	bk.hit, bk.hitOK = nil, true
+	for _, s := range rest {
+		if s.row == bk.openRow {
+			bk.hit, bk.hitSeq, bk.hitCol = s, s.seq, s.col
+			break
+		}
+	}
+	bit := uint64(1) << uint(b)
+	if bk.hit != nil {
+		c.hitMask |= bit
+	} else {
+		c.hitMask &^= bit
+	}
+	c.hitDirty &^= bit
+}
+
 // noteQueued updates bank bk's cached first row hit for segment s, just
 // queued behind the bank's other segments: an older hit stays the first,
 // and with none s is the first if it hits the open row. Without a cached

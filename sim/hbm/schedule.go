@@ -164,7 +164,11 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 			q[len(q)-1] = nil
 			q = q[:len(q)-1]
 			c.queues[b] = q
-			c.dropHit(b)
+			if c.ref {
+				c.dropHit(b)
+			} else {
+				c.nextHit(b, bk, q[i:])
+			}
 			if i == 0 && len(q) > 0 {
 				bk.headSeq = q[0].seq
 			}
