@@ -1,6 +1,9 @@
 package hbm
 
-import "math/bits"
+import (
+	"math"
+	"math/bits"
+)
 
 // dropHit forgets bank b's cached first row hit (its queue, open row or
 // state changed).
@@ -74,4 +77,39 @@ func (c *Controller) resyncHits() {
 		}
 	}
 	c.hitDirty = 0
+}
+
+// oldestHit returns the oldest row hit of the given banks (hitMask after
+// syncHits, on the fast path) whose column command is legal at now (nil:
+// none) and the earliest column cycle of their hits (noWake: none). On the
+// fast path every bank of hitMask has its first hit cached after
+// syncHits (resyncHits, noteQueued and nextHit set the bit only with the
+// hit cached, and dropHit marks the bank for resyncHits), so the loop
+// reads the banks' records alone.
+func (c *Controller) oldestHit(now int64, banks uint64) (*segment, int64) {
+	var best *segment
+	bestSeq := uint64(math.MaxUint64) // above every segment's seq
+	earliest := int64(noWake)
+	bs, bound := c.banks, c.colBound
+	for m := banks; m != 0; m &= m - 1 {
+		bk := &bs[bits.TrailingZeros64(m)]
+		t := max(bk.colReady, bound[bk.hitCol])
+		earliest = min(earliest, t)
+		if t <= now && bk.hitSeq < bestSeq {
+			best, bestSeq = bk.hit, bk.hitSeq
+		}
+	}
+	return best, earliest
+}
+
+// earliestHit is the earliest of next and the column cycles of the hits
+// of the given banks (hitMask, as in oldestHit); it stops early once that
+// is at or below stop (no hit's cycle below stop can change the outcome).
+func (c *Controller) earliestHit(banks uint64, next, stop int64) int64 {
+	bs, bound := c.banks, c.colBound
+	for m := banks; m != 0 && next > stop; m &= m - 1 {
+		bk := &bs[bits.TrailingZeros64(m)]
+		next = min(next, max(bk.colReady, bound[bk.hitCol]))
+	}
+	return next
 }

@@ -12,14 +12,30 @@ import (
 // now, if any; it returns whether it issued and the earliest column cycle
 // over the banks' row hits (noWake: none).
 func (c *Controller) tryColumn(now int64) (bool, int64) {
+	colBanks, _ := c.syncHits()
+	var best *segment
+	var earliest int64
+	if c.ref {
+		best, earliest = c.oldestHitRef(now, colBanks)
+	} else {
+		best, earliest = c.oldestHit(now, colBanks)
+	}
+	if best == nil {
+		return false, earliest
+	}
+	c.issueColumn(best, now)
+	return true, earliest
+}
+
+// oldestHitRef is oldestHit on the reference path, which visits every
+// active bank and finds its first hit there.
+func (c *Controller) oldestHitRef(now int64, banks uint64) (*segment, int64) {
 	var best *segment
 	bestSeq := uint64(math.MaxUint64) // above every segment's seq
 	earliest := int64(noWake)
-	colBanks, _ := c.syncHits()
-	banks := c.banks
-	for m := colBanks; m != 0; m &= m - 1 {
+	for m := banks; m != 0; m &= m - 1 {
 		b := bits.TrailingZeros64(m)
-		bk := &banks[b]
+		bk := &c.banks[b]
 		s := c.bankHit(b, bk)
 		if s == nil {
 			continue
@@ -30,11 +46,7 @@ func (c *Controller) tryColumn(now int64) (bool, int64) {
 			best, bestSeq = s, bk.hitSeq
 		}
 	}
-	if best == nil {
-		return false, earliest
-	}
-	c.issueColumn(best, now)
-	return true, earliest
+	return best, earliest
 }
 
 // tryRow issues the oldest row command legal at now, if any; it returns
@@ -304,16 +316,16 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 		}
 		// No candidate is earlier than the floor, and none earlier than
 		// now+1 is planned: the pass ends once next reaches either.
-		stop := int64(never)
-		if !c.ref {
-			stop = max(c.colFloor(), now+1)
-		}
-		banks := c.banks
-		for m := colBanks; m != 0 && next > stop; m &= m - 1 {
-			b := bits.TrailingZeros64(m)
-			if bk := &banks[b]; c.bankHit(b, bk) != nil {
-				next = min(next, c.hitColEarliest(bk))
+		stop := max(c.colFloor(), now+1)
+		if c.ref {
+			for m := colBanks; m != 0; m &= m - 1 {
+				b := bits.TrailingZeros64(m)
+				if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+					next = min(next, c.hitColEarliest(bk))
+				}
 			}
+		} else if colBanks != 0 && next > stop {
+			next = c.earliestHit(colBanks, next, stop)
 		}
 	}
 	if next == noWake {
