@@ -53,19 +53,14 @@ func (c *Controller) oldestHitRef(now int64, banks uint64) (*segment, int64) {
 // whether it issued and the earliest row command cycle over the banks
 // (noWake: none).
 func (c *Controller) tryRow(now int64) (bool, int64) {
-	bestBank, bestKind, bestAge := -1, CmdACT, uint64(math.MaxUint64)
-	earliest := int64(noWake)
 	_, rowBanks := c.syncHits()
-	for m := rowBanks; m != 0; m &= m - 1 {
-		b := bits.TrailingZeros64(m)
-		kind, at, age, ok := c.rowCandidate(b)
-		if !ok {
-			continue
-		}
-		earliest = min(earliest, at)
-		if at <= now && age < bestAge {
-			bestBank, bestKind, bestAge = b, kind, age
-		}
+	var bestBank int
+	var bestKind CommandKind
+	var earliest int64
+	if c.ref {
+		bestBank, bestKind, earliest = c.oldestRowRef(now, rowBanks)
+	} else {
+		bestBank, bestKind, earliest = c.oldestRow(now, rowBanks)
 	}
 	if bestBank < 0 {
 		return false, earliest
@@ -76,6 +71,53 @@ func (c *Controller) tryRow(now int64) (bool, int64) {
 		c.precharge(bestBank, now)
 	}
 	return true, earliest
+}
+
+// oldestRowRef is oldestRow on the reference path, which visits every
+// active bank (rowCandidate skips those with a hit).
+func (c *Controller) oldestRowRef(now int64, banks uint64) (int, CommandKind, int64) {
+	bestBank, bestKind, bestAge := -1, CmdACT, uint64(math.MaxUint64)
+	earliest := int64(noWake)
+	for m := banks; m != 0; m &= m - 1 {
+		b := bits.TrailingZeros64(m)
+		kind, at, age, ok := c.rowCandidate(b)
+		if !ok {
+			continue
+		}
+		earliest = min(earliest, at)
+		if at <= now && age < bestAge {
+			bestBank, bestKind, bestAge = b, kind, age
+		}
+	}
+	return bestBank, bestKind, earliest
+}
+
+// oldestRow returns the bank (-1: none) and kind of the oldest row command
+// legal at now among the given banks (active &^ hitMask after syncHits,
+// on the fast path: each has queued segments and none hits its open row),
+// and the earliest row command cycle among them (noWake: none). It is
+// rowCandidate's rule for banks known to need a row command: an ACT when
+// closed, else a PRE.
+func (c *Controller) oldestRow(now int64, banks uint64) (int, CommandKind, int64) {
+	bestBank, bestKind, bestAge := -1, CmdACT, uint64(math.MaxUint64)
+	earliest := int64(noWake)
+	bs, grp := c.banks, c.actGrp
+	act, pre := max(c.refFloor, c.actShared), c.nextRowCmd
+	for m := banks; m != 0; m &= m - 1 {
+		b := bits.TrailingZeros64(m)
+		bk := &bs[b]
+		kind, at := CmdACT, int64(0)
+		if bk.openRow < 0 {
+			at = max(bk.actReady, act, grp[bk.bg])
+		} else {
+			kind, at = CmdPRE, max(bk.preReady, pre)
+		}
+		earliest = min(earliest, at)
+		if at <= now && bk.headSeq < bestAge {
+			bestBank, bestKind, bestAge = b, kind, bk.headSeq
+		}
+	}
+	return bestBank, bestKind, earliest
 }
 
 func (c *Controller) activate(b int, row int32, now int64) {
@@ -305,11 +347,16 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 		if rowBanks != 0 && c.settled(now, next, c.nextRowCmd) {
 			rowBanks = 0
 		}
-		for m := rowBanks; m != 0; m &= m - 1 {
-			b := bits.TrailingZeros64(m)
-			if _, at, _, ok := c.rowCandidate(b); ok {
-				next = min(next, at)
+		if c.ref {
+			for m := rowBanks; m != 0; m &= m - 1 {
+				b := bits.TrailingZeros64(m)
+				if _, at, _, ok := c.rowCandidate(b); ok {
+					next = min(next, at)
+				}
 			}
+		} else if rowBanks != 0 {
+			_, _, at := c.oldestRow(noWake, rowBanks)
+			next = min(next, at)
 		}
 		if colBanks != 0 && c.settled(now, next, c.colFloor()) {
 			colBanks = 0
