@@ -120,6 +120,23 @@ func (c *Controller) oldestRow(now int64, banks uint64) (int, CommandKind, int64
 	return bestBank, bestKind, earliest
 }
 
+// earliestRow is the earliest of next and the row command cycles of the
+// given banks (as in oldestRow); it stops early once that is at or below
+// stop (no row command's cycle below stop can change the outcome).
+func (c *Controller) earliestRow(banks uint64, next, stop int64) int64 {
+	bs, grp := c.banks, c.actGrp
+	act, pre := max(c.refFloor, c.actShared), c.nextRowCmd
+	for m := banks; m != 0 && next > stop; m &= m - 1 {
+		bk := &bs[bits.TrailingZeros64(m)]
+		if bk.openRow < 0 {
+			next = min(next, max(bk.actReady, act, grp[bk.bg]))
+		} else {
+			next = min(next, max(bk.preReady, pre))
+		}
+	}
+	return next
+}
+
 func (c *Controller) activate(b int, row int32, now int64) {
 	bk := &c.banks[b]
 	g := b / c.banksPerBG
@@ -355,8 +372,7 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 				}
 			}
 		} else if rowBanks != 0 {
-			_, _, at := c.oldestRow(noWake, rowBanks)
-			next = min(next, at)
+			next = c.earliestRow(rowBanks, next, max(c.nextRowCmd, now+1))
 		}
 		if colBanks != 0 && c.settled(now, next, c.colFloor()) {
 			colBanks = 0
