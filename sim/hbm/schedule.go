@@ -264,7 +264,7 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	bu.firstData = min(bu.firstData, dataStart)
 	bu.lastData = max(bu.lastData, dataEnd)
 	bu.segsLeft--
-	*s = segment{}
+	s.b = nil // enqueue sets every other field of a reused segment
 	c.segFree = append(c.segFree, s)
 	if bu.segsLeft == 0 {
 		c.complete(bu)
