@@ -213,9 +213,12 @@ func (q *TimeQueue[T]) popKey() timeKey {
 }
 
 // siftDown puts k at the root of the (non-empty) heap in place of the
-// root's key and restores the heap order.
+// root's key and restores the heap order. Keys are unique (seq), so the
+// order in which a node's children are compared does not matter: with all
+// four present they are compared in pairs.
 func (q *TimeQueue[T]) siftDown(k timeKey) {
-	n := len(q.heap)
+	h := q.heap
+	n := len(h)
 	i := 0
 	for {
 		c := 4*i + 1
@@ -223,18 +226,31 @@ func (q *TimeQueue[T]) siftDown(k timeKey) {
 			break
 		}
 		best := c
-		for j := c + 1; j < min(c+4, n); j++ {
-			if q.heap[j].less(q.heap[best]) {
-				best = j
+		if c+3 < n {
+			if h[c+1].less(h[c]) {
+				best = c + 1
+			}
+			other := c + 2
+			if h[c+3].less(h[c+2]) {
+				other = c + 3
+			}
+			if h[other].less(h[best]) {
+				best = other
+			}
+		} else {
+			for j := c + 1; j < n; j++ {
+				if h[j].less(h[best]) {
+					best = j
+				}
 			}
 		}
-		if !q.heap[best].less(k) {
+		if !h[best].less(k) {
 			break
 		}
-		q.heap[i] = q.heap[best]
+		h[i] = h[best]
 		i = best
 	}
-	q.heap[i] = k
+	h[i] = k
 }
 
 // Waker keeps at most one live engine event for a handler: Ensure(t)
