@@ -267,14 +267,23 @@ func (c *Controller) receive(now akita.VTimeInSec, cyc int64, b *burst, port aki
 func (c *Controller) planNew(now int64) {
 	c.computeBases()
 	next := c.wakeAt
-	for m := c.newBanks; m != 0; m &= m - 1 {
-		b := bits.TrailingZeros64(m)
-		if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
-			next = min(next, c.hitColEarliest(bk))
+	if c.ref {
+		for m := c.newBanks; m != 0; m &= m - 1 {
+			b := bits.TrailingZeros64(m)
+			if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+				next = min(next, c.hitColEarliest(bk))
+			}
+			if _, at, _, ok := c.rowCandidate(b); ok {
+				next = min(next, at)
+			}
 		}
-		if _, at, _, ok := c.rowCandidate(b); ok {
-			next = min(next, at)
-		}
+	} else {
+		// A new bank with a hit can issue a column, one without needs a
+		// row command (rowCandidate gives a bank with a hit none); any
+		// candidate at or before now means a step now.
+		hits, _ := c.syncHits()
+		next = c.earliestHit(c.newBanks&hits, next, now)
+		next = c.earliestRow(c.newBanks&^hits, next, now)
 	}
 	if next <= now {
 		c.step(now)
