@@ -257,7 +257,10 @@ func (q *TimeQueue[T]) siftDown(k timeKey) {
 // schedules a wake-up at t unless one at t or earlier is pending; an event
 // that an earlier Ensure superseded is recognised by Take and ignored.
 type Waker struct {
-	engine  akita.Engine
+	engine akita.Engine
+	// eng is engine when it is a link.Engine: schedule then pushes its
+	// events without the interface calls of Schedule.
+	eng     *Engine
 	handler akita.Handler
 	at      akita.VTimeInSec
 	pending bool
@@ -270,7 +273,8 @@ type Waker struct {
 
 // NewWaker returns a Waker that schedules events for handler on engine.
 func NewWaker(engine akita.Engine, handler akita.Handler) *Waker {
-	return &Waker{engine: engine, handler: handler}
+	eng, _ := engine.(*Engine)
+	return &Waker{engine: engine, eng: eng, handler: handler}
 }
 
 // Ensure makes sure the handler wakes up at t or earlier (at the current
@@ -309,7 +313,13 @@ func (w *Waker) ensureCycle(c int64, clk clock.Domain) {
 // schedule schedules the wake-up at t, or at the current time if t has
 // passed (it then reports true).
 func (w *Waker) schedule(t akita.VTimeInSec) (clamped bool) {
-	if now := w.engine.CurrentTime(); t < now {
+	var now akita.VTimeInSec
+	if w.eng != nil {
+		now = w.eng.now
+	} else {
+		now = w.engine.CurrentTime()
+	}
+	if t < now {
 		t, clamped = now, true
 	}
 	w.at, w.pending = t, true
@@ -321,7 +331,12 @@ func (w *Waker) schedule(t akita.VTimeInSec) (clamped bool) {
 		ev = &wakeEvent{handler: w.handler}
 	}
 	ev.time = t
-	w.engine.Schedule(ev)
+	if w.eng != nil {
+		// Engine.Schedule of a primary event at or after now.
+		w.eng.primary.push(timedEvent{t, ev})
+	} else {
+		w.engine.Schedule(ev)
+	}
 	return clamped
 }
 
