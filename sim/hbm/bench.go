@@ -223,7 +223,7 @@ func (c BenchConfig) Validate() error {
 // runs them, checks that every byte was delivered exactly once and every
 // queue is empty, and collects the results.
 func RunBenchmark(cfg BenchConfig) (*BenchResult, error) {
-	return runBenchmark(cfg, newEngine(cfg.Params.Reference))
+	return runBenchmark(cfg, newEngine(cfg.Params))
 }
 
 // runBenchmark is RunBenchmark on engine (fresh, with nothing scheduled).
@@ -283,12 +283,13 @@ func runBenchmark(cfg BenchConfig, engine akita.Engine) (*BenchResult, error) {
 }
 
 // newEngine is akita's SerialEngine on the reference path, otherwise the
-// faster link.Engine that runs events in the same order.
-func newEngine(reference bool) akita.Engine {
-	if reference {
+// faster link.Engine that runs events in the same order (or, with a
+// TieSeed, same-time events in a shuffled order).
+func newEngine(p Params) akita.Engine {
+	if p.Reference {
 		return akita.NewSerialEngine()
 	}
-	return link.NewEngine()
+	return link.NewShuffledEngine(p.TieSeed)
 }
 
 // collect turns a finished run into a BenchResult.
