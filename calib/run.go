@@ -102,6 +102,7 @@ func (g PortGroup) bench(p hw.Platform, k *Kernel) (hbm.BenchConfig, error) {
 	}
 	cfg.PCs, cfg.SizeBytes, cfg.TotalBytes = 1, g.SizeBytes, g.BytesPerPort
 	cfg.SpanPCs, cfg.SingleID, cfg.IssueIntervalCycles = g.SpanPCs, g.SingleID, g.II
+	cfg.IDs = g.AXIIDs
 	return cfg, cfg.Validate()
 }
 
