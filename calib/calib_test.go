@@ -2,6 +2,7 @@ package calib
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -261,5 +262,74 @@ func TestRunGEMM(t *testing.T) {
 				t.Errorf("simulated %.0f (%v), ratio %.4f, error %.2f%%; want %.0f (%s)", r.Simulated, r.Bound, r.Ratio, r.ErrorPct, want, bound)
 			}
 		})
+	}
+}
+
+// TestRunAll: running cases at once gives the results of running them one
+// after the other, in the cases' order, whatever the jobs; a failure is
+// the first failing case's, in that order. Kernel, GEMM, pending and model
+// cases run side by side (go test -race checks that they share no state).
+func TestRunAll(t *testing.T) {
+	suite, err := Suite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := parseCases([]byte("[" + modelCase + "]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []Case
+	var kernel Case
+	kinds := map[string]int{}
+	for _, c := range suite {
+		kind := "kernel"
+		switch {
+		case c.Pending != "":
+			kind = "pending"
+		case c.Model != nil:
+			continue
+		case c.GEMM != nil && c.GEMM.K*c.GEMM.N > 1<<20:
+			continue
+		case c.GEMM != nil:
+			kind = "gemm"
+		}
+		if kinds[kind] < 4 {
+			kinds[kind]++
+			cases = append(cases, c)
+		}
+		if kind == "kernel" {
+			kernel = c
+		}
+	}
+	cases = append(cases[:3], append(model, cases[3:]...)...)
+	want := make([]Result, len(cases))
+	for i, c := range cases {
+		if want[i], err = Run(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, jobs := range []int{3, 64} {
+		got, err := RunAll(cases, jobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("jobs %d: the results differ from running the cases one by one", jobs)
+		}
+	}
+
+	bad := func(name string) Case {
+		c := kernel
+		c.Name, c.Board = name, "nope"
+		return c
+	}
+	failing := []Case{kernel, cases[0], bad("bad1"), kernel, bad("bad2"), kernel}
+	for _, jobs := range []int{1, 2, 6} {
+		if _, err := RunAll(failing, jobs); err == nil || !strings.Contains(err.Error(), "case bad1:") {
+			t.Errorf("jobs %d: error %v, want case bad1's", jobs, err)
+		}
+	}
+	if _, err := RunAll(cases, 0); err == nil || !strings.Contains(err.Error(), "jobs must be >= 1") {
+		t.Errorf("jobs 0: error %v", err)
 	}
 }

@@ -103,6 +103,9 @@ type PortGroup struct {
 	SpanPCs int `json:"span_pcs,omitempty"`
 	// SingleID makes the port one AXI ID (an HLS m_axi port without RAMA).
 	SingleID bool `json:"single_id,omitempty"`
+	// AXIIDs, above 0, makes the port number its requests with this many
+	// AXI IDs in turn, each ID under the single-ID rule (hbm.BenchConfig.IDs).
+	AXIIDs int `json:"axi_ids,omitempty"`
 	// Outstanding is the most requests the port keeps in flight.
 	Outstanding int `json:"outstanding"`
 	// II is the port's issue interval in kernel cycles (1: every cycle).

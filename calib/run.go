@@ -3,6 +3,8 @@ package calib
 import (
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
 
 	"github.com/roofsim/roofsim/hw"
 	"github.com/roofsim/roofsim/sim/hbm"
@@ -82,6 +84,47 @@ func Run(c Case) (Result, error) {
 	return r, nil
 }
 
+// RunAll simulates cases, up to jobs of them at once, and returns their
+// results in the order of cases: the same results as Run on each in turn,
+// whatever jobs is (each case builds its own simulators and engine, so
+// cases share no mutable state). On a failure it starts no further case
+// and returns the error of the first case, in the order of cases, that
+// failed, as running them one after the other would.
+func RunAll(cases []Case, jobs int) ([]Result, error) {
+	if jobs < 1 {
+		return nil, fmt.Errorf("calib: jobs must be >= 1, got %d", jobs)
+	}
+	rs := make([]Result, len(cases))
+	errs := make([]error, len(cases))
+	// Cases are handed out in order, so every case before a failed one has
+	// been handed out and runs to its end.
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range min(jobs, len(cases)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(cases) {
+					return
+				}
+				if rs[i], errs[i] = Run(cases[i]); errs[i] != nil {
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
+}
+
 // bench is the benchmark of one port of group g: the board's HBM with the
 // kernel's port width and clock, one port from PC 0 (spanning g.SpanPCs
 // PCs), g's requests and window. Every case runs with the HBM's own
@@ -102,6 +145,7 @@ func (g PortGroup) bench(p hw.Platform, k *Kernel) (hbm.BenchConfig, error) {
 	}
 	cfg.PCs, cfg.SizeBytes, cfg.TotalBytes = 1, g.SizeBytes, g.BytesPerPort
 	cfg.SpanPCs, cfg.SingleID, cfg.IssueIntervalCycles = g.SpanPCs, g.SingleID, g.II
+	cfg.IDs = g.AXIIDs
 	return cfg, cfg.Validate()
 }
 

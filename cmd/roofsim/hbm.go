@@ -26,6 +26,7 @@ type hbmFlags struct {
 	span          int
 	ii            int
 	singleID      bool
+	ids           int
 	hbmPortLimit  bool
 	bytes         string
 	stride        string
@@ -144,6 +145,7 @@ against size.`,
 	fl.IntVar(&f.ii, "ii", 1, "a port sends at most one request every this many kernel cycles (an HLS loop's initiation interval)")
 	fl.BoolVar(&f.hbmPortLimit, "hbm-port-limit", false, "also bound each port by the HBM's own 256-bit AXI port behind it at the switch clock (14.4 GB/s per direction; PG276), as roofsim validate does")
 	fl.BoolVar(&f.singleID, "single-id", false, "each port is one AXI master with a single ID (an HLS m_axi port without RAMA): a request to another PC waits for the port's requests in flight (AXI's single-slave-per-ID rule)")
+	fl.IntVar(&f.ids, "ids", 0, "each port numbers its requests with this many AXI IDs in turn and applies the single-slave-per-ID rule per ID: a request waits while one of its ID is in flight to another PC (with --span; 1 is --single-id)")
 	fl.StringVar(&f.bytes, "bytes", "64MiB", "bytes moved in all (split evenly over the PCs; B, KiB, MiB, GiB)")
 	fl.StringVar(&f.stride, "stride", "4KiB", "distance between consecutive requests of --pattern strided")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of --pattern random")
@@ -197,13 +199,19 @@ func (f *hbmFlags) config(pcsGiven bool) (hbm.BenchConfig, error) {
 	if f.span < 1 || f.span > h.PseudoChannels || h.PseudoChannels%f.span != 0 {
 		return cfg, fmt.Errorf("--span must divide the %d pseudo-channels (1, 2, 4, ...), got %d", h.PseudoChannels, f.span)
 	}
+	if f.ids < 0 || f.ids > hbm.MaxAXIIDs {
+		return cfg, fmt.Errorf("--ids must be from 0 to %d AXI IDs, got %d", hbm.MaxAXIIDs, f.ids)
+	}
+	if f.ids > 1 && f.singleID {
+		return cfg, fmt.Errorf("--ids %d and --single-id exclude each other (--single-id is --ids 1)", f.ids)
+	}
 	if f.span > 1 && f.cross {
 		return cfg, fmt.Errorf("--span and --cross-switch are two ways to leave a port's PC; give one")
 	}
 	if f.ii < 1 {
 		return cfg, fmt.Errorf("--ii must be >= 1 kernel cycle, got %d", f.ii)
 	}
-	cfg.SpanPCs, cfg.IssueIntervalCycles, cfg.SingleID = f.span, f.ii, f.singleID
+	cfg.SpanPCs, cfg.IssueIntervalCycles, cfg.SingleID, cfg.IDs = f.span, f.ii, f.singleID, f.ids
 	cfg.Params.HBMPortLimit = f.hbmPortLimit
 	if cfg.TotalBytes, err = parseSize("--bytes", f.bytes, maxHBMFlag); err != nil {
 		return cfg, err

@@ -63,7 +63,7 @@ internal error.`,
 	fl.IntVar(&f.maxTrials, "max-trials", 0, "stop after this many trials, filtered ones included (default 20 x --budget)")
 	fl.DurationVar(&f.limit, "time", 0, "stop asking for candidates after this wall time, e.g. 10m (default: no limit)")
 	fl.Int64Var(&f.seed, "seed", 1, "seed of the sampler: the same seed, budget and -j give the same study")
-	fl.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "candidates simulated at once by each worker (asked together from the same history)")
+	addJobsFlag(fl, &f.jobs, runtime.NumCPU(), "candidates simulated at once by each worker (asked together from the same history)")
 	fl.IntVar(&f.workers, "workers", 1, "independent workers in this process, each asking for its next candidates when done (as processes sharing --storage do)")
 	fl.StringVar(&f.sampler, "sampler", "tpe", "search algorithm: "+optimize.Samplers)
 	fl.StringVar(&f.storage, "storage", "", "keep the study in "+optimize.StorageSchemes+" (default: in memory)")
@@ -84,13 +84,14 @@ func (f *optimizeFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return fmt.Errorf("--objective: %w", err)
 	}
+	if err := checkJobs(f.jobs); err != nil {
+		return err
+	}
 	switch {
 	case f.budget < 1:
 		return fmt.Errorf("--budget must be >= 1, got %d", f.budget)
 	case f.maxTrials < 0:
 		return fmt.Errorf("--max-trials must be >= 0, got %d", f.maxTrials)
-	case f.jobs < 1:
-		return fmt.Errorf("-j must be >= 1, got %d", f.jobs)
 	case f.workers < 1:
 		return fmt.Errorf("--workers must be >= 1, got %d", f.workers)
 	case f.limit < 0:

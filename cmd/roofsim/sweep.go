@@ -58,7 +58,7 @@ checks (its row says which); 2 bad input; 3 an internal error.`,
 	}
 	addSpaceFlags(cmd, &f.space)
 	fl := cmd.Flags()
-	fl.IntVarP(&f.workers, "jobs", "j", runtime.NumCPU(), "points simulated at once, each on its own engine")
+	addJobsFlag(fl, &f.workers, runtime.NumCPU(), "points simulated at once, each on its own engine")
 	fl.StringVar(&f.shard, "shard", "", "run only slice I of N (points whose index mod N is I, I from 0), e.g. 3/16")
 	fl.BoolVar(&f.resume, "resume", false, "keep the rows already in -o FILE and run the rest (a missing file starts afresh)")
 	fl.BoolVar(&f.list, "list", false, "print the points (index and key) of the space, or of the shard, to standard output or -o FILE, and stop")
@@ -90,8 +90,8 @@ func (f *sweepFlags) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	if f.workers < 1 {
-		return fmt.Errorf("-j must be >= 1, got %d", f.workers)
+	if err := checkJobs(f.workers); err != nil {
+		return err
 	}
 	limits, err := f.limits.limits()
 	if err != nil {

@@ -182,7 +182,8 @@ func TestSweepCLIErrors(t *testing.T) {
 	}{
 		{[]string{"sweep"}, "roofsim: --space FILE.json or an axis flag (--design, --precision, --array ...) is required"},
 		{[]string{"sweep", "--precision", "int8", "--format", "table"}, `roofsim: --format "table": the sweep streams rows as they finish (accepted: csv|json`},
-		{[]string{"sweep", "--precision", "int8", "-j", "0"}, "roofsim: -j must be >= 1, got 0"},
+		{[]string{"sweep", "--precision", "int8", "-j", "0"}, "roofsim: -j must be in 1..1024, got 0"},
+		{[]string{"sweep", "--precision", "int8", "-j", "100000"}, "roofsim: -j must be in 1..1024, got 100000"},
 		{[]string{"sweep", "--precision", "int8", "--shard", "2/2"}, `roofsim: --shard "2/2": N must be in 1..100000 and I in 0..N-1`},
 		{[]string{"sweep", "--precision", "int8", "--resume"}, "roofsim: --resume needs -o FILE"},
 		{[]string{"sweep", "--precision", "int8,fp8"}, `roofsim: --precision[1] "fp8" is not known (accepted: fp32|bf16|int8|int4|w4a8|fp16|fp64)`},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/roofsim/roofsim/calib"
@@ -14,6 +15,7 @@ func newValidateCmd() *cobra.Command {
 	var only string
 	var maxMAPE float64
 	var explain bool
+	var jobs int
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Run the suite of published hardware measurements and report roofsim's error against them",
@@ -24,12 +26,14 @@ runs them), each mapped onto the simulator: per case the measured and simulated 
 ratio and the error; then the mean absolute percentage error (MAPE), the
 geometric-mean ratio and the worst case over the measured cases. Pending
 cases (not expressible yet) and estimates are listed but not counted.
-Sources and mappings: docs/measured.md.
+Sources and mappings: docs/measured.md. -j runs that many cases at once, each
+on its own simulators; the output is the same whatever -j is.
 
 Exit 1 when the MAPE is above --max-mape.`,
 		Example: `  roofsim validate
   roofsim validate --case vitis-hbm-bandwidth-u280 --format md
   roofsim validate --max-mape 25
+  roofsim validate -j 1
   roofsim validate --case tutorial-random-4pc-256 --explain`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -40,6 +44,9 @@ Exit 1 when the MAPE is above --max-mape.`,
 			if !(maxMAPE >= 0) {
 				return fmt.Errorf("--max-mape must be >= 0 percent, got %g", maxMAPE)
 			}
+			if err := checkJobs(jobs); err != nil {
+				return err
+			}
 			suite, err := calib.Suite()
 			if err != nil {
 				return internalError{err}
@@ -48,13 +55,9 @@ Exit 1 when the MAPE is above --max-mape.`,
 			if err != nil {
 				return err
 			}
-			var rs []calib.Result
-			for _, c := range cases {
-				r, err := calib.Run(c)
-				if err != nil {
-					return checkError{fmt.Errorf("validate: the simulation failed its checks: %w", err)}
-				}
-				rs = append(rs, r)
+			rs, err := calib.RunAll(cases, jobs)
+			if err != nil {
+				return checkError{fmt.Errorf("validate: the simulation failed its checks: %w", err)}
 			}
 			s := calib.Summarize(rs)
 			tables := report.MeasuredTables(rs, s, maxMAPE)
@@ -75,6 +78,7 @@ Exit 1 when the MAPE is above --max-mape.`,
 	cmd.Flags().StringVar(&only, "case", "", "run only these cases (comma-separated names; see the table for them)")
 	cmd.Flags().BoolVar(&explain, "explain", false, "also print each case's citation, workload, mapping and approximations")
 	cmd.Flags().Float64Var(&maxMAPE, "max-mape", 15, "exit 1 when the MAPE over the measured cases is above this, in percent")
+	addJobsFlag(cmd.Flags(), &jobs, runtime.GOMAXPROCS(0), "cases simulated at once, each on its own simulators (1: one after the other)")
 	return cmd
 }
 

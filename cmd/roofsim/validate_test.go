@@ -156,3 +156,36 @@ func TestValidateModelIsRun(t *testing.T) {
 		})
 	}
 }
+
+// TestValidateJobs: the output is byte for byte the same whatever -j is,
+// and a bad -j is one line and exit 2.
+func TestValidateJobs(t *testing.T) {
+	suite, err := calib.Suite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range suite {
+		if c.Model == nil && (c.GEMM == nil || c.GEMM.K*c.GEMM.N <= 1<<20) && len(names) < 16 {
+			names = append(names, c.Name)
+		}
+	}
+	args := []string{"validate", "--case", strings.Join(names, ","), "--explain", "--format", "md", "--max-mape", "1000"}
+	var outs []string
+	for _, j := range []string{"1", "4"} {
+		code, out, errs := runCLI(t, append(args, "-j", j)...)
+		if code != 0 {
+			t.Fatalf("-j %s: exit %d: %s", j, code, errs)
+		}
+		outs = append(outs, out)
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("-j 4 printed another output than -j 1:\n%s", lineDiff(outs[0], outs[1]))
+	}
+	for _, j := range []string{"0", "-2", "100000"} {
+		code, _, errs := runCLI(t, "validate", "-j", j)
+		if want := "roofsim: -j must be in 1..1024, got " + j + "\n"; code != 2 || errs != want {
+			t.Errorf("-j %s: exit %d, stderr %q; want exit 2 and %q", j, code, errs, want)
+		}
+	}
+}

@@ -75,7 +75,7 @@ func prepare(d hw.Design, p hw.Platform, wg *workload.Graph, opts Options, memor
 
 	co := compute.Options{FoldOverlap: opts.FoldOverlap, DMA: opts.DMA, IdealMemory: opts.IdealMemory, Tracer: opts.Tracer,
 		VectorOpsPerElement: opts.VectorOpsPerElement, PrefetchWeights: opts.PrefetchWeights, Limits: opts.Limits,
-		ReferenceEngine: hp.Reference}
+		ReferenceEngine: hp.Reference, TieSeed: hp.TieSeed}
 	co.DMA.InterleaveBytes = opts.Layout.InterleaveBytes
 	co.DMA.Router = rt
 	store := opts.Residency && d.ActivationBufferBytes > 0

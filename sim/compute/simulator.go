@@ -82,6 +82,10 @@ type Options struct {
 	// ReferenceEngine runs on akita's SerialEngine instead of link.Engine
 	// (the same events in the same order, slower); tests compare the two.
 	ReferenceEngine bool
+	// TieSeed, when not 0 (and ReferenceEngine is off), runs on
+	// link.NewShuffledEngine(TieSeed): events of equal time in a seeded
+	// pseudo-random order (docs/speed.md, "Same-time order").
+	TieSeed uint64
 	// Tracer, when set, receives a task per kernel, per tile transfer and
 	// per array or vector unit step.
 	Tracer Tracer
@@ -159,7 +163,7 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		return nil, fmt.Errorf("compute: the DMA has %d ports, the design %d HBM ports", opts.DMA.Ports, d.HBMPorts)
 	}
 	c := clock.New(d.ClockHz(p))
-	var engine akita.Engine = link.NewEngine()
+	var engine akita.Engine = link.NewShuffledEngine(opts.TieSeed)
 	if opts.ReferenceEngine {
 		engine = akita.NewSerialEngine()
 	}

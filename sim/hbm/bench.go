@@ -45,6 +45,12 @@ type BenchConfig struct {
 	// m_axi port without RAMA): a request to another PC waits until the
 	// port's requests in flight are answered (TrafficConfig.TargetBytes).
 	SingleID bool
+	// IDs, when above 0, makes each port an AXI master that numbers its
+	// requests with IDs AXI IDs in turn (request k has ID k mod IDs) and
+	// applies the single-ID rule per ID: a request waits while one of its
+	// own ID is in flight to another PC (TrafficConfig.IDs). It needs
+	// SpanPCs above 1 to matter; IDs 1 is SingleID.
+	IDs int
 	// TotalBytes is the data all generators move together; each moves
 	// TotalBytes/PCs rounded down to whole requests (at least one).
 	TotalBytes int64
@@ -151,9 +157,10 @@ func (c BenchConfig) targetPC(i int) int {
 	return i
 }
 
-// targetBytes is TrafficConfig.TargetBytes: a PC's bytes with SingleID.
+// targetBytes is TrafficConfig.TargetBytes: a PC's bytes with SingleID
+// or IDs.
 func (c BenchConfig) targetBytes() uint64 {
-	if c.SingleID {
+	if c.SingleID || c.IDs > 0 {
 		return uint64(c.HBM.PCBytes)
 	}
 	return 0
@@ -215,6 +222,10 @@ func (c BenchConfig) Validate() error {
 		return fmt.Errorf("hbm: bench: span and cross-switch are two ways to leave a port's PC; give one")
 	case c.IssueIntervalCycles < 0:
 		return fmt.Errorf("hbm: bench: issue interval must be >= 0 cycles, got %d", c.IssueIntervalCycles)
+	case c.IDs < 0 || c.IDs > MaxAXIIDs:
+		return fmt.Errorf("hbm: bench: AXI IDs must be from 0 to %d, got %d", MaxAXIIDs, c.IDs)
+	case c.IDs > 1 && c.SingleID:
+		return fmt.Errorf("hbm: bench: single ID and %d AXI IDs exclude each other (single ID is 1 ID)", c.IDs)
 	}
 	return nil
 }
@@ -223,7 +234,7 @@ func (c BenchConfig) Validate() error {
 // runs them, checks that every byte was delivered exactly once and every
 // queue is empty, and collects the results.
 func RunBenchmark(cfg BenchConfig) (*BenchResult, error) {
-	return runBenchmark(cfg, newEngine(cfg.Params.Reference))
+	return runBenchmark(cfg, newEngine(cfg.Params))
 }
 
 // runBenchmark is RunBenchmark on engine (fresh, with nothing scheduled).
@@ -257,6 +268,7 @@ func runBenchmark(cfg BenchConfig, engine akita.Engine) (*BenchResult, error) {
 			IssueIntervalCycles: cfg.IssueIntervalCycles,
 			KernelFreqHz:        cfg.Params.KernelFreqHz,
 			TargetBytes:         cfg.targetBytes(),
+			IDs:                 cfg.IDs,
 		})
 		if err != nil {
 			return nil, err
@@ -283,12 +295,13 @@ func runBenchmark(cfg BenchConfig, engine akita.Engine) (*BenchResult, error) {
 }
 
 // newEngine is akita's SerialEngine on the reference path, otherwise the
-// faster link.Engine that runs events in the same order.
-func newEngine(reference bool) akita.Engine {
-	if reference {
+// faster link.Engine that runs events in the same order (or, with a
+// TieSeed, same-time events in a shuffled order).
+func newEngine(p Params) akita.Engine {
+	if p.Reference {
 		return akita.NewSerialEngine()
 	}
-	return link.NewEngine()
+	return link.NewShuffledEngine(p.TieSeed)
 }
 
 // collect turns a finished run into a BenchResult.

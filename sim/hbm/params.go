@@ -116,6 +116,11 @@ type Params struct {
 	// give the same cycles and statistics faster (docs/speed.md). Tests
 	// compare the two; results never depend on it.
 	Reference bool `json:"-"`
+	// TieSeed, when not 0, runs the model on link.NewShuffledEngine(TieSeed):
+	// events of equal time in a seeded pseudo-random order rather than
+	// akita's. For the experiment of docs/speed.md ("Same-time order")
+	// only; no effect with Reference.
+	TieSeed uint64 `json:"-"`
 }
 
 // Default pipeline latencies of the hard HBM subsystem in seconds (see

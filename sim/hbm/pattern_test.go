@@ -1,6 +1,7 @@
 package hbm
 
 import (
+	"reflect"
 	"testing"
 )
 
@@ -67,6 +68,35 @@ func TestSpanAndIssueInterval(t *testing.T) {
 			t.Errorf("one ID on one PC: %.3f GB/s; the rule must not slow a port that stays in its PC", own.GBps)
 		}
 	})
+	t.Run("AXI IDs in turn over 4 PCs", func(t *testing.T) {
+		c := base
+		c.PCs, c.Pattern, c.SizeBytes, c.SpanPCs = 1, PatternRandom, 64, 4
+		free := run(t, c)
+		c.SingleID = true
+		single := run(t, c)
+		c.SingleID, c.IDs = false, 1
+		one := run(t, c)
+		// One ID in turn is the single ID, request for request.
+		one.Config, single.Config = BenchConfig{}, BenchConfig{}
+		if !reflect.DeepEqual(one, single) {
+			t.Errorf("IDs 1: %.4f GB/s, single ID %.4f GB/s; want the same run", one.GBps, single.GBps)
+		}
+		// A request now waits only for its own ID's reads to another PC:
+		// with 64 IDs it is much faster than one ID, and never faster than
+		// no ordering at all.
+		c.IDs = 64
+		pool := run(t, c)
+		if !(pool.GBps > 5*single.GBps) || pool.GBps > free.GBps*1.0001 {
+			t.Errorf("64 IDs %.3f GB/s, one ID %.3f, no ordering %.3f; want between, far above one ID", pool.GBps, single.GBps, free.GBps)
+		}
+		c.SpanPCs = 1
+		c.IDs = 64
+		own := run(t, c)
+		c.IDs = 0
+		if nofree := run(t, c); own.GBps != nofree.GBps {
+			t.Errorf("64 IDs on one PC: %.4f GB/s, %.4f without; the rule must not slow a port that stays in its PC", own.GBps, nofree.GBps)
+		}
+	})
 	t.Run("issue interval", func(t *testing.T) {
 		for _, ii := range []int{2, 4, 8} {
 			c := base
@@ -84,9 +114,12 @@ func TestSpanAndIssueInterval(t *testing.T) {
 			func() BenchConfig { c := base; c.SpanPCs = 64; return c }(),
 			func() BenchConfig { c := base; c.SpanPCs, c.CrossSwitch = 2, true; return c }(),
 			func() BenchConfig { c := base; c.IssueIntervalCycles = -1; return c }(),
+			func() BenchConfig { c := base; c.IDs = -1; return c }(),
+			func() BenchConfig { c := base; c.IDs = MaxAXIIDs + 1; return c }(),
+			func() BenchConfig { c := base; c.IDs, c.SingleID = 4, true; return c }(),
 		} {
 			if err := c.Validate(); err == nil {
-				t.Errorf("span %d, cross %v, ii %d accepted", c.SpanPCs, c.CrossSwitch, c.IssueIntervalCycles)
+				t.Errorf("span %d, cross %v, ii %d, IDs %d (single %v) accepted", c.SpanPCs, c.CrossSwitch, c.IssueIntervalCycles, c.IDs, c.SingleID)
 			}
 		}
 	})

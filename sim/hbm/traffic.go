@@ -104,7 +104,19 @@ type TrafficConfig struct {
 	// one slave at a time), which the HBM switch applies to a master that
 	// spans several PCs; AMD's RAMA IP (PG310) exists to lift it.
 	TargetBytes uint64
+	// IDs, with TargetBytes, is the number of AXI IDs the master takes in
+	// turn, request k having ID k mod IDs (an RTL engine that numbers its
+	// reads, as HBMex's ID_MASK_INDEX); the rule then holds per ID: a
+	// request waits while a request of its own ID is in flight to another
+	// target, and the requests after it wait with it (the master issues in
+	// order). 0 or 1 is the single ID. At most MaxAXIIDs.
+	IDs int
 }
+
+// MaxAXIIDs is the most AXI IDs a generator takes (TrafficConfig.IDs):
+// 2^16, beyond the widest ID of the HBM's AXI ports (6 bits, PG276) and of
+// AXI interconnects.
+const MaxAXIIDs = 1 << 16
 
 // Validate reports the first field of the configuration that is not usable.
 func (c TrafficConfig) Validate() error {
@@ -123,6 +135,10 @@ func (c TrafficConfig) Validate() error {
 		return fmt.Errorf("hbm: traffic: issue interval must be >= 0 cycles, got %d", c.IssueIntervalCycles)
 	case c.IssueIntervalCycles > 1 && !(c.KernelFreqHz > 0):
 		return fmt.Errorf("hbm: traffic: an issue interval needs the kernel clock, got %g Hz", c.KernelFreqHz)
+	case c.IDs < 0 || c.IDs > MaxAXIIDs:
+		return fmt.Errorf("hbm: traffic: AXI IDs must be from 0 to %d, got %d", MaxAXIIDs, c.IDs)
+	case c.IDs > 1 && c.TargetBytes == 0:
+		return fmt.Errorf("hbm: traffic: AXI IDs (%d) need the targets' size", c.IDs)
 	}
 	if _, err := ParsePattern(string(c.Pattern)); err != nil {
 		return fmt.Errorf("hbm: traffic: %w", err)
@@ -175,10 +191,18 @@ type Traffic struct {
 	nextCycle uint64
 	// next is the address of request number sent once drawn (a random
 	// address is drawn once even if the request waits); hasNext reports
-	// it is drawn. target is the target of the requests in flight.
+	// it is drawn. ids holds, per AXI ID (TargetBytes), its requests in
+	// flight and their target.
 	next    uint64
 	hasNext bool
-	target  uint64
+	ids     []idState
+}
+
+// idState is one AXI ID of a generator: how many of its requests are in
+// flight, and to which target (valid while any is).
+type idState struct {
+	inFlight int
+	target   uint64
 }
 
 // NewTraffic builds a generator named name.
@@ -196,6 +220,9 @@ func NewTraffic(name string, engine akita.Engine, cfg TrafficConfig) (*Traffic, 
 	}
 	if cfg.Op != OpRead {
 		g.zero = make([]byte, cfg.SizeBytes)
+	}
+	if cfg.TargetBytes > 0 {
+		g.ids = make([]idState, max(cfg.IDs, 1))
 	}
 	g.reqOverhead = mem.ReadReqBuilder{}.Build().TrafficBytes
 	g.waker = link.NewWaker(engine, g)
@@ -260,6 +287,9 @@ func (g *Traffic) NotifyRecv(now akita.VTimeInSec, port akita.Port) {
 			continue
 		}
 		g.recycler.Recycle(m)
+		if g.ids != nil {
+			g.ids[sr.id].inFlight--
+		}
 		g.delivered += sr.bytes
 		if sr.write != nil {
 			g.freeWrites = append(g.freeWrites, sr.write)
@@ -289,21 +319,28 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 			g.next, g.hasNext = g.cfg.Base+g.offset(uint64(g.sent)), true
 		}
 		addr := g.next
+		var axiID int
 		if t := g.cfg.TargetBytes; t > 0 {
-			if g.inFlight > 0 && addr/t != g.target {
+			axiID = g.sent % len(g.ids)
+			st := &g.ids[axiID]
+			if st.inFlight > 0 && addr/t != st.target {
 				return // the responses in flight call fill again
 			}
-			g.target = addr / t
+			st.target = addr / t
 		}
 		write := g.cfg.Op == OpWrite || g.cfg.Op == OpMixed && g.sent%2 == 1
 		k, id := g.inFlightReqs.Get()
 		sr := g.request(id, now, addr, write)
+		sr.id = axiID
 		if g.port.Send(sr.msg()) != nil {
 			g.inFlightReqs.Release(k)
 			g.release(sr)
 			return // the connection calls NotifyPortFree
 		}
 		g.inFlightReqs.Open(k, sr)
+		if g.ids != nil {
+			g.ids[axiID].inFlight++
+		}
 		g.hasNext = false
 		if paced {
 			g.nextCycle = g.clk.Cycle(now) + uint64(g.cfg.IssueIntervalCycles)
@@ -315,11 +352,13 @@ func (g *Traffic) fill(now akita.VTimeInSec) {
 }
 
 // sentReq is a request in flight: its read or its write request (the
-// other nil) and its size, kept so that its response need not touch it.
+// other nil), its size, kept so that its response need not touch it, and
+// its AXI ID (TrafficConfig.IDs).
 type sentReq struct {
 	read  *mem.ReadReq
 	write *mem.WriteReq
 	bytes uint64
+	id    int
 }
 
 func (r sentReq) msg() akita.Msg {

@@ -36,10 +36,34 @@ type Engine struct {
 	pauseMu  sync.Mutex
 	resume   chan struct{}
 	endHooks []akita.SimulationEndHandler
+	// tieState is the xorshift state that draws each event's tie key
+	// (NewShuffledEngine); 0 leaves every key 0, akita's order.
+	tieState uint64
 }
 
 // NewEngine returns an empty engine at time 0.
 func NewEngine() *Engine { return &Engine{} }
+
+// NewShuffledEngine returns an engine that runs events of equal time in a
+// pseudo-random order drawn from seed instead of akita's heap order (seed
+// 0 is NewEngine). It exists for one experiment: a result that changes
+// with the seed depends on the order of same-time events, which the model
+// leaves to the engine (docs/speed.md, "Same-time order").
+func NewShuffledEngine(seed uint64) *Engine { return &Engine{tieState: seed} }
+
+// tieKey is the next event's tie key: 0 on a plain engine, else the next
+// xorshift64 value (Marsaglia 2003, shifts 13, 7, 17).
+func (e *Engine) tieKey() uint64 {
+	if e.tieState == 0 {
+		return 0
+	}
+	x := e.tieState
+	x ^= x << 13
+	x ^= x >> 7
+	x ^= x << 17
+	e.tieState = x
+	return x
+}
 
 // CurrentTime is the time of the event being run (of the last one run).
 func (e *Engine) CurrentTime() akita.VTimeInSec { return e.now }
@@ -52,10 +76,10 @@ func (e *Engine) Schedule(evt akita.Event) {
 		panic(fmt.Sprintf("link: engine: scheduling %T at %.12g s, before the current time %.12g s", evt, float64(t), float64(e.now)))
 	}
 	if evt.IsSecondary() {
-		e.secondary.push(timedEvent{t, evt})
+		e.secondary.push(timedEvent{t, e.tieKey(), evt})
 		return
 	}
-	e.primary.push(timedEvent{t, evt})
+	e.primary.push(timedEvent{t, e.tieKey(), evt})
 }
 
 // Events is the number of events run so far (what a hook counting
@@ -135,11 +159,17 @@ func (e *Engine) Finished() {
 	}
 }
 
-// timedEvent is a queued event with its time.
+// timedEvent is a queued event with its time and its tie key (0 but on a
+// shuffled engine).
 type timedEvent struct {
 	t   akita.VTimeInSec
+	k   uint64
 	evt akita.Event
 }
+
+// before orders queued events by time, then by tie key; with every key 0
+// it is container/heap's comparison of times alone.
+func (a timedEvent) before(b timedEvent) bool { return a.t < b.t || (a.t == b.t && a.k < b.k) }
 
 // eventHeap is a binary min-heap by time with container/heap's algorithm
 // (see Engine for why it must be that one).
@@ -155,7 +185,7 @@ func (h *eventHeap) push(te timedEvent) {
 	j := len(s) - 1
 	for j > 0 {
 		i := (j - 1) / 2 // parent
-		if !(te.t < s[i].t) {
+		if !te.before(s[i]) {
 			break
 		}
 		s[j] = s[i]
@@ -178,10 +208,10 @@ func (h *eventHeap) pop() timedEvent {
 			break
 		}
 		j := j1
-		if j2 := j1 + 1; j2 < n && s[j2].t < s[j1].t {
+		if j2 := j1 + 1; j2 < n && s[j2].before(s[j1]) {
 			j = j2
 		}
-		if !(s[j].t < x.t) {
+		if !s[j].before(x) {
 			break
 		}
 		s[i] = s[j]

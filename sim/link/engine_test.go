@@ -2,6 +2,7 @@ package link
 
 import (
 	"math/rand/v2"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -171,5 +172,45 @@ func TestEngineEvents(t *testing.T) {
 	got, _ := runOrder(t, e, 5, 3000)
 	if e.Events() != hook.n || e.Events() != int64(len(got)) {
 		t.Fatalf("Events() = %d, the hook counted %d, the handler ran %d", e.Events(), hook.n, len(got))
+	}
+}
+
+// TestShuffledEngine checks the engine of the same-time order experiment:
+// events still run in time order, the order among equal times is not
+// akita's, and the same seed gives the same order.
+func TestShuffledEngine(t *testing.T) {
+	order := func(e *Engine) ([]int, []akita.VTimeInSec) {
+		rng := rand.New(rand.NewPCG(9, 9))
+		h := &orderHandler{engine: e, rng: rng} // left 0: handling schedules nothing
+		for i := 0; i < 1000; i++ {
+			e.Schedule(&orderEvent{t: akita.VTimeInSec(rng.IntN(5)), id: i, h: h})
+		}
+		if err := e.Run(); err != nil {
+			t.Fatal(err)
+		}
+		return h.got, h.times
+	}
+	plain, _ := order(NewEngine())
+	a, at := order(NewShuffledEngine(1))
+	b, _ := order(NewShuffledEngine(1))
+	if len(a) != 1000 {
+		t.Fatalf("ran %d of 1000 events", len(a))
+	}
+	same, differs := true, false
+	for i := range a {
+		if i > 0 && at[i] < at[i-1] {
+			t.Fatalf("event %d at %v runs after one at %v", i, at[i], at[i-1])
+		}
+		same = same && a[i] == b[i]
+		differs = differs || a[i] != plain[i]
+	}
+	if !same {
+		t.Error("two engines of seed 1 ran the events in different orders")
+	}
+	if !differs {
+		t.Error("seed 1 ran equal-time events in akita's order")
+	}
+	if got, _ := order(NewShuffledEngine(0)); !slices.Equal(got, plain) {
+		t.Error("seed 0 is not NewEngine's order")
 	}
 }
