@@ -12,7 +12,7 @@ func (c *Controller) firstHit(b int) *segment {
 	}
 	for _, s := range c.queues[b] {
 		if s.row == bk.openRow {
-			bk.hit, bk.hitSeq, bk.hitWrite = s, s.seq, s.write
+			bk.hit, bk.hitSeq, bk.hitCol = s, s.seq, s.col
 			break
 		}
 	}
@@ -60,11 +60,11 @@ func (c *Controller) computeActBases() {
 	c.actShared = max(faw, c.lastAct+c.t.RRDS)
 }
 
-// computeColBases computes colShared, the part of the earliest column
-// cycles shared by every bank group, and colMin, the earliest column cycle
-// of any bank group. The shared bounds are tCCD_S after the last column
-// command, the data bus, tWTR_S after the last write data (reads) and the
-// read-to-write turnaround (writes); the per-group parts (colGrp) change
+// computeColBases computes colBound, each bank group's earliest column
+// cycles, and colMin, the earliest of them. The bounds shared by every
+// group are tCCD_S after the last column command, the data bus, tWTR_S
+// after the last write data (reads) and the read-to-write turnaround
+// (writes); the per-group parts (colGrp, indexed as colBound) change
 // only with a column command in that group and are kept by setColGroup.
 // With tWTR_L < tWTR_S (slowWTR) the write-to-read bound is not
 // separable, and colGrp is recomputed here in full instead.
@@ -75,8 +75,8 @@ func (c *Controller) computeColBases() {
 	rtw := c.lastRdDataEnd + t.RTW - t.CWL
 	rd, wr := max(ccdS, c.dataFree-t.CL), max(ccdS, c.dataFree-t.CWL, rtw)
 	if c.slowWTR {
-		for g := range c.colGrp {
-			c.colGrp[g] = [2]int64{max(c.lastColBG[g]+t.CCDL, c.slowWTRBound(g)), c.lastColBG[g] + t.CCDL}
+		for g, last := range c.lastColBG {
+			c.colGrp[2*g], c.colGrp[2*g+1] = max(last+t.CCDL, c.slowWTRBound(g)), last+t.CCDL
 		}
 	} else {
 		// With tWTR_L >= tWTR_S (JEDEC's order) a group's write-to-read
@@ -84,13 +84,16 @@ func (c *Controller) computeColBases() {
 		// short time" and "its own + the long time" (colGrp).
 		rd = max(rd, c.lastWrEnd+t.WTRS)
 	}
-	c.colShared = [2]int64{rd, wr}
-	// min over g of max(x, y_g) is max(x, min over g of y_g).
-	g0, g1 := int64(noWake), int64(noWake)
-	for _, g := range c.colGrp {
-		g0, g1 = min(g0, g[0]), min(g1, g[1])
+	// Each group's and direction's bound, and their minimum.
+	grp := c.colGrp
+	bound := c.colBound[:len(grp)]
+	lo := int64(noWake)
+	for i := 1; i < len(grp); i += 2 {
+		r, w := max(rd, grp[i-1]), max(wr, grp[i])
+		bound[i-1], bound[i] = r, w
+		lo = min(lo, r, w)
 	}
-	c.colMin = min(max(rd, g0), max(wr, g1))
+	c.colMin = lo
 }
 
 // setColGroup brings bank group g's part of the earliest column cycles up
@@ -101,7 +104,7 @@ func (c *Controller) setColGroup(g int) {
 		return // computeColBases recomputes every group
 	}
 	ccd := c.lastColBG[g] + c.t.CCDL
-	c.colGrp[g] = [2]int64{max(ccd, c.lastWrDataEnd[g]+c.t.WTRL), ccd}
+	c.colGrp[2*g], c.colGrp[2*g+1] = max(ccd, c.lastWrDataEnd[g]+c.t.WTRL), ccd
 }
 
 // slowRRD is bank group g's tRRD bound group by group (for timing where
@@ -136,11 +139,7 @@ func (c *Controller) slowWTRBound(g int) int64 {
 // the bank's own tRCD and its bank group's bounds, shared and own
 // (computeBases and the bank's firstHit must be current).
 func (c *Controller) hitColEarliest(bk *bankState) int64 {
-	w := 0
-	if bk.hitWrite {
-		w = 1
-	}
-	return max(bk.colReady, c.colShared[w], c.colGrp[bk.bg][w])
+	return max(bk.colReady, c.colBound[bk.hitCol])
 }
 
 // bankHit is firstHit(b) for bank bk (= &c.banks[b]), reading the cache

@@ -78,6 +78,9 @@ type segment struct {
 	n     int // 32 B column commands
 	seq   uint64
 	write bool
+	// col indexes the segment's column bound in Controller.colBound:
+	// bank group x 2, +1 for a write.
+	col uint8
 }
 
 // bankState is one bank: its open row and the earliest cycles of its next
@@ -88,8 +91,8 @@ type bankState struct {
 	actReady int64 // earliest ACT (tRP after PRE; see bankActReady for REF)
 	colReady int64 // earliest RD/WR (tRCD after ACT)
 	preReady int64 // earliest PRE (tRAS after ACT, tWR after write data, read end)
-	// hit caches firstHit while hitOK; hitSeq and hitWrite are its seq and
-	// write (the schedulers' loops read them without touching the segment).
+	// hit caches firstHit while hitOK; hitSeq and hitCol are its seq and
+	// col (the schedulers' loops read them without touching the segment).
 	hit    *segment
 	hitSeq uint64
 	// headSeq is the seq of the bank's oldest queued segment (when it has
@@ -104,7 +107,7 @@ type bankState struct {
 	fresh, conflict  bool
 	closedByConflict bool
 	hitOK            bool
-	hitWrite         bool
+	hitCol           uint8
 }
 
 // lossReason is why the data bus idled before a column command.

@@ -82,19 +82,19 @@ type Controller struct {
 	lastAct int64
 	actHist [4]int64
 	actIdx  int
-	// The earliest column cycle (read, write) of bank group g from the
-	// constraints shared by its banks is the later of colShared and
-	// colGrp[g], the part that only g's own column commands change (see
-	// computeColBases); actShared and actGrp[g] are the same parts of
-	// the earliest ACT cycle (see computeActBases).
-	colShared  [2]int64
-	colGrp     [][2]int64
+	// The earliest column cycle of bank group g for reads (d 0) or
+	// writes (d 1) from the constraints shared by its banks is the later
+	// of a part shared by every group and colGrp[2g+d], the part that
+	// only g's own column commands change; computeColBases keeps it as
+	// colBound[2g+d], which a bank's hitCol indexes, and colMin, the
+	// earliest of them (colFloor). actShared and actGrp[g] are the same
+	// parts of the earliest ACT cycle (see computeActBases).
+	colGrp     []int64
+	colBound   []int64
+	colMin     int64
+	colBasesOK bool // colBound and colMin are current
 	actShared  int64
 	actGrp     []int64
-	colBasesOK bool // colShared and colMin are current
-	// colMin is the earliest column cycle of any bank group and
-	// direction (colFloor), kept with colShared.
-	colMin     int64
 	actBasesOK bool // actShared (and with tRRD_L < tRRD_S actGrp) is current
 	// slowWTR is set for timing with tWTR_L < tWTR_S.
 	slowWTR bool
@@ -174,7 +174,8 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		lastWrEnd:     never,
 		lastWrDataEnd: make([]int64, h.BankGroups),
 		lastActBG:     make([]int64, h.BankGroups),
-		colGrp:        make([][2]int64, h.BankGroups),
+		colGrp:        make([]int64, 2*h.BankGroups),
+		colBound:      make([]int64, 2*h.BankGroups),
 		actGrp:        make([]int64, h.BankGroups),
 		lastAct:       never,
 		empty:         true,
@@ -194,7 +195,7 @@ func NewController(name string, engine akita.Engine, cfg ControllerConfig) *Cont
 		c.actGrp[g] = never + c.t.RRDL
 	}
 	c.slowWTR = c.t.WTRL < c.t.WTRS
-	for g := range c.colGrp {
+	for g := range c.lastColBG {
 		c.setColGroup(g)
 	}
 	for i := range c.actHist {
@@ -266,14 +267,23 @@ func (c *Controller) receive(now akita.VTimeInSec, cyc int64, b *burst, port aki
 func (c *Controller) planNew(now int64) {
 	c.computeBases()
 	next := c.wakeAt
-	for m := c.newBanks; m != 0; m &= m - 1 {
-		b := bits.TrailingZeros64(m)
-		if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
-			next = min(next, c.hitColEarliest(bk))
+	if c.ref {
+		for m := c.newBanks; m != 0; m &= m - 1 {
+			b := bits.TrailingZeros64(m)
+			if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+				next = min(next, c.hitColEarliest(bk))
+			}
+			if _, at, _, ok := c.rowCandidate(b); ok {
+				next = min(next, at)
+			}
 		}
-		if _, at, _, ok := c.rowCandidate(b); ok {
-			next = min(next, at)
-		}
+	} else {
+		// A new bank with a hit can issue a column, one without needs a
+		// row command (rowCandidate gives a bank with a hit none); any
+		// candidate at or before now means a step now.
+		hits, _ := c.syncHits()
+		next = c.earliestHit(c.newBanks&hits, next, now)
+		next = c.earliestRow(c.newBanks&^hits, next, now)
 	}
 	if next <= now {
 		c.step(now)
@@ -362,6 +372,10 @@ func (c *Controller) enqueue(b *burst) {
 		s.n = int((run + uint64(c.burstBytes) - 1) >> c.amap.burstShift) // burstBytes is 1 << burstShift
 		s.seq = c.nextSeq
 		s.write = b.write
+		s.col = uint8(loc.BankGroup << 1)
+		if b.write {
+			s.col |= 1
+		}
 		c.nextSeq++
 		c.queues[s.bank] = append(c.queues[s.bank], s)
 		bk := &c.banks[s.bank]

@@ -12,25 +12,13 @@ import (
 // now, if any; it returns whether it issued and the earliest column cycle
 // over the banks' row hits (noWake: none).
 func (c *Controller) tryColumn(now int64) (bool, int64) {
-	var best *segment
-	var bestSeq uint64
-	earliest := int64(noWake)
 	colBanks, _ := c.syncHits()
-	for m := colBanks; m != 0; m &= m - 1 {
-		b := bits.TrailingZeros64(m)
-		bk := &c.banks[b]
-		s := c.bankHit(b, bk)
-		if s == nil {
-			continue
-		}
-		t := c.hitColEarliest(bk)
-		earliest = min(earliest, t)
-		if best != nil && bk.hitSeq > bestSeq {
-			continue
-		}
-		if t <= now {
-			best, bestSeq = s, bk.hitSeq
-		}
+	var best *segment
+	var earliest int64
+	if c.ref {
+		best, earliest = c.oldestHitRef(now, colBanks)
+	} else {
+		best, earliest = c.oldestHit(now, colBanks)
 	}
 	if best == nil {
 		return false, earliest
@@ -39,23 +27,40 @@ func (c *Controller) tryColumn(now int64) (bool, int64) {
 	return true, earliest
 }
 
+// oldestHitRef is oldestHit on the reference path, which visits every
+// active bank and finds its first hit there.
+func (c *Controller) oldestHitRef(now int64, banks uint64) (*segment, int64) {
+	var best *segment
+	bestSeq := uint64(math.MaxUint64) // above every segment's seq
+	earliest := int64(noWake)
+	for m := banks; m != 0; m &= m - 1 {
+		b := bits.TrailingZeros64(m)
+		bk := &c.banks[b]
+		s := c.bankHit(b, bk)
+		if s == nil {
+			continue
+		}
+		t := c.hitColEarliest(bk)
+		earliest = min(earliest, t)
+		if t <= now && bk.hitSeq < bestSeq {
+			best, bestSeq = s, bk.hitSeq
+		}
+	}
+	return best, earliest
+}
+
 // tryRow issues the oldest row command legal at now, if any; it returns
 // whether it issued and the earliest row command cycle over the banks
 // (noWake: none).
 func (c *Controller) tryRow(now int64) (bool, int64) {
-	bestBank, bestKind, bestAge := -1, CmdACT, uint64(math.MaxUint64)
-	earliest := int64(noWake)
 	_, rowBanks := c.syncHits()
-	for m := rowBanks; m != 0; m &= m - 1 {
-		b := bits.TrailingZeros64(m)
-		kind, at, age, ok := c.rowCandidate(b)
-		if !ok {
-			continue
-		}
-		earliest = min(earliest, at)
-		if at <= now && age < bestAge {
-			bestBank, bestKind, bestAge = b, kind, age
-		}
+	var bestBank int
+	var bestKind CommandKind
+	var earliest int64
+	if c.ref {
+		bestBank, bestKind, earliest = c.oldestRowRef(now, rowBanks)
+	} else {
+		bestBank, bestKind, earliest = c.oldestRow(now, rowBanks)
 	}
 	if bestBank < 0 {
 		return false, earliest
@@ -66,6 +71,70 @@ func (c *Controller) tryRow(now int64) (bool, int64) {
 		c.precharge(bestBank, now)
 	}
 	return true, earliest
+}
+
+// oldestRowRef is oldestRow on the reference path, which visits every
+// active bank (rowCandidate skips those with a hit).
+func (c *Controller) oldestRowRef(now int64, banks uint64) (int, CommandKind, int64) {
+	bestBank, bestKind, bestAge := -1, CmdACT, uint64(math.MaxUint64)
+	earliest := int64(noWake)
+	for m := banks; m != 0; m &= m - 1 {
+		b := bits.TrailingZeros64(m)
+		kind, at, age, ok := c.rowCandidate(b)
+		if !ok {
+			continue
+		}
+		earliest = min(earliest, at)
+		if at <= now && age < bestAge {
+			bestBank, bestKind, bestAge = b, kind, age
+		}
+	}
+	return bestBank, bestKind, earliest
+}
+
+// oldestRow returns the bank (-1: none) and kind of the oldest row command
+// legal at now among the given banks (active &^ hitMask after syncHits,
+// on the fast path: each has queued segments and none hits its open row),
+// and the earliest row command cycle among them (noWake: none). It is
+// rowCandidate's rule for banks known to need a row command: an ACT when
+// closed, else a PRE.
+func (c *Controller) oldestRow(now int64, banks uint64) (int, CommandKind, int64) {
+	bestBank, bestKind, bestAge := -1, CmdACT, uint64(math.MaxUint64)
+	earliest := int64(noWake)
+	bs, grp := c.banks, c.actGrp
+	act, pre := max(c.refFloor, c.actShared), c.nextRowCmd
+	for m := banks; m != 0; m &= m - 1 {
+		b := bits.TrailingZeros64(m)
+		bk := &bs[b]
+		kind, at := CmdACT, int64(0)
+		if bk.openRow < 0 {
+			at = max(bk.actReady, act, grp[bk.bg])
+		} else {
+			kind, at = CmdPRE, max(bk.preReady, pre)
+		}
+		earliest = min(earliest, at)
+		if at <= now && bk.headSeq < bestAge {
+			bestBank, bestKind, bestAge = b, kind, bk.headSeq
+		}
+	}
+	return bestBank, bestKind, earliest
+}
+
+// earliestRow is the earliest of next and the row command cycles of the
+// given banks (as in oldestRow); it stops early once that is at or below
+// stop (no row command's cycle below stop can change the outcome).
+func (c *Controller) earliestRow(banks uint64, next, stop int64) int64 {
+	bs, grp := c.banks, c.actGrp
+	act, pre := max(c.refFloor, c.actShared), c.nextRowCmd
+	for m := banks; m != 0 && next > stop; m &= m - 1 {
+		bk := &bs[bits.TrailingZeros64(m)]
+		if bk.openRow < 0 {
+			next = min(next, max(bk.actReady, act, grp[bk.bg]))
+		} else {
+			next = min(next, max(bk.preReady, pre))
+		}
+	}
+	return next
 }
 
 func (c *Controller) activate(b int, row int32, now int64) {
@@ -166,7 +235,11 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 			q[len(q)-1] = nil
 			q = q[:len(q)-1]
 			c.queues[b] = q
-			c.dropHit(b)
+			if c.ref {
+				c.dropHit(b)
+			} else {
+				c.nextHit(b, bk, q[i:])
+			}
 			if i == 0 && len(q) > 0 {
 				bk.headSeq = q[0].seq
 			}
@@ -191,7 +264,7 @@ func (c *Controller) issueColumn(s *segment, now int64) {
 	bu.firstData = min(bu.firstData, dataStart)
 	bu.lastData = max(bu.lastData, dataEnd)
 	bu.segsLeft--
-	*s = segment{}
+	s.b = nil // enqueue sets every other field of a reused segment
 	c.segFree = append(c.segFree, s)
 	if bu.segsLeft == 0 {
 		c.complete(bu)
@@ -291,20 +364,31 @@ func (c *Controller) planWake(now int64, w wakePlan) {
 		if rowBanks != 0 && c.settled(now, next, c.nextRowCmd) {
 			rowBanks = 0
 		}
-		for m := rowBanks; m != 0; m &= m - 1 {
-			b := bits.TrailingZeros64(m)
-			if _, at, _, ok := c.rowCandidate(b); ok {
-				next = min(next, at)
+		if c.ref {
+			for m := rowBanks; m != 0; m &= m - 1 {
+				b := bits.TrailingZeros64(m)
+				if _, at, _, ok := c.rowCandidate(b); ok {
+					next = min(next, at)
+				}
 			}
+		} else if rowBanks != 0 {
+			next = c.earliestRow(rowBanks, next, max(c.nextRowCmd, now+1))
 		}
 		if colBanks != 0 && c.settled(now, next, c.colFloor()) {
 			colBanks = 0
 		}
-		for m := colBanks; m != 0; m &= m - 1 {
-			b := bits.TrailingZeros64(m)
-			if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
-				next = min(next, c.hitColEarliest(bk))
+		// No candidate is earlier than the floor, and none earlier than
+		// now+1 is planned: the pass ends once next reaches either.
+		stop := max(c.colFloor(), now+1)
+		if c.ref {
+			for m := colBanks; m != 0; m &= m - 1 {
+				b := bits.TrailingZeros64(m)
+				if bk := &c.banks[b]; c.bankHit(b, bk) != nil {
+					next = min(next, c.hitColEarliest(bk))
+				}
 			}
+		} else if colBanks != 0 && next > stop {
+			next = c.earliestHit(colBanks, next, stop)
 		}
 	}
 	if next == noWake {

@@ -19,13 +19,19 @@ const cycleWindowCycles = 1024
 //
 // The zero value is an empty queue.
 type CycleQueue[T any] struct {
-	buckets []cycleBucket[T]
-	nonzero []uint64 // bit i set: buckets[i] holds values
-	cur     int64    // ring values lie in [cur, cur+cycleWindowCycles)
+	// buckets and nonzero are arrays (nil until the first push): an index
+	// masked to the window needs no bounds check.
+	buckets *[cycleWindowCycles]cycleBucket[T]
+	nonzero *[cycleWindowCycles / 64]uint64 // bit i set: buckets[i] holds values
+	cur     int64                           // ring values lie in [cur, cur+cycleWindowCycles)
 	inRing  int
 	far     []cycleItem[T] // binary heap by (cycle, seq), cycles >= cur+window
 	late    []cycleItem[T] // sorted by (cycle, seq), cycles < cur
-	seq     uint64
+	// seq numbers the values pushed to far and late: their order among
+	// equal cycles. A value pushed into the ring needs none (a bucket is a
+	// FIFO, and the far values of a cycle move into its bucket before the
+	// window reaches it, so before any value goes there directly).
+	seq uint64
 }
 
 // cycleBucket is the FIFO of one cycle's values.
@@ -53,7 +59,6 @@ func (q *CycleQueue[T]) Push(c int64, v T) {
 	if q.inRing > 0 && c >= q.cur && c < q.cur+cycleWindowCycles {
 		// The common case, kept small enough to be inlined: the ring
 		// holds values and c lies in its window.
-		q.seq++
 		q.ringPush(c, v)
 		return
 	}
@@ -63,8 +68,8 @@ func (q *CycleQueue[T]) Push(c int64, v T) {
 // push is Push past its common case.
 func (q *CycleQueue[T]) push(c int64, v T) {
 	if q.buckets == nil {
-		q.buckets = make([]cycleBucket[T], cycleWindowCycles)
-		q.nonzero = make([]uint64, cycleWindowCycles/64)
+		q.buckets = new([cycleWindowCycles]cycleBucket[T])
+		q.nonzero = new([cycleWindowCycles / 64]uint64)
 	}
 	q.seq++
 	if q.Len() == 0 {

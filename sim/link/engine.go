@@ -175,26 +175,32 @@ func (a timedEvent) before(b timedEvent) bool { return a.t < b.t || (a.t == b.t 
 // (see Engine for why it must be that one).
 type eventHeap []timedEvent
 
-// push is heap.Push: append, then sift up.
+// push is heap.Push: append, then sift up. It moves the parents down into
+// a hole instead of swapping (every step of container/heap's swaps
+// carries the new event up one level: the same comparisons and the same
+// final order).
 func (h *eventHeap) push(te timedEvent) {
 	*h = append(*h, te)
 	s := *h
 	j := len(s) - 1
-	for {
+	for j > 0 {
 		i := (j - 1) / 2 // parent
-		if i == j || !s[j].before(s[i]) {
+		if !te.before(s[i]) {
 			break
 		}
-		s[i], s[j] = s[j], s[i]
+		s[j] = s[i]
 		j = i
 	}
+	s[j] = te
 }
 
 // pop is heap.Pop: swap the root with the last, sift down, take the last.
+// The last event sinks from the root through a hole (as in push: the same
+// comparisons and final order as container/heap's swaps).
 func (h *eventHeap) pop() timedEvent {
 	s := *h
 	n := len(s) - 1
-	s[0], s[n] = s[n], s[0]
+	top, x := s[0], s[n]
 	i := 0
 	for {
 		j1 := 2*i + 1
@@ -205,14 +211,14 @@ func (h *eventHeap) pop() timedEvent {
 		if j2 := j1 + 1; j2 < n && s[j2].before(s[j1]) {
 			j = j2
 		}
-		if !s[j].before(s[i]) {
+		if !s[j].before(x) {
 			break
 		}
-		s[i], s[j] = s[j], s[i]
+		s[i] = s[j]
 		i = j
 	}
-	te := s[n]
+	s[i] = x
 	s[n] = timedEvent{}
 	*h = s[:n]
-	return te
+	return top
 }

@@ -249,6 +249,14 @@ func (l *Link) endOf(p akita.Port) *end {
 }
 
 func (l *Link) mustEnd(p akita.Port) *end {
+	if lp, ok := p.(*Port); ok && lp.link == l {
+		return lp.linkEnd // endOf's common case, inlined
+	}
+	return l.mustEndSlow(p)
+}
+
+// mustEndSlow is mustEnd for a port that is not a link.Port of l.
+func (l *Link) mustEndSlow(p akita.Port) *end {
 	e := l.endOf(p)
 	if e == nil {
 		// A wiring error in the simulator's own code, not an input error.

@@ -213,9 +213,12 @@ func (q *TimeQueue[T]) popKey() timeKey {
 }
 
 // siftDown puts k at the root of the (non-empty) heap in place of the
-// root's key and restores the heap order.
+// root's key and restores the heap order. Keys are unique (seq), so the
+// order in which a node's children are compared does not matter: with all
+// four present they are compared in pairs.
 func (q *TimeQueue[T]) siftDown(k timeKey) {
-	n := len(q.heap)
+	h := q.heap
+	n := len(h)
 	i := 0
 	for {
 		c := 4*i + 1
@@ -223,25 +226,41 @@ func (q *TimeQueue[T]) siftDown(k timeKey) {
 			break
 		}
 		best := c
-		for j := c + 1; j < min(c+4, n); j++ {
-			if q.heap[j].less(q.heap[best]) {
-				best = j
+		if c+3 < n {
+			if h[c+1].less(h[c]) {
+				best = c + 1
+			}
+			other := c + 2
+			if h[c+3].less(h[c+2]) {
+				other = c + 3
+			}
+			if h[other].less(h[best]) {
+				best = other
+			}
+		} else {
+			for j := c + 1; j < n; j++ {
+				if h[j].less(h[best]) {
+					best = j
+				}
 			}
 		}
-		if !q.heap[best].less(k) {
+		if !h[best].less(k) {
 			break
 		}
-		q.heap[i] = q.heap[best]
+		h[i] = h[best]
 		i = best
 	}
-	q.heap[i] = k
+	h[i] = k
 }
 
 // Waker keeps at most one live engine event for a handler: Ensure(t)
 // schedules a wake-up at t unless one at t or earlier is pending; an event
 // that an earlier Ensure superseded is recognised by Take and ignored.
 type Waker struct {
-	engine  akita.Engine
+	engine akita.Engine
+	// eng is engine when it is a link.Engine: schedule then pushes its
+	// events without the interface calls of Schedule.
+	eng     *Engine
 	handler akita.Handler
 	at      akita.VTimeInSec
 	pending bool
@@ -254,7 +273,8 @@ type Waker struct {
 
 // NewWaker returns a Waker that schedules events for handler on engine.
 func NewWaker(engine akita.Engine, handler akita.Handler) *Waker {
-	return &Waker{engine: engine, handler: handler}
+	eng, _ := engine.(*Engine)
+	return &Waker{engine: engine, eng: eng, handler: handler}
 }
 
 // Ensure makes sure the handler wakes up at t or earlier (at the current
@@ -293,7 +313,13 @@ func (w *Waker) ensureCycle(c int64, clk clock.Domain) {
 // schedule schedules the wake-up at t, or at the current time if t has
 // passed (it then reports true).
 func (w *Waker) schedule(t akita.VTimeInSec) (clamped bool) {
-	if now := w.engine.CurrentTime(); t < now {
+	var now akita.VTimeInSec
+	if w.eng != nil {
+		now = w.eng.now
+	} else {
+		now = w.engine.CurrentTime()
+	}
+	if t < now {
 		t, clamped = now, true
 	}
 	w.at, w.pending = t, true
@@ -305,7 +331,12 @@ func (w *Waker) schedule(t akita.VTimeInSec) (clamped bool) {
 		ev = &wakeEvent{handler: w.handler}
 	}
 	ev.time = t
-	w.engine.Schedule(ev)
+	if w.eng != nil {
+		// Engine.Schedule of a primary event at or after now.
+		w.eng.primary.push(timedEvent{t, w.eng.tieKey(), ev})
+	} else {
+		w.engine.Schedule(ev)
+	}
 	return clamped
 }
 
