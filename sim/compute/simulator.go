@@ -163,7 +163,10 @@ func NewSimulator(d hw.Design, p hw.Platform, opts Options) (*Simulator, error) 
 		return nil, fmt.Errorf("compute: the DMA has %d ports, the design %d HBM ports", opts.DMA.Ports, d.HBMPorts)
 	}
 	c := clock.New(d.ClockHz(p))
-	var engine akita.Engine = link.NewShuffledEngine(opts.TieSeed)
+	var engine akita.Engine = link.NewEngine()
+	if opts.TieSeed != 0 {
+		engine = link.NewShuffledEngine(opts.TieSeed)
+	}
 	if opts.ReferenceEngine {
 		engine = akita.NewSerialEngine()
 	}

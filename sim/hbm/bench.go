@@ -298,10 +298,13 @@ func runBenchmark(cfg BenchConfig, engine akita.Engine) (*BenchResult, error) {
 // faster link.Engine that runs events in the same order (or, with a
 // TieSeed, same-time events in a shuffled order).
 func newEngine(p Params) akita.Engine {
-	if p.Reference {
+	switch {
+	case p.Reference:
 		return akita.NewSerialEngine()
+	case p.TieSeed != 0:
+		return link.NewShuffledEngine(p.TieSeed)
 	}
-	return link.NewShuffledEngine(p.TieSeed)
+	return link.NewEngine()
 }
 
 // collect turns a finished run into a BenchResult.

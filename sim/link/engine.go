@@ -32,38 +32,12 @@ type Engine struct {
 	secondary eventHeap
 	// paused is set from Pause to Continue: Run then waits for resume to
 	// close before its next event (one atomic load per event otherwise).
-	paused   atomic.Bool
-	pauseMu  sync.Mutex
-	resume   chan struct{}
-	endHooks []akita.SimulationEndHandler
-	// tieState is the xorshift state that draws each event's tie key
-	// (NewShuffledEngine); 0 leaves every key 0, akita's order.
-	tieState uint64
+	pauser
+	endHandlers
 }
 
 // NewEngine returns an empty engine at time 0.
 func NewEngine() *Engine { return &Engine{} }
-
-// NewShuffledEngine returns an engine that runs events of equal time in a
-// pseudo-random order drawn from seed instead of akita's heap order (seed
-// 0 is NewEngine). It exists for one experiment: a result that changes
-// with the seed depends on the order of same-time events, which the model
-// leaves to the engine (docs/speed.md, "Same-time order").
-func NewShuffledEngine(seed uint64) *Engine { return &Engine{tieState: seed} }
-
-// tieKey is the next event's tie key: 0 on a plain engine, else the next
-// xorshift64 value (Marsaglia 2003, shifts 13, 7, 17).
-func (e *Engine) tieKey() uint64 {
-	if e.tieState == 0 {
-		return 0
-	}
-	x := e.tieState
-	x ^= x << 13
-	x ^= x >> 7
-	x ^= x << 17
-	e.tieState = x
-	return x
-}
 
 // CurrentTime is the time of the event being run (of the last one run).
 func (e *Engine) CurrentTime() akita.VTimeInSec { return e.now }
@@ -76,10 +50,10 @@ func (e *Engine) Schedule(evt akita.Event) {
 		panic(fmt.Sprintf("link: engine: scheduling %T at %.12g s, before the current time %.12g s", evt, float64(t), float64(e.now)))
 	}
 	if evt.IsSecondary() {
-		e.secondary.push(timedEvent{t, e.tieKey(), evt})
+		e.secondary.push(timedEvent{t, evt})
 		return
 	}
-	e.primary.push(timedEvent{t, e.tieKey(), evt})
+	e.primary.push(timedEvent{t, evt})
 }
 
 // Events is the number of events run so far (what a hook counting
@@ -114,62 +88,76 @@ func (e *Engine) Run() error {
 	return nil
 }
 
+// Finished calls the registered simulation end handlers.
+func (e *Engine) Finished() { e.finish(e.now) }
+
+// pauser is an engine's Pause and Continue: Run checks paused before each
+// event (one atomic load) and waits while it is set.
+type pauser struct {
+	// paused is set from Pause to Continue: Run then waits for resume to
+	// close before its next event.
+	paused  atomic.Bool
+	pauseMu sync.Mutex
+	resume  chan struct{}
+}
+
 // waitContinue blocks until Continue (or returns at once if it came).
-func (e *Engine) waitContinue() {
-	e.pauseMu.Lock()
-	ch := e.resume
-	e.pauseMu.Unlock()
+func (p *pauser) waitContinue() {
+	p.pauseMu.Lock()
+	ch := p.resume
+	p.pauseMu.Unlock()
 	if ch != nil {
 		<-ch
 	}
 }
 
 // Pause stops Run before its next event until Continue.
-func (e *Engine) Pause() {
-	e.pauseMu.Lock()
-	defer e.pauseMu.Unlock()
-	if e.paused.Load() {
+func (p *pauser) Pause() {
+	p.pauseMu.Lock()
+	defer p.pauseMu.Unlock()
+	if p.paused.Load() {
 		return
 	}
-	e.resume = make(chan struct{})
-	e.paused.Store(true)
+	p.resume = make(chan struct{})
+	p.paused.Store(true)
 }
 
 // Continue lets a paused Run go on.
-func (e *Engine) Continue() {
-	e.pauseMu.Lock()
-	defer e.pauseMu.Unlock()
-	if !e.paused.Load() {
+func (p *pauser) Continue() {
+	p.pauseMu.Lock()
+	defer p.pauseMu.Unlock()
+	if !p.paused.Load() {
 		return
 	}
-	e.paused.Store(false)
-	close(e.resume)
-	e.resume = nil
+	p.paused.Store(false)
+	close(p.resume)
+	p.resume = nil
 }
+
+// endHandlers are the simulation end handlers an engine's Finished calls.
+type endHandlers []akita.SimulationEndHandler
 
 // RegisterSimulationEndHandler registers a handler Finished calls.
-func (e *Engine) RegisterSimulationEndHandler(h akita.SimulationEndHandler) {
-	e.endHooks = append(e.endHooks, h)
+func (h *endHandlers) RegisterSimulationEndHandler(x akita.SimulationEndHandler) {
+	*h = append(*h, x)
 }
 
-// Finished calls the registered simulation end handlers.
-func (e *Engine) Finished() {
-	for _, h := range e.endHooks {
-		h.Handle(e.now)
+// finish calls the handlers with the time the simulation ended.
+func (h endHandlers) finish(now akita.VTimeInSec) {
+	for _, x := range h {
+		x.Handle(now)
 	}
 }
 
-// timedEvent is a queued event with its time and its tie key (0 but on a
-// shuffled engine).
+// timedEvent is a queued event with its time.
 type timedEvent struct {
 	t   akita.VTimeInSec
-	k   uint64
 	evt akita.Event
 }
 
-// before orders queued events by time, then by tie key; with every key 0
-// it is container/heap's comparison of times alone.
-func (a timedEvent) before(b timedEvent) bool { return a.t < b.t || (a.t == b.t && a.k < b.k) }
+// before orders queued events by time alone, container/heap's comparison
+// in akita's queue.
+func (a timedEvent) before(b timedEvent) bool { return a.t < b.t }
 
 // eventHeap is a binary min-heap by time with container/heap's algorithm
 // (see Engine for why it must be that one).

@@ -333,7 +333,7 @@ func (w *Waker) schedule(t akita.VTimeInSec) (clamped bool) {
 	ev.time = t
 	if w.eng != nil {
 		// Engine.Schedule of a primary event at or after now.
-		w.eng.primary.push(timedEvent{t, w.eng.tieKey(), ev})
+		w.eng.primary.push(timedEvent{t, ev})
 	} else {
 		w.engine.Schedule(ev)
 	}
