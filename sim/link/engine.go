@@ -30,8 +30,8 @@ type Engine struct {
 	events    int64
 	primary   eventHeap
 	secondary eventHeap
-	// paused is set from Pause to Continue: Run then waits for resume to
-	// close before its next event (one atomic load per event otherwise).
+	// pauser gives Pause and Continue (one atomic load per event while
+	// running); endHandlers the handlers Finished calls.
 	pauser
 	endHandlers
 }
